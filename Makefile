@@ -1,0 +1,34 @@
+# One virtualenv (.venv) serves every target; the first target run creates it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SEED_PAGE := tests/site/pages/syria-assad-troops-advance-in-homs.html
+SEED_URL := https://eng-archive.aawsat.com/theaawsat/news-middle-east/syria-assad-troops-advance-in-homs
+
+.PHONY: setup demo test lint bench run clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/archive extract $(SEED_PAGE) --url $(SEED_URL)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/extract_quality.py
+	$(BIN)/python bench/extract_speed.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

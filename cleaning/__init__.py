@@ -1,0 +1,18 @@
+"""BeautifulSoup cleaner: an article page in, a clean `Article` out."""
+
+from .errors import ExtractionError, NotAnArticle
+from .extract import PROFILES, SITES, choose_profile, extract_article
+from .models import Article, Image
+from .urls import canonical_form
+
+__all__ = [
+    "PROFILES",
+    "SITES",
+    "Article",
+    "ExtractionError",
+    "Image",
+    "NotAnArticle",
+    "canonical_form",
+    "choose_profile",
+    "extract_article",
+]

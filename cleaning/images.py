@@ -1,0 +1,143 @@
+"""Images and their captions: recorded as metadata, removed from the body.
+
+Captions come as `div.wp-caption` / `figure` + `figcaption` / gallery items,
+or as a short plain paragraph right after an image that ends with a credit
+("... (AFP Photo)"). Each form is recorded here and then cut from the tree.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from bs4 import NavigableString, Tag
+
+from .captions import looks_like_credit_line, split_credit
+from .models import Image
+from .text import clean_inline
+
+CAPTIONED_CONTAINERS = (
+    "div.wp-caption, dl.wp-caption, figure, .wp-block-image, .gallery-item, "
+    ".blocks-gallery-item, .gallery, .wp-block-gallery, .tiled-gallery"
+)
+CAPTION_TEXT = "figcaption, .wp-caption-text, .wp-caption-dd, .gallery-caption, .wp-element-caption"
+_SIZE_SUFFIX_RE = re.compile(r"-\d{2,5}x\d{2,5}(?=\.\w{3,4}$)")
+_MIN_ALT_WORDS = 4
+
+
+class ImageCollector:
+    """Gathers the distinct images of one page in order."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.images: list[Image] = []
+        self._by_key: dict[str, Image] = {}
+
+    def add(self, img: Tag, caption_text: str | None) -> None:
+        src = image_src(img, self.base_url)
+        if not src:
+            return
+        caption, credit = split_credit(clean_inline(caption_text)) if caption_text else ("", None)
+        key = image_key(src)
+        known = self._by_key.get(key)
+        if known is not None:
+            # The same photo twice (featured + in body): keep one entry, fill gaps.
+            known.caption = known.caption or caption or None
+            known.credit = known.credit or credit
+            return
+        image = Image(src=src, caption=caption or None, credit=credit)
+        self._by_key[key] = image
+        self.images.append(image)
+
+    def add_featured(self, img: Tag) -> None:
+        """A featured image's alt text is often its caption; a file name is not."""
+        alt = clean_inline(_attr(img, "alt"))
+        self.add(img, alt if len(alt.split()) >= _MIN_ALT_WORDS else None)
+
+    def take_from(self, content: Tag) -> None:
+        """Record the images of `content` and cut every caption form out of it."""
+        for container in content.select(CAPTIONED_CONTAINERS):
+            if container.decomposed:
+                continue
+            captions = container.select(CAPTION_TEXT)
+            caption = " ".join(c.get_text(" ") for c in captions) if captions else None
+            for img in container.find_all("img"):
+                self.add(img, caption if len(container.find_all("img")) == 1 else None)
+            container.decompose()
+        for img in content.find_all("img"):
+            if img.decomposed:
+                continue
+            self._take_loose_image(img, content)
+
+    def _take_loose_image(self, img: Tag, content: Tag) -> None:
+        holder = _enclosing_paragraph(img, content)
+        caption_tag: Tag | None = None
+        if holder is not None:
+            own_text = clean_inline(holder.get_text(" "))
+            if own_text and looks_like_credit_line(own_text):
+                caption_tag = holder  # <p><img> Caption (Reuters)</p>
+            elif not own_text:
+                following = _next_element_sibling(holder)
+                if following is not None and following.name in ("p", "div", "span", "em"):
+                    text = clean_inline(following.get_text(" "))
+                    if text and looks_like_credit_line(text):
+                        caption_tag = following
+        else:
+            following = _next_element_sibling(img)
+            if following is not None and following.name in ("p", "em", "span"):
+                text = clean_inline(following.get_text(" "))
+                if text and looks_like_credit_line(text):
+                    caption_tag = following
+        caption = caption_tag.get_text(" ") if caption_tag is not None else None
+        if caption is None:
+            alt = clean_inline(_attr(img, "alt"))
+            caption = alt if looks_like_credit_line(alt) else None
+        self.add(img, caption)
+        if caption_tag is not None:
+            caption_tag.decompose()
+        if not img.decomposed:
+            img.decompose()
+
+
+def image_src(img: Tag, base_url: str) -> str | None:
+    for attr in ("src", "data-src", "data-lazy-src", "data-original"):
+        value = _attr(img, attr).strip()
+        if value and not value.startswith("data:"):
+            return urljoin(base_url, value)
+    srcset = _attr(img, "srcset") or _attr(img, "data-srcset")
+    if srcset.strip():
+        return urljoin(base_url, srcset.strip().split(",")[0].split()[0])
+    return None
+
+
+def image_key(src: str) -> str:
+    """One photo in several sizes is one image: drop WordPress's -300x200 and the query."""
+    parts = urlsplit(src)
+    return urlunsplit(("", parts.netloc.lower(), _SIZE_SUFFIX_RE.sub("", parts.path), "", ""))
+
+
+def _attr(tag: Tag, name: str) -> str:
+    value = tag.get(name)
+    if isinstance(value, list):
+        return " ".join(value)
+    return value or ""
+
+
+def _enclosing_paragraph(img: Tag, stop: Tag) -> Tag | None:
+    parent = img.parent
+    while parent is not None and parent is not stop:
+        if parent.name in ("p", "div"):
+            return parent
+        parent = parent.parent
+    return None
+
+
+def _next_element_sibling(tag: Tag) -> Tag | None:
+    sibling = tag.next_sibling
+    while sibling is not None:
+        if isinstance(sibling, Tag):
+            return sibling
+        if isinstance(sibling, NavigableString) and sibling.strip():
+            return None
+        sibling = sibling.next_sibling
+    return None

@@ -1,0 +1,48 @@
+"""The cleaned article, as stored and exported."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+WORD_RE = re.compile(r"\w+")
+
+
+class Image(BaseModel):
+    src: str
+    caption: str | None = None
+    credit: str | None = None
+
+
+class Article(BaseModel):
+    url: str
+    canonical_url: str
+    title: str
+    authors: list[str] = Field(default_factory=list)
+    published: datetime | None = None
+    categories: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    dateline: str | None = None
+    body: str
+    images: list[Image] = Field(default_factory=list)
+    language: str | None = None
+    word_count: int = 0
+    content_hash: str = ""
+    extractor: str
+    fallback: bool = False
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def blocks(self) -> list[str]:
+        return self.body.split("\n\n") if self.body else []
+
+
+def count_words(text: str) -> int:
+    return len(WORD_RE.findall(text))
+
+
+def content_hash(title: str, body: str) -> str:
+    return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()

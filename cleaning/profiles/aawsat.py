@@ -1,0 +1,76 @@
+"""The Asharq Al-Awsat English Archive (2005-2017): WordPress with the Divi theme.
+
+Markup facts are in ../shared/seed/ARCHIVE-SITE.md. Only what differs from
+`WordPressProfile` is declared here.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from bs4 import Tag
+
+from ..page import Draft, Page
+from .wordpress import WordPressProfile
+
+HOUSE_BYLINE = "Asharq Al-Awsat"
+HOUSE_SLUGS = {"theaawsat", "asharq-al-awsat", "aawsat"}
+HOSTS = ("eng-archive.aawsat.com", "english.aawsat.com", "aawsat.net")
+# Every suffix variant seen in <title>: " - ... English Archive", "... 2005 -2017", " | ...".
+_TITLE_SUFFIX_RE = re.compile(
+    r"\s*[-|–—]\s*ASHARQ\s+AL-?AWSAT(?:\s+English\s+Archive)?(?:\s*2005\s*-\s*2017)?\s*$", re.I
+)
+_SITE_MARK_RE = re.compile(r"ASHARQ AL-AWSAT English Archive|Asharq Al-awsat", re.I)
+
+
+class AawsatProfile(WordPressProfile):
+    name = "aawsat"
+    version = "1"
+    timezone = "Europe/London"  # the paper is edited in London
+
+    post_selectors = ("article.et_pb_post", "article.post", "article")
+    title_selectors = ("h1.entry-title", ".et_post_meta_wrapper h1")
+    author_selectors = ("p.post-meta span.author a", "p.post-meta span.author", "span.author.vcard a")
+    date_selectors = ("p.post-meta span.published", "span.published", "time[datetime]")
+    category_selectors = ("p.post-meta a[rel~=category]", "a[rel~=category]")
+
+    def matches(self, url: str, html: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        if host in HOSTS or host.endswith(".aawsat.com"):
+            return True
+        return "et_pb_post" in html and bool(_SITE_MARK_RE.search(html[:20_000]))
+
+    def extract(self, page: Page) -> Draft:
+        draft = super().extract(page)
+        draft.authors = [HOUSE_BYLINE if a.lower().replace(" ", "") in HOUSE_SLUGS
+                         or a.lower() == HOUSE_BYLINE.lower() else a for a in draft.authors]
+        author_slug, category_slug = self.slugs_from_url(page.url)
+        if not draft.authors and author_slug:
+            draft.authors = [self.author_from_slug(author_slug)]
+        if not draft.categories and category_slug:
+            draft.categories = [category_slug]
+        return draft
+
+    def strip_title_suffix(self, title: str, page: Page) -> str:
+        return _TITLE_SUFFIX_RE.sub("", title).strip() or super().strip_title_suffix(title, page)
+
+    @staticmethod
+    def slugs_from_url(url: str) -> tuple[str | None, str | None]:
+        """Article URLs are /<author-slug>/<category-slug>/<post-slug>."""
+        segments = [s for s in urlsplit(url).path.split("/") if s]
+        if len(segments) >= 3:
+            return segments[0], segments[1]
+        return None, None
+
+    @staticmethod
+    def author_from_slug(slug: str) -> str:
+        if slug in HOUSE_SLUGS:
+            return HOUSE_BYLINE
+        return " ".join(part.capitalize() for part in slug.split("-"))
+
+    def find_featured(self, scope: Tag) -> Tag | None:
+        # Only the first meta wrapper: the second holds the comments and their avatars.
+        wrapper = scope.select_one(".et_post_meta_wrapper")
+        image = wrapper.find("img") if wrapper is not None else None
+        return image if isinstance(image, Tag) else super().find_featured(scope)
