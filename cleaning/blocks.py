@@ -16,9 +16,11 @@ from bs4.element import PreformattedString
 from .text import clean_block
 
 BLOCK_TAGS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre section article "
-    "table thead tbody tfoot tr td th caption figure header footer main aside nav "
-    "address hr form center details summary fieldset body html".split()
+    (
+        "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre section article "
+        "table thead tbody tfoot tr td th caption figure header footer main aside "
+        "nav address hr form center details summary fieldset body html "
+    ).split()
 )
 _BREAK = "\x00"  # stands for <br> while a block's pieces are gathered
 _DOUBLE_BREAK_RE = re.compile(r"\x00\s*\x00[\x00\s]*")
@@ -60,7 +62,7 @@ def iter_blocks(root: Tag) -> list[str]:
             if isinstance(node, PreformattedString):  # comments, CDATA, doctypes
                 continue
             piece = str(node)
-        elif node.name == "br":
+        elif isinstance(node, Tag) and node.name == "br":
             piece = _BREAK
         else:
             continue

@@ -36,7 +36,9 @@ def parse_date(text: str | None, default_tz: tzinfo = UTC) -> datetime | None:
     return value
 
 
-def drop_future(value: datetime | None, now: datetime | None = None) -> tuple[datetime | None, str | None]:
+def drop_future(
+    value: datetime | None, now: datetime | None = None
+) -> tuple[datetime | None, str | None]:
     """A date in the future is wrong: return (None, warning) for it."""
     if value is None:
         return None, None

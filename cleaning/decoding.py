@@ -21,7 +21,7 @@ def decode_html(raw: bytes, declared: str | None = None) -> tuple[str, list[str]
     """
     warnings: list[str] = []
     bom_encoding, bom = read_bom(raw)
-    if bom_encoding:
+    if bom_encoding and bom:
         return raw[len(bom):].decode(bom_encoding, errors="replace"), warnings
 
     candidates = [declared, html_body_declared_encoding(raw)]
@@ -54,7 +54,8 @@ def ensure_text(html: str | bytes, url: str) -> tuple[str, list[str]]:
         raise ExtractionError(f"expected str or bytes, got {type(html).__name__}", url)
     if len(html) > MAX_PAGE_BYTES:
         raise ExtractionError(
-            f"page too large: {len(html) / 1e6:.1f} MB over the {MAX_PAGE_BYTES / 1e6:.0f} MB limit",
+            f"page too large: {len(html) / 1e6:.1f} MB "
+            f"over the {MAX_PAGE_BYTES / 1e6:.0f} MB limit",
             url,
         )
     if isinstance(html, bytes):

@@ -6,8 +6,8 @@ import logging
 import re
 from typing import Protocol
 
-from .dates import drop_future
 from .datelines import find_dateline
+from .dates import drop_future
 from .decoding import ensure_text
 from .errors import ExtractionError, NotAnArticle
 from .models import Article, content_hash, count_words
@@ -60,7 +60,8 @@ def extract_article(html: str | bytes, url: str, site: str = "auto") -> Article:
 
 def _extract(html: str | bytes, url: str, site: str) -> Article:
     if site not in SITES:
-        raise ExtractionError(f"unknown site profile {site!r}; choose one of {', '.join(SITES)}", url)
+        choices = ", ".join(SITES)
+        raise ExtractionError(f"unknown site profile {site!r}; choose one of {choices}", url)
     text, warnings = ensure_text(html, url)
     profile = choose_profile(url, text) if site == "auto" else PROFILES[site]
     page = Page.parse(text, url)

@@ -57,7 +57,7 @@ def read_meta(soup: BeautifulSoup) -> PageMeta:
         if isinstance(key, str) and isinstance(content, str) and content.strip():
             page.meta.setdefault(key.strip().lower(), []).append(clean_inline(content))
     for link in soup.find_all("link", rel=True):
-        rel = link.get("rel") or []
+        rel: list[str] | str = link.get("rel") or []
         href = link.get("href")
         if "canonical" in rel and isinstance(href, str) and href.strip():
             page.canonical = href.strip()

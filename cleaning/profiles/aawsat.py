@@ -31,7 +31,9 @@ class AawsatProfile(WordPressProfile):
 
     post_selectors = ("article.et_pb_post", "article.post", "article")
     title_selectors = ("h1.entry-title", ".et_post_meta_wrapper h1")
-    author_selectors = ("p.post-meta span.author a", "p.post-meta span.author", "span.author.vcard a")
+    author_selectors = (
+        "p.post-meta span.author a", "p.post-meta span.author", "span.author.vcard a",
+    )
     date_selectors = ("p.post-meta span.published", "span.published", "time[datetime]")
     category_selectors = ("p.post-meta a[rel~=category]", "a[rel~=category]")
 

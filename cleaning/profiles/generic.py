@@ -22,7 +22,10 @@ from ..page import Draft, Page
 from ..text import clean_inline
 from .wordpress import unique
 
-STRUCTURAL_BOILERPLATE = "nav, header, footer, aside, menu, dialog, [role=navigation], [role=banner], [role=contentinfo], [role=complementary], [aria-hidden=true]"
+STRUCTURAL_BOILERPLATE = (
+    "nav, header, footer, aside, menu, dialog, [role=navigation], [role=banner], "
+    "[role=contentinfo], [role=complementary], [aria-hidden=true]"
+)
 _NEGATIVE_RE = re.compile(
     r"share|social|related|recommend|comment|sidebar|widget|footer|masthead|menu|breadcrumb|"
     r"subscribe|newsletter|promo|advert|sponsor|banner|cookie|popup|modal|outbrain|taboola|"

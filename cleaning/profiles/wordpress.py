@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -182,7 +183,7 @@ class WordPressProfile:
             return ""
         return name
 
-    def read_published(self, page: Page, scope: Tag):  # type: ignore[no-untyped-def]
+    def read_published(self, page: Page, scope: Tag) -> datetime | None:
         tz = zone(self.timezone)
         candidates: list[str | None] = [
             page.meta.first("article:published_time", "datepublished", "og:published_time"),
@@ -218,8 +219,9 @@ class WordPressProfile:
     def slugs_from_classes(post: Tag | None, prefix: str) -> list[str]:
         if post is None:
             return []
-        classes = post.get("class") or []
-        return unique(c[len(prefix):] for c in classes if c.startswith(prefix) and len(c) > len(prefix))
+        classes: list[str] = list(post.get("class") or [])
+        return unique(c.removeprefix(prefix) for c in classes
+                      if c.startswith(prefix) and c != prefix)
 
     @staticmethod
     def drop_repeated_title(blocks: list[str], title: str) -> list[str]:
