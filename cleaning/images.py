@@ -12,15 +12,18 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from bs4 import NavigableString, Tag
 
+from .boilerplate import is_gone
 from .captions import looks_like_credit_line, split_credit
 from .models import Image
 from .text import clean_inline
 
-CAPTIONED_CONTAINERS = (
-    "div.wp-caption, dl.wp-caption, figure, .wp-block-image, .gallery-item, "
-    ".blocks-gallery-item, .gallery, .wp-block-gallery, .tiled-gallery"
+CAPTIONED_CLASSES = frozenset(
+    "wp-caption wp-block-image gallery-item blocks-gallery-item gallery wp-block-gallery "
+    "tiled-gallery".split()
 )
-CAPTION_TEXT = "figcaption, .wp-caption-text, .wp-caption-dd, .gallery-caption, .wp-element-caption"
+CAPTION_CLASSES = frozenset(
+    "wp-caption-text wp-caption-dd gallery-caption wp-element-caption".split()
+)
 _SIZE_SUFFIX_RE = re.compile(r"-\d{2,5}x\d{2,5}(?=\.\w{3,4}$)")
 _MIN_ALT_WORDS = 4
 
@@ -54,20 +57,32 @@ class ImageCollector:
         alt = clean_inline(_attr(img, "alt"))
         self.add(img, alt if len(alt.split()) >= _MIN_ALT_WORDS else None)
 
-    def take_from(self, content: Tag) -> None:
-        """Record the images of `content` and cut every caption form out of it."""
-        for container in content.select(CAPTIONED_CONTAINERS):
-            if container.decomposed:
+    def take_from(self, content: Tag, record_within: Tag | None = None) -> None:
+        """Record the images of `content` and cut every caption form out of it.
+
+        With `record_within`, images outside that element (teasers, logos) are
+        cut without being recorded.
+        """
+        containers, loose = [], []
+        for element in content.find_all(_is_image_or_container):
+            (loose if element.name == "img" else containers).append(element)
+        for container in containers:
+            if is_gone(container):
                 continue
-            captions = container.select(CAPTION_TEXT)
+            wanted = record_within is None or _is_inside(container, record_within)
+            captions = container.find_all(is_caption_text)
             caption = " ".join(c.get_text(" ") for c in captions) if captions else None
-            for img in container.find_all("img"):
-                self.add(img, caption if len(container.find_all("img")) == 1 else None)
+            pictures = container.find_all("img")
+            for img in pictures if wanted else ():
+                self.add(img, caption if len(pictures) == 1 else None)
             container.decompose()
-        for img in content.find_all("img"):
-            if img.decomposed:
+        for img in loose:
+            if is_gone(img):
                 continue
-            self._take_loose_image(img, content)
+            if record_within is None or _is_inside(img, record_within):
+                self._take_loose_image(img, content)
+            else:
+                img.decompose()
 
     def _take_loose_image(self, img: Tag, content: Tag) -> None:
         holder = _enclosing_paragraph(img, content)
@@ -95,8 +110,30 @@ class ImageCollector:
         self.add(img, caption)
         if caption_tag is not None:
             caption_tag.decompose()
-        if not img.decomposed:
+        if not is_gone(img):
             img.decompose()
+
+
+def is_captioned_container(tag: Tag) -> bool:
+    if tag.name == "figure":
+        return True
+    classes = tag.get("class")
+    return bool(classes) and not CAPTIONED_CLASSES.isdisjoint(classes)
+
+
+def _is_image_or_container(tag: Tag) -> bool:
+    return tag.name == "img" or is_captioned_container(tag)
+
+
+def _is_inside(tag: Tag, ancestor: Tag) -> bool:
+    return any(parent is ancestor for parent in tag.parents)
+
+
+def is_caption_text(tag: Tag) -> bool:
+    if tag.name == "figcaption":
+        return True
+    classes = tag.get("class")
+    return bool(classes) and not CAPTION_CLASSES.isdisjoint(classes)
 
 
 def image_src(img: Tag, base_url: str) -> str | None:

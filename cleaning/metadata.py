@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup, Tag
 
 from .text import clean_inline
 
+_HEAD_TAGS = ["meta", "title", "link", "script"]
 _ARTICLE_TYPES = {
     "Article", "NewsArticle", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
     "OpinionNewsArticle", "BackgroundNewsArticle", "Report", "LiveBlogPosting",
@@ -40,9 +41,6 @@ class PageMeta:
 
 def read_meta(soup: BeautifulSoup) -> PageMeta:
     page = PageMeta()
-    title_tag = soup.find("title")
-    if title_tag is not None:
-        page.title = clean_inline(title_tag.get_text())
     html_tag = soup.find("html")
     if isinstance(html_tag, Tag):
         lang = html_tag.get("lang") or html_tag.get("xml:lang")
@@ -51,22 +49,24 @@ def read_meta(soup: BeautifulSoup) -> PageMeta:
     body = soup.find("body")
     if isinstance(body, Tag):
         page.body_classes = frozenset(body.get("class") or [])
-    for tag in soup.find_all("meta"):
-        key = tag.get("property") or tag.get("name") or tag.get("itemprop")
-        content = tag.get("content")
-        if isinstance(key, str) and isinstance(content, str) and content.strip():
-            page.meta.setdefault(key.strip().lower(), []).append(clean_inline(content))
-    for link in soup.find_all("link", rel=True):
-        rel: list[str] | str = link.get("rel") or []
-        href = link.get("href")
-        if "canonical" in rel and isinstance(href, str) and href.strip():
-            page.canonical = href.strip()
-            break
-    for script in soup.find_all("script", type="application/ld+json"):
-        found = _article_object(script.string or script.get_text())
-        if found:
-            page.jsonld = found
-            break
+    # One walk for every head-like element: each full-tree search costs a few
+    # milliseconds on a large page, and meta tags and JSON-LD also sit in <body>.
+    for tag in soup.find_all(_HEAD_TAGS):
+        if tag.name == "meta":
+            key = tag.get("property") or tag.get("name") or tag.get("itemprop")
+            content = tag.get("content")
+            if isinstance(key, str) and isinstance(content, str) and content.strip():
+                page.meta.setdefault(key.strip().lower(), []).append(clean_inline(content))
+        elif tag.name == "title":
+            if not page.title and tag.find_parent("svg") is None:
+                page.title = clean_inline(tag.get_text())
+        elif tag.name == "link":
+            rel = tag.get("rel") or []
+            href = tag.get("href")
+            if page.canonical is None and "canonical" in rel and isinstance(href, str):
+                page.canonical = href.strip() or None
+        elif not page.jsonld and tag.get("type") == "application/ld+json":
+            page.jsonld = _article_object(tag.string or tag.get_text()) or {}
     return page
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from bs4 import Tag
 
 from ..blocks import iter_blocks
-from ..boilerplate import strip_in_content_boilerplate
+from ..boilerplate import strip_boilerplate
 from ..dates import parse_date, zone
 from ..errors import NotAnArticle
 from ..images import ImageCollector
@@ -96,7 +96,7 @@ class WordPressProfile:
             images.add_featured(featured)
         content = self.find_content(scope)
         if content is not None:
-            strip_in_content_boilerplate(content)
+            strip_boilerplate(content)
             images.take_from(content)
             draft.blocks = self.drop_repeated_title(iter_blocks(content), draft.title)
         draft.images = images.images
