@@ -20,7 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.shingle_metric import PageScore, score_page, summarise  # noqa: E402
 from cleaning import ExtractionError, extract_article  # noqa: E402
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "article-extraction-benchmark"
+DEFAULT_DATA = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "article-extraction-benchmark"
+)
 
 
 def load_pages(data: Path) -> list[tuple[str, str, bytes, str]]:

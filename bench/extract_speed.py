@@ -11,6 +11,7 @@ Prints pages/s, MB/s and each one's ratio to the bare parse.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -46,10 +47,8 @@ def measure(name: str, work: Callable[[str, bytes], object], pages: list[tuple[s
     start = time.perf_counter()
     for _ in range(repeat):
         for url, html in pages:
-            try:
+            with contextlib.suppress(ExtractionError):
                 work(url, html)
-            except ExtractionError:
-                pass
     seconds = time.perf_counter() - start
     return {"pages_per_s": len(pages) * repeat / seconds, "mb_per_s": total_bytes / 1e6 / seconds}
 
@@ -84,7 +83,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--archive-repeat", type=int, default=20)
     args = parser.parse_args()
-    benchmark = [(url or "https://example.com/", html) for _, url, html, _ in load_pages(DEFAULT_DATA)]
+    benchmark = [(url or "https://example.com/", html)
+                 for _, url, html, _ in load_pages(DEFAULT_DATA)]
     results = {
         "benchmark_pages_generic": run_set("benchmark pages (generic profile)", benchmark,
                                            "generic", args.repeat),

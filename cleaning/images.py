@@ -63,7 +63,8 @@ class ImageCollector:
         With `record_within`, images outside that element (teasers, logos) are
         cut without being recorded.
         """
-        containers, loose = [], []
+        containers: list[Tag] = []
+        loose: list[Tag] = []
         for element in content.find_all(_is_image_or_container):
             (loose if element.name == "img" else containers).append(element)
         for container in containers:
@@ -118,7 +119,7 @@ def is_captioned_container(tag: Tag) -> bool:
     if tag.name == "figure":
         return True
     classes = tag.get("class")
-    return bool(classes) and not CAPTIONED_CLASSES.isdisjoint(classes)
+    return isinstance(classes, list) and not CAPTIONED_CLASSES.isdisjoint(classes)
 
 
 def _is_image_or_container(tag: Tag) -> bool:
@@ -133,7 +134,7 @@ def is_caption_text(tag: Tag) -> bool:
     if tag.name == "figcaption":
         return True
     classes = tag.get("class")
-    return bool(classes) and not CAPTION_CLASSES.isdisjoint(classes)
+    return isinstance(classes, list) and not CAPTION_CLASSES.isdisjoint(classes)
 
 
 def image_src(img: Tag, base_url: str) -> str | None:

@@ -61,7 +61,7 @@ def read_meta(soup: BeautifulSoup) -> PageMeta:
             if not page.title and tag.find_parent("svg") is None:
                 page.title = clean_inline(tag.get_text())
         elif tag.name == "link":
-            rel = tag.get("rel") or []
+            rel: list[str] | str = tag.get("rel") or []
             href = tag.get("href")
             if page.canonical is None and "canonical" in rel and isinstance(href, str):
                 page.canonical = href.strip() or None
