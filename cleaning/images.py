@@ -67,8 +67,12 @@ class ImageCollector:
         loose: list[Tag] = []
         for element in content.find_all(_is_image_or_container):
             (loose if element.name == "img" else containers).append(element)
+        outer: list[Tag] = []
         for container in containers:
             if is_gone(container):
+                continue
+            if container.find(is_captioned_container) is not None:
+                outer.append(container)  # a gallery: its items carry the captions
                 continue
             wanted = record_within is None or _is_inside(container, record_within)
             captions = container.find_all(is_caption_text)
@@ -77,6 +81,9 @@ class ImageCollector:
             for img in pictures if wanted else ():
                 self.add(img, caption if len(pictures) == 1 else None)
             container.decompose()
+        for container in outer:
+            if not is_gone(container):
+                container.decompose()
         for img in loose:
             if is_gone(img):
                 continue
