@@ -4,6 +4,8 @@ decodes the bytes, then UTF-8, then detection."""
 from __future__ import annotations
 
 import codecs
+import re
+import unicodedata
 
 from charset_normalizer import from_bytes
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
@@ -38,14 +40,71 @@ def decode_html(raw: bytes, declared: str | None = None) -> tuple[str, list[str]
         return raw.decode("utf-8"), warnings
     except UnicodeDecodeError:
         pass
-    best = from_bytes(raw[:200_000]).best()
-    if best is not None and best.encoding:
-        encoding = best.encoding
+    encoding = guess_single_byte_charset(raw) or _detect_multi_byte(raw)
+    if encoding:
         warnings.append(f"charset detected as {encoding}")
     else:
         encoding = "utf-8"
         warnings.append("charset unknown; undecodable bytes replaced")
     return raw.decode(encoding, errors="replace"), warnings
+
+
+# Legacy code pages a news page without a declared charset is likely in.
+SINGLE_BYTE_CANDIDATES = ("cp1252", "cp1256", "cp1251", "cp1253", "cp1255", "cp1250", "cp1254")
+_WORD_RE = re.compile(r"\w+")
+
+
+def guess_single_byte_charset(raw: bytes, threshold: float = 0.9) -> str | None:
+    """The Windows code page under which the page's non-ASCII words read as
+    real words: Latin accents inside Latin words, or whole words in one other
+    script. charset-normalizer cannot tell cp1252 from cp1256 on a page that
+    is mostly ASCII markup."""
+    sample = raw[:400_000]
+    best, best_score = None, 0.0
+    for encoding in SINGLE_BYTE_CANDIDATES:
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        non_ascii = sum(1 for ch in text if not ch.isascii())
+        if not non_ascii:
+            return None
+        plausible = sum(_non_ascii_count(w) for w in _WORD_RE.findall(text)
+                        if not w.isascii() and _plausible_word(w))
+        score = plausible / non_ascii
+        if score > best_score:
+            best, best_score = encoding, score
+    return best if best_score >= threshold else None
+
+
+def _plausible_word(word: str) -> bool:
+    scripts = {_script(ch) for ch in word if not ch.isascii()}
+    if len(scripts) != 1 or None in scripts:
+        return False
+    script = scripts.pop()
+    has_ascii_letters = any(ch.isascii() and ch.isalpha() for ch in word)
+    if any(a.islower() and b.isupper() for a, b in zip(word, word[1:], strict=False)):
+        return False  # "ЮЗбК": case flipping inside a word is a wrong code page
+    if script == "LATIN":
+        # "déclaré" mixes ASCII and accented letters; "ÇáÍßæãÉ" is Arabic misread.
+        return has_ascii_letters or len(word) <= 2
+    return not has_ascii_letters
+
+
+def _non_ascii_count(word: str) -> int:
+    return sum(1 for ch in word if not ch.isascii())
+
+
+def _script(ch: str) -> str | None:
+    if not ch.isalpha():
+        return None
+    name = unicodedata.name(ch, "")
+    return name.split(" ")[0] if name else None
+
+
+def _detect_multi_byte(raw: bytes) -> str | None:
+    best = from_bytes(raw[:200_000]).best()
+    return best.encoding if best is not None else None
 
 
 def ensure_text(html: str | bytes, url: str) -> tuple[str, list[str]]:
