@@ -62,7 +62,8 @@ def test_author_slug_gives_a_name_when_no_byline_is_shown():
 
 
 @pytest.mark.parametrize("caption_html, caption, credit", [
-    ('<div id="attachment_7" class="wp-caption aligncenter"><img src="/wp-content/uploads/2015/01/a.jpg" />'
+    ('<div id="attachment_7" class="wp-caption aligncenter">'
+     '<img src="/wp-content/uploads/2015/01/a.jpg" />'
      '<p class="wp-caption-text">Smoke rises over the city. (Reuters)</p></div>',
      "Smoke rises over the city.", "Reuters"),
     ('<figure class="wp-caption alignnone"><img src="/wp-content/uploads/2015/01/a.jpg" />'
@@ -71,7 +72,8 @@ def test_author_slug_gives_a_name_when_no_byline_is_shown():
     ('<p><img class="aligncenter" src="/wp-content/uploads/2015/01/a.jpg" /></p>\n'
      "<p>Fighters stand on a hill near the border. (AFP Photo)</p>",
      "Fighters stand on a hill near the border.", "AFP Photo"),
-    ('<p><img src="/wp-content/uploads/2015/01/a.jpg" /> A convoy crosses the bridge (AFP)</p>',
+    ('<p><img src="/wp-content/uploads/2015/01/a.jpg" /> '
+     "A convoy crosses the bridge (AFP)</p>",
      "A convoy crosses the bridge", "AFP"),
 ])
 def test_caption_forms_go_to_images_never_to_the_body(caption_html, caption, credit):
@@ -105,7 +107,8 @@ def test_structure_blocks_entities_and_shortcodes():
         "<h2>What comes next</h2>"
         "<blockquote><p>“We will not wait,” he said.</p><p>“Not again.”</p></blockquote>"
         "<ul><li>First, the budget;</li><li>then the election.</li></ul>"
-        "<p>[inset_left]Erdoğan’s visit[/inset_left] Erdoğan’s visit . . . was brief.\u00a0\u00a0End</p>"
+        "<p>[inset_left]Erdoğan’s visit[/inset_left] Erdoğan’s visit . . . was brief."
+        "\u00a0\u00a0End</p>"
         "<p>Line one<br/>line two<br/><br/>A new paragraph</p>"
         "<script>var x = 'never';</script><style>.a{}</style>"
     )

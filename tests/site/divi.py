@@ -140,7 +140,7 @@ def attachment_page(post: Post, image_slug: str, caption: str) -> str:
         _head(f"{image_slug}{SUFFIX}")
         + '\n<body class="attachment attachment-template-default single single-attachment et_divi_theme">\n'
         + HEADER
-        + f'<article class="et_pb_post post-9 attachment type-attachment"><div class="entry-content">'
+        + '<article class="et_pb_post post-9 attachment type-attachment"><div class="entry-content">'
         + f'<p class="attachment"><a href="{BASE}/wp-content/uploads/2014/04/{image_slug}.jpg">'
         + f'<img src="{BASE}/wp-content/uploads/2014/04/{image_slug}-300x187.jpg" /></a></p>'
         + f"<p>{html.escape(caption)}</p></div></article>" + FOOTER
