@@ -25,6 +25,7 @@ class Profile(Protocol):
     version: str
 
     def matches(self, url: str, html: str) -> bool: ...
+    def parse_page(self, html: str, url: str) -> Page: ...
     def extract(self, page: Page) -> Draft: ...
 
 
@@ -64,7 +65,7 @@ def _extract(html: str | bytes, url: str, site: str) -> Article:
         raise ExtractionError(f"unknown site profile {site!r}; choose one of {choices}", url)
     text, warnings = ensure_text(html, url)
     profile = choose_profile(url, text) if site == "auto" else PROFILES[site]
-    page = Page.parse(text, url)
+    page = profile.parse_page(text, url)
     draft = profile.extract(page)
     extractor, fallback = profile.name, False
 

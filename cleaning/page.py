@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, SoupStrainer
 
 from .metadata import PageMeta, read_meta
 from .models import Image
+
+_HTML_LANG_RE = re.compile(r"<html\b[^>]*?\slang=[\"']?([A-Za-z]{2,3}(?:-[\w]+)?)", re.I)
+_BODY_CLASS_RE = re.compile(r"<body\b[^>]*?\sclass=[\"']([^\"']*)", re.I)
 
 
 @dataclass
@@ -19,9 +23,21 @@ class Page:
     partial: bool = False  # parsed with a strainer: only the parts a profile reads
 
     @classmethod
-    def parse(cls, html: str, url: str, parse_only: object | None = None) -> Page:
-        soup = BeautifulSoup(html, "lxml", parse_only=parse_only)  # type: ignore[arg-type]
-        return cls(url=url, soup=soup, meta=read_meta(soup), partial=parse_only is not None)
+    def parse(cls, html: str, url: str) -> Page:
+        soup = BeautifulSoup(html, "lxml")
+        return cls(url=url, soup=soup, meta=read_meta(soup))
+
+    @classmethod
+    def parse_parts(cls, html: str, url: str, part: str, parse_only: SoupStrainer) -> Page:
+        """Build only what a profile reads: `part` (a slice of `html`) through a
+        strainer. The <html> and <body> attributes come from the whole page."""
+        soup = BeautifulSoup(part, "lxml", parse_only=parse_only)
+        meta = read_meta(soup)
+        if match := _HTML_LANG_RE.search(html):
+            meta.language = match.group(1).split("-")[0].lower()
+        if match := _BODY_CLASS_RE.search(html):
+            meta.body_classes = frozenset(match.group(1).split())
+        return cls(url=url, soup=soup, meta=meta, partial=True)
 
 
 @dataclass

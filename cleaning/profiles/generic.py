@@ -37,6 +37,9 @@ class GenericProfile:
     def matches(self, url: str, html: str) -> bool:
         return True
 
+    def parse_page(self, html: str, url: str) -> Page:
+        return Page.parse(html, url)
+
     def extract(self, page: Page) -> Draft:
         meta = page.meta
         draft = Draft(canonical_url=meta.canonical)

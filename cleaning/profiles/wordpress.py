@@ -71,12 +71,15 @@ class WordPressProfile:
     def matches(self, url: str, html: str) -> bool:
         return bool(_GENERATOR_RE.search(html[:300_000]))
 
+    def parse_page(self, html: str, url: str) -> Page:
+        return Page.parse(html, url)
+
     # --- the post ---------------------------------------------------------------
     def extract(self, page: Page) -> Draft:
         self.reject_non_articles(page)
         post = self.find_post(page)
         draft = Draft(canonical_url=page.meta.canonical)
-        scope = post or page.soup
+        scope = self.find_meta_scope(post) or post or page.soup
         draft.title = self.read_title(page, scope)
         draft.authors = self.read_authors(page, scope)
         draft.published = self.read_published(page, scope)
@@ -94,7 +97,7 @@ class WordPressProfile:
         featured = self.find_featured(scope)
         if featured is not None:
             images.add_featured(featured)
-        content = self.find_content(scope)
+        content = self.find_content(post or page.soup)
         if content is not None:
             strip_boilerplate(content)
             images.take_from(content)
@@ -125,6 +128,11 @@ class WordPressProfile:
                 raise NotAnArticle(f"listing page ({len(posts)} post excerpts)", page.url)
             if posts:
                 return posts[0]
+        return None
+
+    def find_meta_scope(self, post: Tag | None) -> Tag | None:
+        """Where the headline, byline, date and terms are printed, if a theme
+        keeps them apart from the content (searching less is faster)."""
         return None
 
     def find_featured(self, scope: Tag) -> Tag | None:
