@@ -33,6 +33,8 @@ def archive_pages() -> list[tuple[str, bytes]]:
     pages = []
     for path in sorted(ARCHIVE_PAGES.glob("*.html")):
         html = path.read_bytes()
+        if b"et_pb_post" not in html:
+            continue  # other themes' pages live beside the archive's
         try:
             if extract_article(html, ARCHIVE_URL + path.stem).extractor == "aawsat":
                 pages.append((ARCHIVE_URL + path.stem, html))
