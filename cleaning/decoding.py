@@ -12,6 +12,7 @@ from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encodi
 
 from .errors import ExtractionError
 
+_NOT_TEXT_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MAX_PAGE_BYTES = 25 * 1024 * 1024  # larger pages are refused, not parsed for minutes
 
 
@@ -123,6 +124,8 @@ def ensure_text(html: str | bytes, url: str) -> tuple[str, list[str]]:
         text, warnings = decode_html(html)
     else:
         text, warnings = html, []
+    # C0 controls and lone surrogates are never text; lxml refuses them later.
+    text = _NOT_TEXT_RE.sub(" ", text)
     if not text.strip():
         raise ExtractionError("empty page", url)
     if "<" not in text[:100_000]:

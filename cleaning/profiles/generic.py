@@ -100,7 +100,10 @@ class GenericProfile:
 def as_lxml_tree(soup: BeautifulSoup) -> HtmlElement | str:
     """The pre-cleaned tree as lxml elements for trafilatura, converted node
     by node: about a quarter of the cost of serialising and re-parsing."""
-    for root in convert_tree(soup):
-        if isinstance(root, HtmlElement) and root.tag == "html":
-            return root
+    try:
+        for root in convert_tree(soup):
+            if isinstance(root, HtmlElement) and root.tag == "html":
+                return root
+    except ValueError:  # text lxml will not hold; trafilatura parses the string instead
+        pass
     return str(soup)
