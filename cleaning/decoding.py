@@ -12,7 +12,7 @@ from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encodi
 
 from .errors import ExtractionError
 
-_NOT_TEXT_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_TEXT_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MAX_PAGE_BYTES = 25 * 1024 * 1024  # larger pages are refused, not parsed for minutes
 
 
