@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Records real WordPress output as fixtures for the wordpress profile:
+# Debian's wordpress package + MariaDB, served by `php -S` on 127.0.0.1.
+#   apt-get install wordpress php-cli php-mysql php-xml wordpress-theme-twentytwentyone wordpress-theme-twentytwentythree
+#   bash tests/site/wordpress/record.sh
+# Writes tests/site/wordpress/<theme>/*.html.gz. The tests read the recordings;
+# they never need WordPress itself.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+port="${WP_PORT:-8089}"
+base="http://127.0.0.1:$port"
+db=wp_record
+
+mariadb -uroot -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db;
+  CREATE USER IF NOT EXISTS 'wp_record'@'localhost' IDENTIFIED BY 'wp_record';
+  GRANT ALL ON $db.* TO 'wp_record'@'localhost';"
+cat > /etc/wordpress/config-127.0.0.1.php <<PHP
+<?php
+define('DB_NAME', '$db');
+define('DB_USER', 'wp_record');
+define('DB_PASSWORD', 'wp_record');
+define('DB_HOST', 'localhost');
+define('WP_CONTENT_DIR', '/usr/share/wordpress/wp-content');
+define('WP_HOME', '$base');
+define('WP_SITEURL', '$base');
+PHP
+
+php -S "127.0.0.1:$port" -t /usr/share/wordpress "$here/router.php" >/tmp/wp-php-server.log 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+sleep 1
+
+record() {  # record THEME FILE PATH
+  mkdir -p "$here/$1"
+  curl -fsS "$base$3" | gzip -9n > "$here/$1/$2.gz"
+}
+
+for theme in twentytwentyone twentytwentythree; do
+  WP_BASE="$base" WP_THEME="$theme" php "$here/populate.php"
+  record "$theme" post-classic-caption.html /2023/05/harbour-reopens-after-storm/
+  record "$theme" post-block-caption.html /2023/05/council-approves-the-budget/
+  record "$theme" category-page-1.html /category/world/
+  record "$theme" category-page-2.html /category/world/page/2/
+  record "$theme" tag-listing.html /tag/harbour/
+  record "$theme" author-listing.html /author/mholt/
+  record "$theme" search.html /?s=harbour
+  record "$theme" feed.xml /feed/
+  record "$theme" wp-sitemap.xml /wp-sitemap.xml
+done
+echo "recorded into $here"
