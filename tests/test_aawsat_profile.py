@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cleaning import NotAnArticle, extract_article
-from tests.site.divi import BASE, Post, article_page, attachment_page, listing_page
+from replica.divi import BASE, Post, article_page, attachment_page, listing_page
 
 PARAGRAPHS = (
     "<p>London – The talks resumed on Monday after a pause of three weeks.</p>\n"

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaning import Article, ExtractionError, NotAnArticle, extract_article
-from tests.site.divi import BASE, Post, article_page
+from replica.divi import BASE, Post, article_page
 
 URL = BASE + "/theaawsat/news-middle-east/a-story"
 ARABIC = "قالت الحكومة إن المحادثات ستستأنف يوم الاثنين بعد توقف دام ثلاثة أسابيع."

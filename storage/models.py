@@ -1,0 +1,149 @@
+"""Tables. One row per article (keyed by canonical URL), one per revision of
+its content with provenance, names as their own tables, crawl runs, the
+quarantine, fetch failures and per-listing crawl state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+article_authors = Table(
+    "article_authors", Base.metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("author_id", ForeignKey("authors.id"), primary_key=True),
+)
+article_categories = Table(
+    "article_categories", Base.metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", ForeignKey("categories.id"), primary_key=True),
+)
+article_tags = Table(
+    "article_tags", Base.metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id"), primary_key=True),
+)
+
+
+class Author(Base):
+    __tablename__ = "authors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(String(2000), unique=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(Text)
+    published: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    dateline: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    images: Mapped[list] = mapped_column(JSON, default=list)
+    language: Mapped[str | None] = mapped_column(String(16))
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    extractor: Mapped[str] = mapped_column(String(40))
+    fallback: Mapped[bool] = mapped_column(Boolean, default=False)
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="live")  # live | gone
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_fetched: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+
+    authors: Mapped[list[Author]] = relationship(secondary=article_authors, lazy="selectin")
+    categories: Mapped[list[Category]] = relationship(secondary=article_categories,
+                                                      lazy="selectin")
+    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, lazy="selectin")
+
+
+class Revision(Base):
+    """One version of an article's content, and where it came from."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"),
+                                            index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    warc_file: Mapped[str | None] = mapped_column(String(500))
+    warc_offset: Mapped[int | None] = mapped_column(Integer)
+    extractor: Mapped[str] = mapped_column(String(40))
+    cleaner_version: Mapped[str] = mapped_column(String(40))
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    stats: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Quarantine(Base):
+    """A fetched page that did not become an article, with the reason."""
+
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    reason: Mapped[str] = mapped_column(String(60), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    permanent: Mapped[bool] = mapped_column(Boolean, default=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    warc_file: Mapped[str | None] = mapped_column(String(500))
+    warc_offset: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FetchFailure(Base):
+    """A request that got no usable page (HTTP error, timeout, robots.txt...)."""
+
+    __tablename__ = "fetch_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), index=True)
+    reason: Mapped[str] = mapped_column(String(60), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    permanent: Mapped[bool] = mapped_column(Boolean, default=False)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ListingState(Base):
+    """How far the walk of one listing (a category, tag or author) has come."""
+
+    __tablename__ = "listing_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing: Mapped[str] = mapped_column(String(2000), unique=True)
+    deepest_page: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))

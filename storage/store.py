@@ -1,0 +1,438 @@
+"""`ArticleStore`: the one door to the database, for SQLite and PostgreSQL alike.
+
+Writes are batched and idempotent: an article is keyed by its canonical URL,
+a changed content hash makes a new revision, the same content only refreshes
+the fetch time. Concurrent writers (two crawls at once) are safe: names are
+inserted with ON CONFLICT DO NOTHING, a batch that loses an insert race is
+replayed, and SQLite transactions take the write lock up front.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from cleaning import Article as CleanArticle
+
+from .config import database_url, redact
+from .models import (
+    Article, Author, Category, CrawlRun, FetchFailure, ListingState, Quarantine, Revision, Tag,
+)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_WORD_RE = re.compile(r"\w+")
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used; the message never holds a password."""
+
+
+@dataclass
+class PageRecord:
+    """A cleaned article with where and when its page was fetched."""
+
+    article: CleanArticle
+    fetched_at: datetime
+    run_id: int | None = None
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    cleaner_version: str = ""
+
+
+@dataclass
+class UpsertCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    urls: dict[str, str] = field(default_factory=dict)  # canonical URL -> new|updated|unchanged
+
+    def add(self, other: UpsertCounts) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.urls.update(other.urls)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ArticleStore:
+    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+        self.url = database_url(url)
+        try:
+            self.engine = _engine(self.url)
+            if migrate:
+                self.migrate()
+        except StoreError:
+            raise
+        except Exception as error:
+            raise StoreError(f"cannot open the store at {redact(self.url)}: "
+                             f"{type(error).__name__}: {_first_line(error, self.url)}") from None
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def migrate(self) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            if self.dialect == "postgresql":  # two processes starting at once
+                connection.execute(text("SELECT pg_advisory_xact_lock(740021)"))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- crawl runs ------------------------------------------------------------
+    def start_run(self, params: dict[str, Any]) -> int:
+        with self.sessions.begin() as session:
+            run = CrawlRun(started=now(), status="running", params=params, stats={})
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
+        with self.sessions.begin() as session:
+            session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
+                finished=now(), status=status, stats=stats))
+
+    def runs(self, limit: int = 10) -> list[dict[str, Any]]:
+        with self.sessions() as session:
+            rows = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit))
+            return [{"id": r.id, "started": r.started, "finished": r.finished,
+                     "status": r.status, "stats": r.stats} for r in rows]
+
+    # --- writing articles -------------------------------------------------------
+    def upsert_articles(self, records: Iterable[PageRecord]) -> UpsertCounts:
+        batch = _last_per_url(records)
+        if not batch:
+            return UpsertCounts()
+        for attempt in range(4):
+            try:
+                with self.sessions.begin() as session:
+                    return self._upsert(session, batch)
+            except IntegrityError:
+                if attempt == 3:  # another writer keeps winning the race: give up loudly
+                    raise
+        raise AssertionError("unreachable")
+
+    def _upsert(self, session: Session, batch: dict[str, PageRecord]) -> UpsertCounts:
+        counts = UpsertCounts()
+        existing = {a.canonical_url: a for a in session.scalars(
+            select(Article).where(Article.canonical_url.in_(list(batch))))}
+        names = self._names(session, batch.values())
+        for url, record in batch.items():
+            clean = record.article
+            row = existing.get(url)
+            if row is None:
+                row = Article(canonical_url=url, first_seen=record.fetched_at, revision=1)
+                session.add(row)
+                outcome = "new"
+            elif row.content_hash != clean.content_hash:
+                row.revision += 1
+                outcome = "updated"
+            else:
+                row.last_fetched = record.fetched_at
+                row.status = "live"
+                row.etag = record.etag or row.etag
+                row.last_modified = record.last_modified or row.last_modified
+                counts.unchanged += 1
+                counts.urls[url] = "unchanged"
+                continue
+            self._fill(row, record, names)
+            session.flush()
+            session.add(Revision(
+                article_id=row.id, number=row.revision, content_hash=clean.content_hash,
+                title=clean.title, body=clean.body, fetched_at=record.fetched_at,
+                crawl_run_id=record.run_id, warc_file=record.warc_file,
+                warc_offset=record.warc_offset, extractor=clean.extractor,
+                cleaner_version=record.cleaner_version))
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
+            counts.urls[url] = outcome
+        # A page that now makes an article leaves the quarantine.
+        session.execute(Quarantine.__table__.delete().where(Quarantine.url.in_(list(batch))))
+        return counts
+
+    @staticmethod
+    def _fill(row: Article, record: PageRecord, names: dict[tuple[str, str], Any]) -> None:
+        clean = record.article
+        row.url = clean.url
+        row.title = clean.title
+        row.published = clean.published
+        row.dateline = clean.dateline
+        row.body = clean.body
+        row.images = [image.model_dump() for image in clean.images]
+        row.language = clean.language
+        row.word_count = clean.word_count
+        row.content_hash = clean.content_hash
+        row.extractor = clean.extractor
+        row.fallback = clean.fallback
+        row.warnings = list(clean.warnings)
+        row.status = "live"
+        row.last_fetched = record.fetched_at
+        row.etag = record.etag
+        row.last_modified = record.last_modified
+        row.authors = [names[("author", n)] for n in dict.fromkeys(clean.authors)]
+        row.categories = [names[("category", n)] for n in dict.fromkeys(clean.categories)]
+        row.tags = [names[("tag", n)] for n in dict.fromkeys(clean.tags)]
+
+    def _names(self, session: Session, records: Iterable[PageRecord]) -> dict[tuple[str, str], Any]:
+        wanted: dict[type, set[str]] = {Author: set(), Category: set(), Tag: set()}
+        for record in records:
+            wanted[Author].update(record.article.authors)
+            wanted[Category].update(record.article.categories)
+            wanted[Tag].update(record.article.tags)
+        found: dict[tuple[str, str], Any] = {}
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        for model, values in wanted.items():
+            if not values:
+                continue
+            session.execute(insert(model).values([{"name": v} for v in values])
+                            .on_conflict_do_nothing(index_elements=["name"]))
+            kind = model.__tablename__.rstrip("s").replace("categorie", "category")
+            for row in session.scalars(select(model).where(model.name.in_(values))):
+                found[(kind, row.name)] = row
+        return found
+
+    def mark_gone(self, url: str) -> bool:
+        """A stored article that now answers 404/410: kept, marked gone."""
+        with self.sessions.begin() as session:
+            result = session.execute(update(Article).where(Article.canonical_url == url)
+                                     .values(status="gone", last_fetched=now()))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def quarantine(self, url: str, reason: str, detail: str = "", *, permanent: bool = True,
+                   run_id: int | None = None, warc_file: str | None = None,
+                   warc_offset: int | None = None) -> None:
+        values = {"url": url, "reason": reason, "detail": detail[:2000], "permanent": permanent,
+                  "crawl_run_id": run_id, "warc_file": warc_file, "warc_offset": warc_offset,
+                  "at": now()}
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        statement = insert(Quarantine).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["url"], set_={k: v for k, v in values.items() if k != "url"})
+        with self.sessions.begin() as session:
+            session.execute(statement)
+
+    def record_failure(self, url: str, reason: str, detail: str = "", *, permanent: bool = False,
+                       run_id: int | None = None) -> None:
+        with self.sessions.begin() as session:
+            session.add(FetchFailure(url=url, reason=reason, detail=detail[:2000],
+                                     permanent=permanent, crawl_run_id=run_id, at=now()))
+
+    # --- crawl state ----------------------------------------------------------------
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """URLs not to fetch again: stored articles, and pages quarantined for a
+        permanent reason. A transient failure is tried again next run."""
+        urls = list(dict.fromkeys(urls))
+        if not urls:
+            return set()
+        with self.sessions() as session:
+            stored = session.scalars(select(Article.canonical_url)
+                                     .where(Article.canonical_url.in_(urls)))
+            quarantined = session.scalars(select(Quarantine.url).where(
+                Quarantine.url.in_(urls), Quarantine.permanent.is_(True)))
+            return set(stored) | set(quarantined)
+
+    def validators(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None, datetime]]:
+        """ETag, Last-Modified and last fetch time of stored articles."""
+        with self.sessions() as session:
+            rows = session.execute(select(Article.canonical_url, Article.etag,
+                                          Article.last_modified, Article.last_fetched)
+                                   .where(Article.canonical_url.in_(list(urls))))
+            return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def listing_state(self, listing: str) -> tuple[int, bool]:
+        with self.sessions() as session:
+            row = session.scalar(select(ListingState).where(ListingState.listing == listing))
+            return (row.deepest_page, row.completed) if row else (0, False)
+
+    def update_listing(self, listing: str, page: int, completed: bool) -> None:
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        statement = insert(ListingState).values(listing=listing, deepest_page=page,
+                                                completed=completed, updated=now())
+        table = ListingState.__table__
+        statement = statement.on_conflict_do_update(index_elements=["listing"], set_={
+            "deepest_page": func.max(table.c.deepest_page, page) if self.dialect == "sqlite"
+            else func.greatest(table.c.deepest_page, page),
+            "completed": table.c.completed | completed if self.dialect == "postgresql"
+            else func.max(table.c.completed, completed),
+            "updated": now(),
+        })
+        with self.sessions.begin() as session:
+            session.execute(statement)
+
+    # --- reading ------------------------------------------------------------------------
+    def get(self, url: str) -> dict[str, Any] | None:
+        with self.sessions() as session:
+            row = session.scalar(select(Article).where(Article.canonical_url == url))
+            return _article_dict(row) if row else None
+
+    def revisions(self, url: str) -> list[dict[str, Any]]:
+        with self.sessions() as session:
+            rows = session.scalars(select(Revision).join(Article, Revision.article_id == Article.id)
+                                   .where(Article.canonical_url == url).order_by(Revision.number))
+            return [{"number": r.number, "content_hash": r.content_hash,
+                     "fetched_at": r.fetched_at, "crawl_run_id": r.crawl_run_id,
+                     "warc_file": r.warc_file, "warc_offset": r.warc_offset,
+                     "extractor": r.extractor, "cleaner_version": r.cleaner_version}
+                    for r in rows]
+
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Full-text search; the query is always a bound parameter."""
+        words = _WORD_RE.findall(query)
+        if not words:
+            raise ValueError("the search query has no words to look for")
+        with self.sessions() as session:
+            if self.dialect == "postgresql":
+                ids = session.scalars(text(
+                    "SELECT id FROM articles WHERE search @@ plainto_tsquery('english', :q) "
+                    "ORDER BY ts_rank(search, plainto_tsquery('english', :q)) DESC LIMIT :n"),
+                    {"q": " ".join(words), "n": limit}).all()
+            else:
+                fts_query = " ".join('"' + w.replace('"', "") + '"' for w in words)
+                ids = session.scalars(text(
+                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q "
+                    "ORDER BY rank LIMIT :n"), {"q": fts_query, "n": limit}).all()
+            rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
+            return [_article_dict(rows[i]) for i in ids if i in rows]
+
+    def iter_articles(self, since: datetime | None = None, until: datetime | None = None,
+                      category: str | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
+        """Every stored article, streamed in id order."""
+        last_id = 0
+        while True:
+            with self.sessions() as session:
+                query = select(Article).where(Article.id > last_id).order_by(Article.id).limit(batch)
+                if since:
+                    query = query.where(Article.published >= since)
+                if until:
+                    query = query.where(Article.published < until)
+                if category:
+                    query = query.where(Article.categories.any(Category.name == category))
+                rows = list(session.scalars(query))
+            if not rows:
+                return
+            for row in rows:
+                yield _article_dict(row)
+            last_id = rows[-1].id
+
+    def latest_revisions_with_warc(self) -> Iterator[dict[str, Any]]:
+        """Where each stored article's current content came from, for re-extraction."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Article.canonical_url, Article.url, Revision.warc_file,
+                       Revision.warc_offset, Article.content_hash)
+                .join(Revision, (Revision.article_id == Article.id)
+                      & (Revision.number == Article.revision))
+                .where(Revision.warc_file.is_not(None)).order_by(Article.id)).all()
+        for row in rows:
+            yield {"canonical_url": row[0], "url": row[1], "warc_file": row[2],
+                   "warc_offset": row[3], "content_hash": row[4]}
+
+    def stats(self) -> dict[str, Any]:
+        with self.sessions() as session:
+            def count(model: Any, *where: Any) -> int:
+                return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+            by_reason = dict(session.execute(select(Quarantine.reason, func.count())
+                                             .group_by(Quarantine.reason)).all())
+            failures = dict(session.execute(select(FetchFailure.reason, func.count())
+                                            .group_by(FetchFailure.reason)).all())
+            return {
+                "database": redact(self.url),
+                "articles": count(Article),
+                "articles_gone": count(Article, Article.status == "gone"),
+                "revisions": count(Revision),
+                "authors": count(Author),
+                "categories": count(Category),
+                "tags": count(Tag),
+                "quarantined": by_reason,
+                "fetch_failures": failures,
+                "crawl_runs": count(CrawlRun),
+            }
+
+
+def _article_dict(row: Article) -> dict[str, Any]:
+    return {
+        "url": row.url, "canonical_url": row.canonical_url, "title": row.title,
+        "authors": [a.name for a in row.authors], "published": row.published,
+        "categories": [c.name for c in row.categories], "tags": [t.name for t in row.tags],
+        "dateline": row.dateline, "body": row.body, "images": row.images,
+        "language": row.language, "word_count": row.word_count,
+        "content_hash": row.content_hash, "extractor": row.extractor,
+        "fallback": row.fallback, "warnings": row.warnings, "status": row.status,
+        "revision": row.revision, "first_seen": row.first_seen,
+        "last_fetched": row.last_fetched,
+    }
+
+
+def _last_per_url(records: Iterable[PageRecord]) -> dict[str, PageRecord]:
+    batch: dict[str, PageRecord] = {}
+    for record in records:
+        batch[record.article.canonical_url] = record
+    return batch
+
+
+def _first_line(error: Exception, url: str) -> str:
+    message = str(error).splitlines()[0] if str(error) else ""
+    password = _password(url)
+    return message.replace(password, "***") if password else message
+
+
+def _password(url: str) -> str | None:
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).password  # type: ignore[return-value]
+    except Exception:
+        return None
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Any) -> None:
+            # Take the write lock at the start: a deferred transaction that
+            # later upgrades fails with "database is locked" at once.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True)
+
+
+__all__ = ["ArticleStore", "OperationalError", "PageRecord", "StoreError", "UpsertCounts"]

@@ -1,0 +1,151 @@
+"""Raw pages in gzipped WARC files (warcio): request and response records,
+written before a page is cleaned, so that it can be re-cleaned later without
+fetching it again. Files rotate by size; each record is flushed as written,
+so a crash loses at most the record being written, which readers skip."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+log = logging.getLogger(__name__)
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+
+
+@dataclass
+class RawPage:
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    fetched_at: datetime | None = None
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), None)
+
+
+class WarcWriterRotating:
+    """Appends records to `<dir>/<prefix>-<time>-<pid>-<n>.warc.gz`, a new file
+    past `max_bytes`. Returns where each response record starts."""
+
+    def __init__(self, directory: Path, prefix: str = "archive",
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.prefix = prefix
+        self.max_bytes = max_bytes
+        self._file: object | None = None
+        self._path: Path | None = None
+        self._writer: WARCWriter | None = None
+        self._count = 0
+
+    def _open(self) -> None:
+        self.close()
+        self._count += 1
+        stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+        self._path = self.directory / f"{self.prefix}-{stamp}-{os.getpid()}-{self._count}.warc.gz"
+        self._file = open(self._path, "ab")  # noqa: SIM115 - kept open across records
+        self._writer = WARCWriter(self._file, gzip=True)
+
+    def write(self, page: RawPage, request_headers: list[tuple[str, str]] | None = None,
+              method: str = "GET") -> tuple[str, int]:
+        if self._writer is None or (self._path and self._path.stat().st_size > self.max_bytes):
+            self._open()
+        assert self._writer is not None and self._file is not None and self._path is not None
+        fetched = (page.fetched_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        offset = self._file.tell()  # type: ignore[attr-defined]
+        http_headers = StatusAndHeaders(f"{page.status} {_reason(page.status)}", page.headers,
+                                        protocol="HTTP/1.1")
+        response = self._writer.create_warc_record(
+            page.url, "response", payload=BytesIO(page.body), http_headers=http_headers,
+            warc_headers_dict={"WARC-Date": fetched})
+        self._writer.write_record(response)
+        if request_headers is not None:
+            request = self._writer.create_warc_record(
+                page.url, "request", payload=BytesIO(b""),
+                http_headers=StatusAndHeaders(f"{method} {_path_of(page.url)} HTTP/1.1",
+                                              request_headers, is_http_request=True),
+                warc_headers_dict={"WARC-Date": fetched})
+            self._writer.write_record(request)
+        self._file.flush()  # type: ignore[attr-defined]
+        return str(self._path), offset
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()  # type: ignore[attr-defined]
+        self._file = self._writer = None
+
+
+def read_response(path: str | Path, offset: int) -> RawPage:
+    """The response record that starts at `offset` in `path`."""
+    with open(path, "rb") as stream:
+        stream.seek(offset)
+        for record in ArchiveIterator(stream):
+            if record.rec_type == "response":
+                return _raw_page(record)
+            break
+    raise ArchiveLoadFailed(f"no response record at {path}:{offset}")
+
+
+def iter_responses(path: str | Path) -> Iterator[tuple[int, RawPage]]:
+    """Every readable response record of a file with its offset; a torn last
+    record (a crash while writing) is skipped with a warning."""
+    with open(path, "rb") as stream:
+        iterator = ArchiveIterator(stream)
+        try:
+            for record in iterator:
+                if record.rec_type == "response":
+                    page = _raw_page(record)
+                    yield iterator.get_record_offset(), page
+        except (ArchiveLoadFailed, EOFError, OSError, ValueError) as error:
+            log.warning("%s: torn or unreadable record skipped (%s)", path, error)
+
+
+def prune(directory: Path, keep_days: float) -> list[Path]:
+    """Retention: delete WARC files older than `keep_days`."""
+    cutoff = time.time() - keep_days * 86400
+    removed = []
+    for path in Path(directory).glob("*.warc.gz"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def _raw_page(record: object) -> RawPage:
+    http = record.http_headers  # type: ignore[attr-defined]
+    status = int(http.get_statuscode()) if http else 0
+    headers = list(http.headers) if http else []
+    body = record.content_stream().read()  # type: ignore[attr-defined]
+    date = record.rec_headers.get_header("WARC-Date")  # type: ignore[attr-defined]
+    fetched = datetime.fromisoformat(date.replace("Z", "+00:00")) if date else None
+    url = record.rec_headers.get_header("WARC-Target-URI")  # type: ignore[attr-defined]
+    return RawPage(url=url, status=status, headers=headers, body=body, fetched_at=fetched)
+
+
+def _path_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
