@@ -1,0 +1,76 @@
+"""Serves a `ReplicaSite` on 127.0.0.1 from a background thread, with a log
+of every request (so tests can count fetches) and ETag / If-None-Match."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from .site import ReplicaSite
+
+
+class ReplicaServer:
+    def __init__(self, site: ReplicaSite | None = None, port: int = 0) -> None:
+        self.site = site or ReplicaSite()
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self) -> ReplicaServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def log(self, path: str) -> None:
+        with self._lock:
+            self.requests.append(path)
+
+    def take_requests(self) -> list[str]:
+        with self._lock:
+            taken, self.requests = self.requests, []
+            return taken
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+                server.log(self.path)
+                path = urlsplit(self.path).path
+                status, content_type, text = server.site.page(path, server.base)
+                body = text.encode("utf-8")
+                etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+                if status == 200 and self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                if status == 200:
+                    self.send_header("ETag", etag)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass  # the request log above is enough
+
+        return Handler

@@ -1,0 +1,2 @@
+"""Scrapy side: the archive spider, its pipeline and settings, and the runner
+that starts every crawl in a child process."""

@@ -1,0 +1,219 @@
+"""The archive spider: listings newest first with pagination, feeds and
+sitemaps where the site has them, then article pages. It yields raw pages;
+the pipeline archives, cleans and stores them. Incremental state (what is
+known, how far each listing walk has come) lives in the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError,
+)
+from twisted.python.failure import Failure
+
+from cleaning import canonical_form
+from storage.store import ArticleStore
+
+from .config import CrawlConfig
+from .sites import CrawlSite, crawl_site
+
+PERMANENT_STATUSES = {404, 410}
+
+
+class ArchiveSpider(scrapy.Spider):
+    name = "archive"
+
+    def __init__(self, config: CrawlConfig, store: ArticleStore, run_id: int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.config = config
+        self.store = store
+        self.run_id = run_id
+        self.site: CrawlSite = crawl_site(config.site, config.base_url)
+        self.allowed_domains = [self.site.host]
+        self.scheduled: set[str] = set()
+
+    # --- where to start --------------------------------------------------------------
+    async def start(self) -> Any:  # Scrapy >= 2.13
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[Request]:
+        config = self.config
+        if config.urls:
+            yield from self.article_requests([canonical_form(u) for u in config.urls],
+                                             force=True)
+            return
+        listings = [("category", s) for s in config.categories] + \
+                   [("tag", s) for s in config.tags] + [("author", s) for s in config.authors]
+        if not listings:
+            listings = [("category", s) for s in self.site.default_categories]
+        if not listings:  # a WordPress site: its categories are found on the home page
+            yield Request(self.site.base_url, callback=self.parse_home, errback=self.failed,
+                          priority=10)
+        for kind, slug in listings:
+            yield from self.listing_start(kind, slug)
+        for path in self.site.feeds:
+            yield Request(self.site.base_url + path, callback=self.parse_feed,
+                          errback=self.source_missing, priority=5)
+        for path in self.site.sitemaps:
+            yield Request(self.site.base_url + path, callback=self.parse_sitemap,
+                          errback=self.source_missing, priority=5)
+
+    def listing_start(self, kind: str, slug: str) -> Iterator[Request]:
+        key = f"{self.site.base_url}/{kind}/{slug}"
+        deepest, completed = self.store.listing_state(key)
+        first, last = self.config.page_range or (1, None)
+        walk = {"listing": key, "known_streak": 0, "last_page": last, "completed": completed,
+                "resumed": False, "page": first}
+        yield self.listing_request(self.site.listing_url(kind, slug, first), walk)
+        # An unfinished walk goes on where it stopped, so an interrupted backfill
+        # leaves no gap, while page 1 still brings what is new.
+        if (self.config.mode == "incremental" and not completed and deepest > first + 1
+                and not self.config.page_range):
+            yield self.listing_request(self.site.listing_url(kind, slug, deepest),
+                                       {**walk, "resumed": True, "page": deepest})
+
+    def listing_request(self, url: str, walk: dict[str, Any]) -> Request:
+        return Request(url, callback=self.parse_listing, errback=self.failed, priority=10,
+                       meta={"walk": walk})
+
+    # --- listings ------------------------------------------------------------------------
+    def parse_home(self, response: Response) -> Iterator[Request]:
+        for slug in self.site.category_slugs(response):
+            yield from self.listing_start("category", slug)
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        meta = response.meta["walk"]
+        page = meta["page"]
+        links = self.site.article_links(response)
+        known = self.store.known_urls(links)
+        yield from self.article_requests([u for u in links if self.config.refresh or u not in known])
+        self.crawler.stats.inc_value("listing/pages")
+
+        next_url = self.site.next_page(response)
+        at_end = next_url is None or (meta.get("last_page") and page >= meta["last_page"])
+        if self.config.max_pages and page - (self.config.page_range or (1,))[0] + 1 >= \
+                self.config.max_pages:
+            at_end = True
+        if next_url is None:  # the oldest page: this listing has been walked to its end
+            self.store.update_listing(meta["listing"], page, completed=True)
+        else:
+            self.store.update_listing(meta["listing"], page, completed=False)
+        if at_end:
+            return
+        streak = meta["known_streak"] + 1 if links and set(links) <= known else 0
+        stop_early = (self.config.mode == "incremental" and not self.config.refresh
+                      and not meta.get("resumed") and not self.config.page_range
+                      and streak > self.config.margin_pages
+                      and (meta["completed"] or self._resume_pending(meta)))
+        if stop_early:
+            self.crawler.stats.inc_value("listing/stopped_on_known")
+            return
+        yield self.listing_request(next_url, {**meta, "page": page + 1, "known_streak": streak})
+
+    def _resume_pending(self, meta: dict[str, Any]) -> bool:
+        deepest, _ = self.store.listing_state(meta["listing"])
+        return deepest > meta["page"] + 1  # a resumed walk covers the older pages
+
+    # --- feeds and sitemaps ---------------------------------------------------------------------
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        if not isinstance(response, TextResponse):
+            return
+        response.selector.remove_namespaces()
+        links = [canonical_form(u.strip()) for u in response.xpath("//item/link/text()").getall()]
+        links = [u for u in links if self.site.is_article_url(u)]
+        known = self.store.known_urls(links)
+        self.crawler.stats.inc_value("discovery/feed_links", len(links))
+        yield from self.article_requests([u for u in links if u not in known])
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        if not isinstance(response, TextResponse):
+            return
+        response.selector.remove_namespaces()
+        for loc in response.xpath("//sitemap/loc/text()").getall():
+            yield Request(loc.strip(), callback=self.parse_sitemap, errback=self.source_missing,
+                          priority=5)
+        links = [canonical_form(u.strip()) for u in response.xpath("//url/loc/text()").getall()]
+        links = [u for u in links if self.site.is_article_url(u)]
+        known = self.store.known_urls(links)
+        self.crawler.stats.inc_value("discovery/sitemap_links", len(links))
+        yield from self.article_requests([u for u in links if self.config.refresh or u not in known])
+
+    # --- articles ----------------------------------------------------------------------------
+    def article_requests(self, urls: list[str], force: bool = False) -> Iterator[Request]:
+        urls = [u for u in urls if u not in self.scheduled]
+        validators = self.store.validators(urls) if (self.config.refresh or force) else {}
+        for url in urls:
+            self.scheduled.add(url)
+            headers = {}
+            etag, modified, _ = validators.get(url, (None, None, None))
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+            yield Request(url, callback=self.parse_article, errback=self.failed, headers=headers,
+                          meta={"article": True, "handle_httpstatus_list": [304]})
+
+    def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+        if response.status == 304:
+            self.crawler.stats.inc_value("articles/not_modified")
+            return
+        yield {
+            "url": response.url,
+            "requested_url": response.request.url if response.request else response.url,
+            "status": response.status,
+            "headers": [(k.decode("latin-1"), v.decode("latin-1"))
+                        for k, values in response.headers.items() for v in values],
+            "request_headers": [(k.decode("latin-1"), v.decode("latin-1"))
+                                for k, values in (response.request.headers.items()
+                                                  if response.request else [])
+                                for v in values],
+            "body": response.body,
+        }
+
+    # --- failures ------------------------------------------------------------------------
+    def failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        reason, permanent, detail = classify(failure)
+        self.crawler.stats.inc_value(f"failures/{reason}")
+        url = canonical_form(request.url)
+        if reason in ("http_404", "http_410") and request.meta.get("article"):
+            if self.store.mark_gone(url):
+                self.crawler.stats.inc_value("articles/gone")
+        self.store.record_failure(url, reason, detail, permanent=permanent, run_id=self.run_id)
+        if request.meta.get("article") and permanent:
+            self.store.quarantine(url, reason, detail, permanent=True, run_id=self.run_id)
+
+    def source_missing(self, failure: Failure) -> None:
+        """A feed or sitemap the site does not have is no failure of the crawl."""
+        self.crawler.stats.inc_value("discovery/source_missing")
+
+
+def classify(failure: Failure) -> tuple[str, bool, str]:
+    """(reason, permanent, detail) of a failed request."""
+    from scrapy.exceptions import IgnoreRequest
+
+    error = failure.value
+    if isinstance(error, HttpError):
+        status = error.response.status
+        return f"http_{status}", status in PERMANENT_STATUSES, f"HTTP {status}"
+    if isinstance(error, (TimeoutError, TCPTimedOutError)):
+        return "timeout", False, str(error)
+    if isinstance(error, DNSLookupError):
+        return "dns", False, str(error)
+    if isinstance(error, ConnectionRefusedError):
+        return "connection_refused", False, str(error)
+    if isinstance(error, IgnoreRequest):
+        text = str(error)
+        if "robots" in text.lower():
+            return "robots_txt", True, text
+        if "offsite" in text.lower():
+            return "offsite", True, text
+        return "ignored", True, text
+    return type(error).__name__.lower(), False, str(error)[:500]

@@ -1,0 +1,75 @@
+"""What one crawl is asked to do, validated before anything is fetched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+DEFAULT_BASE_URL = "https://eng-archive.aawsat.com"
+DEFAULT_CONTACT = "https://github.com/news-archive-pipeline"
+
+
+class CrawlConfig(BaseModel):
+    site: Literal["auto", "aawsat", "wordpress"] = "auto"
+    base_url: str = DEFAULT_BASE_URL
+    mode: Literal["incremental", "full"] = "incremental"
+    categories: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=list)
+    urls: list[str] = Field(default_factory=list)
+    max_pages: int | None = Field(default=None, ge=1, description="listing pages per listing")
+    page_range: tuple[int, int] | None = None  # first and last listing page (backfill shards)
+    refresh: bool = False
+    margin_pages: int = Field(default=1, ge=0)
+    db_url: str | None = None
+    data_dir: str = "./data"
+    contact: str = DEFAULT_CONTACT
+    concurrency_per_domain: int = Field(default=4, ge=1, le=64)
+    download_delay: float = Field(default=0.25, ge=0)
+    autothrottle: bool = True
+    download_timeout: float = Field(default=30, gt=0)
+    max_page_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    retries: int = Field(default=3, ge=0, le=20)
+    store_batch: int = Field(default=25, ge=1)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_only(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"base_url must be an http(s) URL with a host, not {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("urls")
+    @classmethod
+    def _urls_http_only(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if urlsplit(value).scheme not in ("http", "https"):
+                raise ValueError(f"only http(s) URLs can be crawled, not {value!r}")
+        return values
+
+    @field_validator("categories", "tags", "authors")
+    @classmethod
+    def _slugs(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not value or "/" in value or " " in value:
+                raise ValueError(f"{value!r} is not a slug (like 'news-middle-east')")
+        return values
+
+    @model_validator(mode="after")
+    def _range(self) -> CrawlConfig:
+        if self.page_range and not 1 <= self.page_range[0] <= self.page_range[1]:
+            raise ValueError(f"page_range must be (first, last) with 1 <= first <= last, "
+                             f"not {self.page_range}")
+        return self
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or ""
+
+    @property
+    def warc_dir(self) -> Path:
+        return Path(self.data_dir) / "warc"

@@ -1,0 +1,92 @@
+"""Archive, clean, gate, store: every fetched article page goes into a WARC
+file first, then through the cleaner; a valid article is stored (in
+batches), anything else is quarantined with its reason and WARC location."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from cleaning import ExtractionError, NotAnArticle, extract_article
+from cleaning.models import Article
+from storage.store import ArticleStore, PageRecord, UpsertCounts
+from storage.warc import RawPage, WarcWriterRotating
+
+from .quality import gate
+
+log = logging.getLogger(__name__)
+CLEANER_VERSION = "cleaning-1"
+
+
+class ArchivePipeline:
+    def __init__(self, store: ArticleStore, warc: WarcWriterRotating, cleaner_site: str,
+                 run_id: int | None, batch_size: int) -> None:
+        self.store = store
+        self.warc = warc
+        self.cleaner_site = cleaner_site
+        self.run_id = run_id
+        self.batch_size = batch_size
+        self.batch: list[PageRecord] = []
+        self.counts = UpsertCounts()
+        self.quarantined: Counter[str] = Counter()
+        self.extractors: Counter[str] = Counter()
+        self.fallbacks = 0
+        self.missing_dates = 0
+
+    def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
+        fetched_at = datetime.now(UTC)
+        page = RawPage(url=item["url"], status=item["status"], headers=item["headers"],
+                       body=item["body"], fetched_at=fetched_at)
+        warc_file, warc_offset = self.warc.write(page, item["request_headers"])
+        try:
+            article = extract_article(item["body"], item["url"], site=self.cleaner_site)
+        except NotAnArticle as error:
+            self._quarantine(item["url"], "not_an_article", error.reason, warc_file, warc_offset)
+            return {"url": item["url"], "outcome": "quarantined"}
+        except ExtractionError as error:
+            self._quarantine(item["url"], "parse_error", error.reason, warc_file, warc_offset)
+            return {"url": item["url"], "outcome": "quarantined"}
+        problem = gate(article)
+        if problem:
+            self._quarantine(article.canonical_url, problem[0], problem[1], warc_file, warc_offset)
+            return {"url": item["url"], "outcome": "quarantined"}
+        self._count_quality(article)
+        self.batch.append(PageRecord(
+            article=article, fetched_at=fetched_at, run_id=self.run_id, warc_file=warc_file,
+            warc_offset=warc_offset, etag=page.header("ETag"),
+            last_modified=page.header("Last-Modified"), cleaner_version=CLEANER_VERSION))
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+        return {"url": item["url"], "outcome": "accepted"}
+
+    def _count_quality(self, article: Article) -> None:
+        self.extractors[article.extractor] += 1
+        self.fallbacks += article.fallback
+        self.missing_dates += article.published is None
+
+    def _quarantine(self, url: str, reason: str, detail: str, warc_file: str,
+                    warc_offset: int) -> None:
+        self.quarantined[reason] += 1
+        log.info("quarantined %s: %s (%s)", url, reason, detail)
+        self.store.quarantine(url, reason, detail, permanent=True, run_id=self.run_id,
+                              warc_file=warc_file, warc_offset=warc_offset)
+
+    def flush(self) -> None:
+        if self.batch:
+            self.counts.add(self.store.upsert_articles(self.batch))
+            self.batch = []
+
+    def close(self) -> dict[str, Any]:
+        self.flush()
+        self.warc.close()
+        return {
+            "articles_new": self.counts.new,
+            "articles_updated": self.counts.updated,
+            "articles_unchanged": self.counts.unchanged,
+            "quarantined": dict(self.quarantined),
+            "extractors": dict(self.extractors),
+            "fallbacks": self.fallbacks,
+            "missing_dates": self.missing_dates,
+        }
