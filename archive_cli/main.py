@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import Progress
+from rich.table import Table
 
-from cleaning import SITES, Article, ExtractionError, extract_article
+from cleaning import SITES, Article, ExtractionError, canonical_form, extract_article
+from spiders.config import DEFAULT_BASE_URL, CrawlConfig
+from spiders.runner import CrawlFailed, run_crawl
+from storage.export import FORMATS
+from storage.export import export as export_articles
+from storage.reextract import reextract as reextract_all
+from storage.store import ArticleStore, StoreError
 
 app = typer.Typer(
     help="Crawl, clean and store news archives.", no_args_is_help=True, add_completion=False
@@ -95,6 +106,202 @@ def show_article(article: Article) -> None:
         out.print(f"[yellow]{'warning':>10}[/] {escape(warning)}")
     out.rule()
     out.print(article.body, markup=False, highlight=False)
+
+
+# --- the store -------------------------------------------------------------------------
+DB_HELP = "Database URL (default: $ARCHIVE_DB_URL, else a SQLite file under ./data/)."
+
+
+def open_store(db: str | None) -> ArticleStore:
+    try:
+        return ArticleStore(db)
+    except StoreError as error:
+        raise fail(str(error)) from None
+
+
+def parse_day(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        day = datetime.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option}: {value!r} is not a date like 2014-04-16") from None
+    return day if day.tzinfo else day.replace(tzinfo=UTC)
+
+
+@app.command()
+def crawl(
+    site: str = typer.Option("auto", help="auto, aawsat or wordpress."),
+    base_url: str = typer.Option(
+        os.environ.get("ARCHIVE_BASE_URL", DEFAULT_BASE_URL), help="The site to crawl."),
+    mode: str = typer.Option("incremental", help="incremental or full."),
+    category: list[str] = typer.Option([], help="A category slug (repeatable)."),
+    tag: list[str] = typer.Option([], help="A tag slug (repeatable)."),
+    url: list[str] = typer.Option([], help="An article URL to fetch (repeatable)."),
+    max_pages: int | None = typer.Option(None, help="Listing pages per listing, at most."),
+    refresh: bool = typer.Option(False, help="Fetch stored articles again (conditionally)."),
+    db: str | None = typer.Option(None, help=DB_HELP),
+    data_dir: str = typer.Option(os.environ.get("ARCHIVE_DATA_DIR", "./data"),
+                                 help="WARC files and other state."),
+    timeout: float = typer.Option(6 * 3600, help="Seconds before the crawl is stopped."),
+) -> None:
+    """Run the crawl once, now, and print a summary."""
+    config = make_config(site=site, base_url=base_url, mode=mode, categories=category,
+                         tags=tag, urls=url, max_pages=max_pages, refresh=refresh,
+                         db_url=db, data_dir=data_dir)
+    summary = run_and_report(config, timeout)
+    if summary.get("failures"):
+        err.print(f"[yellow]the crawl finished with failures:[/] {summary['failures']}")
+
+
+def make_config(**values: object) -> CrawlConfig:
+    try:
+        return CrawlConfig(**values)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                             for e in error.errors())
+        raise fail(f"bad crawl parameters: {problems}") from None
+
+
+def run_and_report(config: CrawlConfig, timeout: float) -> dict:
+    store = open_store(config.db_url)
+    try:
+        with out.status(f"crawling {config.base_url} ({config.mode})..."):
+            summary = run_crawl(config, timeout=timeout, store=store)
+    except CrawlFailed as error:
+        raise fail(str(error), 1) from None
+    show_summary(summary)
+    return summary
+
+
+def show_summary(summary: dict) -> None:
+    table = Table(title=f"crawl run {summary.get('run_id')}", show_header=False)
+    for key in ("pages_fetched", "listing_pages", "articles_new", "articles_updated",
+                "articles_unchanged", "articles_not_modified", "articles_gone", "quarantined",
+                "failures", "robots_disallowed", "retries", "extractors", "fallbacks",
+                "duration_s", "pages_per_s", "log_file"):
+        table.add_row(key, escape(str(summary.get(key, ""))))
+    out.print(table)
+
+
+DEMO_PORT = 8765  # a fixed port keeps the replica's URLs, so a second demo run is incremental
+
+
+def _free_port(wanted: int) -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", wanted))
+        except OSError:
+            return 0  # taken: any free port
+    return wanted
+
+
+@app.command()
+def demo(
+    data_dir: str = typer.Option("./data/demo", help="Where the demo keeps its files."),
+) -> None:
+    """Serve the bundled replica on 127.0.0.1 and crawl it into SQLite."""
+    from replica import ReplicaServer
+
+    path = Path(data_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    db = f"sqlite:///{path / 'demo.db'}"
+    with ReplicaServer(port=_free_port(DEMO_PORT)) as server:
+        out.print(f"replica of the archive served at {server.base}")
+        config = make_config(site="aawsat", base_url=server.base, db_url=db,
+                             data_dir=str(path), download_delay=0.0, autothrottle=False,
+                             concurrency_per_domain=8)
+        run_and_report(config, timeout=600)
+    store = open_store(db)
+    first = next(store.iter_articles(), None)
+    if first:
+        out.print(f"\none stored article ({escape(db)}):")
+        show_stored(first)
+
+
+@app.command()
+def search(query: str = typer.Argument(..., help="Words to look for."),
+           limit: int = typer.Option(20, min=1, max=1000),
+           db: str | None = typer.Option(None, help=DB_HELP)) -> None:
+    """Full-text search over the stored articles."""
+    store = open_store(db)
+    try:
+        hits = store.search(query, limit=limit)
+    except ValueError as error:
+        raise fail(str(error)) from None
+    table = Table("published", "title", "url")
+    for hit in hits:
+        table.add_row(str(hit["published"] or "")[:10], escape(hit["title"]),
+                      escape(hit["canonical_url"]))
+    out.print(table)
+    out.print(f"{len(hits)} articles")
+
+
+@app.command()
+def show(url: str = typer.Argument(..., help="An article's URL (any form of it)."),
+         db: str | None = typer.Option(None, help=DB_HELP)) -> None:
+    """Print one stored article."""
+    store = open_store(db)
+    row = store.get(canonical_form(url))
+    if row is None:
+        raise fail(f"no stored article at {url}", 1)
+    show_stored(row)
+
+
+def show_stored(row: dict) -> None:
+    out.rule(f"[bold]{escape(row['title'])}")
+    for key in ("canonical_url", "authors", "published", "categories", "tags", "dateline",
+                "word_count", "extractor", "status", "revision"):
+        out.print(f"[cyan]{key:>14}[/] {escape(str(row[key]))}")
+    out.rule()
+    out.print(row["body"], markup=False, highlight=False)
+
+
+@app.command()
+def stats(db: str | None = typer.Option(None, help=DB_HELP)) -> None:
+    """What the store holds."""
+    store = open_store(db)
+    table = Table(show_header=False)
+    for key, value in store.stats().items():
+        table.add_row(key, escape(str(value)))
+    out.print(table)
+    for run in store.runs(5):
+        figures = {k: run["stats"].get(k) for k in ("pages_fetched", "articles_new")}
+        out.print(f"run {run['id']}: {run['status']} {run['started']:%Y-%m-%d %H:%M} "
+                  f"{escape(str(figures))}")
+
+
+@app.command()
+def export(
+    format: str = typer.Option(..., "--format", help="jsonl, csv or parquet."),  # noqa: A002
+    out_path: Path = typer.Option(..., "--out", help="The file to write."),
+    since: str | None = typer.Option(None, help="Published on or after (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, help="Published before (YYYY-MM-DD)."),
+    category: str | None = typer.Option(None, help="A category's display name."),
+    db: str | None = typer.Option(None, help=DB_HELP),
+) -> None:
+    """Export the stored articles (fields: see the README)."""
+    if format not in FORMATS:
+        raise fail(f"--format: {format!r} is not one of {', '.join(FORMATS)}")
+    store = open_store(db)
+    count = export_articles(store, format, out_path, parse_day(since, "--since"),
+                            parse_day(until, "--until"), category)
+    out.print(f"{count} articles written to {out_path}")
+
+
+@app.command()
+def reextract(site: str = typer.Option("auto", callback=check_site),
+              db: str | None = typer.Option(None, help=DB_HELP)) -> None:
+    """Re-clean the stored raw pages (WARC) with the current cleaner."""
+    store = open_store(db)
+    with Progress(console=err) as progress:
+        task = progress.add_task("re-extracting", total=None)
+        result = reextract_all(store, site=site,
+                               progress=lambda n: progress.update(task, completed=n))
+    out.print(result)
 
 
 if __name__ == "__main__":

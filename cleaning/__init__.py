@@ -1,11 +1,12 @@
 """BeautifulSoup cleaner: an article page in, a clean `Article` out."""
 
 from .errors import ExtractionError, NotAnArticle
-from .extract import PROFILES, SITES, choose_profile, extract_article
+from .extract import CLEANER_VERSION, PROFILES, SITES, choose_profile, extract_article
 from .models import Article, Image
 from .urls import canonical_form
 
 __all__ = [
+    "CLEANER_VERSION",
     "PROFILES",
     "SITES",
     "Article",

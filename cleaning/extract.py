@@ -18,6 +18,8 @@ from .profiles.wordpress import WordPressProfile
 from .urls import resolve_canonical
 
 log = logging.getLogger(__name__)
+# Recorded with every revision: bump when the cleaner's output changes.
+CLEANER_VERSION = "cleaning-1"
 
 
 class Profile(Protocol):

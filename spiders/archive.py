@@ -12,7 +12,10 @@ import scrapy
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
-    ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError,
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
 )
 from twisted.python.failure import Failure
 
@@ -93,7 +96,8 @@ class ArchiveSpider(scrapy.Spider):
         page = meta["page"]
         links = self.site.article_links(response)
         known = self.store.known_urls(links)
-        yield from self.article_requests([u for u in links if self.config.refresh or u not in known])
+        yield from self.article_requests(
+            [u for u in links if self.config.refresh or u not in known])
         self.crawler.stats.inc_value("listing/pages")
 
         next_url = self.site.next_page(response)
@@ -105,7 +109,7 @@ class ArchiveSpider(scrapy.Spider):
             self.store.update_listing(meta["listing"], page, completed=True)
         else:
             self.store.update_listing(meta["listing"], page, completed=False)
-        if at_end:
+        if at_end or next_url is None:
             return
         streak = meta["known_streak"] + 1 if links and set(links) <= known else 0
         stop_early = (self.config.mode == "incremental" and not self.config.refresh
@@ -143,7 +147,8 @@ class ArchiveSpider(scrapy.Spider):
         links = [u for u in links if self.site.is_article_url(u)]
         known = self.store.known_urls(links)
         self.crawler.stats.inc_value("discovery/sitemap_links", len(links))
-        yield from self.article_requests([u for u in links if self.config.refresh or u not in known])
+        yield from self.article_requests(
+            [u for u in links if self.config.refresh or u not in known])
 
     # --- articles ----------------------------------------------------------------------------
     def article_requests(self, urls: list[str], force: bool = False) -> Iterator[Request]:
@@ -183,9 +188,9 @@ class ArchiveSpider(scrapy.Spider):
         reason, permanent, detail = classify(failure)
         self.crawler.stats.inc_value(f"failures/{reason}")
         url = canonical_form(request.url)
-        if reason in ("http_404", "http_410") and request.meta.get("article"):
-            if self.store.mark_gone(url):
-                self.crawler.stats.inc_value("articles/gone")
+        gone = reason in ("http_404", "http_410") and request.meta.get("article")
+        if gone and self.store.mark_gone(url):
+            self.crawler.stats.inc_value("articles/gone")
         self.store.record_failure(url, reason, detail, permanent=permanent, run_id=self.run_id)
         if request.meta.get("article") and permanent:
             self.store.quarantine(url, reason, detail, permanent=True, run_id=self.run_id)

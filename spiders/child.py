@@ -26,7 +26,12 @@ def main(argv: list[str]) -> int:
     stats_path = Path(argv[1])
     run_id = int(argv[2]) if len(argv) > 2 and argv[2] else None
     store = ArticleStore(config.db_url)
-    process = CrawlerProcess(scrapy_settings(config))
+    settings = scrapy_settings(config)
+    if run_id is not None:  # the run's full log beside its WARC files
+        log_dir = Path(config.data_dir) / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        settings["LOG_FILE"] = str(log_dir / f"crawl-{run_id}.log")
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(ArchiveSpider)
     process.crawl(crawler, config=config, store=store, run_id=run_id)
     process.start()

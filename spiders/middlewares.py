@@ -31,7 +31,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if wait > MAX_WAIT:
             return response
         await asyncio.sleep(wait)
-        return self._retry(request, f"{response.status}", spider) or response  # type: ignore[arg-type]
+        return self._retry(request, f"HTTP {response.status}") or response
 
 
 def retry_after(response: Response) -> float | None:

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from cleaning import ExtractionError, NotAnArticle, extract_article
+from cleaning import CLEANER_VERSION, ExtractionError, NotAnArticle, extract_article
 from cleaning.models import Article
 from storage.store import ArticleStore, PageRecord, UpsertCounts
 from storage.warc import RawPage, WarcWriterRotating
@@ -17,7 +17,6 @@ from storage.warc import RawPage, WarcWriterRotating
 from .quality import gate
 
 log = logging.getLogger(__name__)
-CLEANER_VERSION = "cleaning-1"
 
 
 class ArchivePipeline:

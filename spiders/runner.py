@@ -49,6 +49,7 @@ def run_crawl(config: CrawlConfig, timeout: float | None = None,
         raw = json.loads(stats_path.read_text()) if stats_path.exists() else {}
     summary = summarise(raw, time.monotonic() - started)
     summary["run_id"] = run_id
+    summary["log_file"] = str(Path(config.data_dir) / "logs" / f"crawl-{run_id}.log")
     if completed.returncode != 0 or not raw.get("finish_reason"):
         store.finish_run(run_id, "crashed", summary)
         raise CrawlFailed(f"crawl run {run_id}: the crawl process exited with "

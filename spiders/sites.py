@@ -31,8 +31,8 @@ class CrawlSite:
         ".nav-previous a::attr(href), .wp-block-query-pagination-next::attr(href)"
     )
     category_link_css = "a[href*='/category/']::attr(href)"
-    feeds = ("/feed/",)
-    sitemaps = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
+    feeds: tuple[str, ...] = ("/feed/",)
+    sitemaps: tuple[str, ...] = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")

@@ -1,6 +1,6 @@
 """The store: SQLAlchemy models, Alembic migrations, `ArticleStore`, WARC files."""
 
-from .config import database_url, data_dir
+from .config import data_dir, database_url
 from .store import ArticleStore, UpsertCounts
 
 __all__ = ["ArticleStore", "UpsertCounts", "data_dir", "database_url"]

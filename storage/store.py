@@ -18,7 +18,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, select, text, update
+from sqlalchemy import Engine, create_engine, delete, event, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,7 +27,16 @@ from cleaning import Article as CleanArticle
 
 from .config import database_url, redact
 from .models import (
-    Article, Author, Category, CrawlRun, FetchFailure, ListingState, Quarantine, Revision, Tag,
+    Article,
+    Author,
+    Category,
+    CrawlRun,
+    FetchFailure,
+    ListingState,
+    Name,
+    Quarantine,
+    Revision,
+    Tag,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -167,7 +176,7 @@ class ArticleStore:
             setattr(counts, outcome, getattr(counts, outcome) + 1)
             counts.urls[url] = outcome
         # A page that now makes an article leaves the quarantine.
-        session.execute(Quarantine.__table__.delete().where(Quarantine.url.in_(list(batch))))
+        session.execute(delete(Quarantine).where(Quarantine.url.in_(list(batch))))
         return counts
 
     @staticmethod
@@ -194,19 +203,19 @@ class ArticleStore:
         row.tags = [names[("tag", n)] for n in dict.fromkeys(clean.tags)]
 
     def _names(self, session: Session, records: Iterable[PageRecord]) -> dict[tuple[str, str], Any]:
-        wanted: dict[type, set[str]] = {Author: set(), Category: set(), Tag: set()}
+        wanted: dict[str, tuple[type[Name], set[str]]] = {
+            "author": (Author, set()), "category": (Category, set()), "tag": (Tag, set())}
         for record in records:
-            wanted[Author].update(record.article.authors)
-            wanted[Category].update(record.article.categories)
-            wanted[Tag].update(record.article.tags)
+            wanted["author"][1].update(record.article.authors)
+            wanted["category"][1].update(record.article.categories)
+            wanted["tag"][1].update(record.article.tags)
         found: dict[tuple[str, str], Any] = {}
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        for model, values in wanted.items():
+        for kind, (model, values) in wanted.items():
             if not values:
                 continue
             session.execute(insert(model).values([{"name": v} for v in values])
                             .on_conflict_do_nothing(index_elements=["name"]))
-            kind = model.__tablename__.rstrip("s").replace("categorie", "category")
             for row in session.scalars(select(model).where(model.name.in_(values))):
                 found[(kind, row.name)] = row
         return found
@@ -287,8 +296,9 @@ class ArticleStore:
 
     def revisions(self, url: str) -> list[dict[str, Any]]:
         with self.sessions() as session:
-            rows = session.scalars(select(Revision).join(Article, Revision.article_id == Article.id)
-                                   .where(Article.canonical_url == url).order_by(Revision.number))
+            rows = session.scalars(
+                select(Revision).join(Article, Revision.article_id == Article.id)
+                .where(Article.canonical_url == url).order_by(Revision.number))
             return [{"number": r.number, "content_hash": r.content_hash,
                      "fetched_at": r.fetched_at, "crawl_run_id": r.crawl_run_id,
                      "warc_file": r.warc_file, "warc_offset": r.warc_offset,
@@ -320,7 +330,8 @@ class ArticleStore:
         last_id = 0
         while True:
             with self.sessions() as session:
-                query = select(Article).where(Article.id > last_id).order_by(Article.id).limit(batch)
+                query = (select(Article).where(Article.id > last_id)
+                         .order_by(Article.id).limit(batch))
                 if since:
                     query = query.where(Article.published >= since)
                 if until:
@@ -401,7 +412,8 @@ def _password(url: str) -> str | None:
     try:
         from sqlalchemy.engine import make_url
 
-        return make_url(url).password  # type: ignore[return-value]
+        password = make_url(url).password
+        return str(password) if password else None
     except Exception:
         return None
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,3 +28,50 @@ def seed_text_blocks() -> list[str]:
     lines = (SHARED / "seed" / "page-text.txt").read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("Beirut, Asharq Al-Awsat"))
     return [" ".join(line.split()) for line in lines[start:] if line.strip()]
+
+
+# --- databases ------------------------------------------------------------------
+PG_ADMIN_URL = os.environ.get("ARCHIVE_TEST_PG_URL", "postgresql://root@127.0.0.1:5432/test")
+
+
+def _pg_admin():
+    import psycopg
+
+    return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+
+
+@pytest.fixture(scope="session")
+def pg_available() -> bool:
+    try:
+        with _pg_admin():
+            return True
+    except Exception as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL must run in CI, but {PG_ADMIN_URL} answered: {error}")
+        return False
+
+
+@pytest.fixture
+def pg_url(pg_available) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    if not pg_available:
+        pytest.skip(f"no PostgreSQL at {PG_ADMIN_URL} (set ARCHIVE_TEST_PG_URL); "
+                    "CI always runs these")
+    name = f"archive_test_{uuid.uuid4().hex[:12]}"
+    with _pg_admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with _pg_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'archive.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request) -> str:
+    """Every storage test runs on both databases."""
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
