@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SEED_PAGE := tests/site/pages/syria-assad-troops-advance-in-homs.html
 SEED_URL := https://eng-archive.aawsat.com/theaawsat/news-middle-east/syria-assad-troops-advance-in-homs
 
-.PHONY: setup demo test lint bench run clean
+.PHONY: setup demo extract-example test lint bench run clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,13 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: setup
+	$(BIN)/archive demo
+
+extract-example: setup
 	$(BIN)/archive extract $(SEED_PAGE) --url $(SEED_URL)
+
+run: setup
+	$(BIN)/archive crawl --site aawsat
 
 lint: setup
 	$(BIN)/ruff check .

@@ -117,6 +117,8 @@ class WordPressProfile:
             raise NotAnArticle("listing page", page.url)
         if "s=" in parts.query.split("&")[0] or "search" in classes:
             raise NotAnArticle("search page", page.url)
+        if "page" in classes and "single" not in classes:
+            raise NotAnArticle("static page", page.url)
         listing_classes = {"archive", "category", "tag", "author", "blog", "home", "paged"}
         if classes & listing_classes and not classes & {"single", "single-post", "page"}:
             raise NotAnArticle("listing page", page.url)
