@@ -131,6 +131,10 @@ class ReplicaSite:
         self.articles.insert(0, article)
         return article
 
+    def remove_article(self, article: SiteArticle) -> None:
+        """Taken down: its URL answers 404 from now on."""
+        self.articles.remove(article)
+
     # --- pages ----------------------------------------------------------------------------
     def public_articles(self) -> list[SiteArticle]:
         return [a for a in self.articles if a.post.category_slug != PRIVATE_CATEGORY]

@@ -6,6 +6,7 @@ known, how far each listing walk has come) lives in the store."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -49,8 +50,7 @@ class ArchiveSpider(scrapy.Spider):
     def start_requests(self) -> Iterator[Request]:
         config = self.config
         if config.urls:
-            yield from self.article_requests([canonical_form(u) for u in config.urls],
-                                             force=True)
+            yield from self.article_requests([canonical_form(u) for u in config.urls])
             return
         listings = [("category", s) for s in config.categories] + \
                    [("tag", s) for s in config.tags] + [("author", s) for s in config.authors]
@@ -61,6 +61,7 @@ class ArchiveSpider(scrapy.Spider):
                           priority=10)
         for kind, slug in listings:
             yield from self.listing_start(kind, slug)
+        yield from self.revisit_requests()
         for path in self.site.feeds:
             yield Request(self.site.base_url + path, callback=self.parse_feed,
                           errback=self.source_missing, priority=5)
@@ -95,7 +96,7 @@ class ArchiveSpider(scrapy.Spider):
         meta = response.meta["walk"]
         page = meta["page"]
         links = self.site.article_links(response)
-        known = self.store.known_urls(links)
+        known = self.known(links)
         yield from self.article_requests(
             [u for u in links if self.config.refresh or u not in known])
         self.crawler.stats.inc_value("listing/pages")
@@ -132,7 +133,7 @@ class ArchiveSpider(scrapy.Spider):
         response.selector.remove_namespaces()
         links = [canonical_form(u.strip()) for u in response.xpath("//item/link/text()").getall()]
         links = [u for u in links if self.site.is_article_url(u)]
-        known = self.store.known_urls(links)
+        known = self.known(links)
         self.crawler.stats.inc_value("discovery/feed_links", len(links))
         yield from self.article_requests([u for u in links if u not in known])
 
@@ -145,15 +146,32 @@ class ArchiveSpider(scrapy.Spider):
                           priority=5)
         links = [canonical_form(u.strip()) for u in response.xpath("//url/loc/text()").getall()]
         links = [u for u in links if self.site.is_article_url(u)]
-        known = self.store.known_urls(links)
+        known = self.known(links)
         self.crawler.stats.inc_value("discovery/sitemap_links", len(links))
         yield from self.article_requests(
             [u for u in links if self.config.refresh or u not in known])
 
+    def revisit_requests(self) -> Iterator[Request]:
+        """With --refresh, every stored article of the site is asked again (so a
+        taken-down one is marked gone); with a refetch age, the stale ones."""
+        days = self.config.refetch_after_days
+        if not self.config.refresh and not days:
+            return
+        before = datetime.now(UTC) - timedelta(days=days) if days and not self.config.refresh \
+            else None
+        urls = self.store.stored_urls(self.site.base_url + "/", fetched_before=before)
+        self.crawler.stats.inc_value("articles/revisited", len(urls))
+        yield from self.article_requests(urls, priority=-1)  # after the new articles
+
     # --- articles ----------------------------------------------------------------------------
-    def article_requests(self, urls: list[str], force: bool = False) -> Iterator[Request]:
+    def known(self, urls: list[str]) -> set[str]:
+        days = self.config.refetch_after_days
+        stale_before = datetime.now(UTC) - timedelta(days=days) if days else None
+        return self.store.known_urls(urls, stale_before=stale_before)
+
+    def article_requests(self, urls: list[str], priority: int = 0) -> Iterator[Request]:
         urls = [u for u in urls if u not in self.scheduled]
-        validators = self.store.validators(urls) if (self.config.refresh or force) else {}
+        validators = self.store.validators(urls)  # stored ones are asked "changed since?"
         for url in urls:
             self.scheduled.add(url)
             headers = {}
@@ -163,6 +181,7 @@ class ArchiveSpider(scrapy.Spider):
             if modified:
                 headers["If-Modified-Since"] = modified
             yield Request(url, callback=self.parse_article, errback=self.failed, headers=headers,
+                          priority=priority,
                           meta={"article": True, "handle_httpstatus_list": [304]})
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:

@@ -23,6 +23,11 @@ class CrawlConfig(BaseModel):
     max_pages: int | None = Field(default=None, ge=1, description="listing pages per listing")
     page_range: tuple[int, int] | None = None  # first and last listing page (backfill shards)
     refresh: bool = False
+    refetch_after_days: float | None = Field(
+        default=None, gt=0, description="fetch stored articles again once this old")
+    warc_max_mb: int = Field(default=512, ge=1, description="rotate WARC files past this size")
+    warc_retention_days: float | None = Field(
+        default=None, gt=0, description="delete WARC files older than this (default: keep)")
     margin_pages: int = Field(default=1, ge=0)
     db_url: str | None = None
     data_dir: str = "./data"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.store import ArticleStore
+from storage.warc import prune
 
 from .config import CrawlConfig
 
@@ -32,6 +33,9 @@ def run_crawl(config: CrawlConfig, timeout: float | None = None,
     The run is recorded in the store with its parameters and statistics; a
     child that crashes or runs past `timeout` fails the run and raises."""
     store = store or ArticleStore(config.db_url)
+    if config.warc_retention_days:
+        for path in prune(config.warc_dir, config.warc_retention_days):
+            log.info("retention: deleted %s", path)
     run_id = store.start_run(config.model_dump(mode="json", exclude={"db_url"}))
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="crawl-") as tmp:

@@ -22,7 +22,8 @@ class ScrapyArchivePipeline:
         spider = self.crawler.spider
         config = spider.config
         self.pipeline = ArchivePipeline(
-            store=spider.store, warc=WarcWriterRotating(config.warc_dir),
+            store=spider.store,
+            warc=WarcWriterRotating(config.warc_dir, max_bytes=config.warc_max_mb * 1024 * 1024),
             cleaner_site=spider.site.cleaner_site, run_id=spider.run_id,
             batch_size=config.store_batch)
 

@@ -247,18 +247,30 @@ class ArticleStore:
                                      permanent=permanent, crawl_run_id=run_id, at=now()))
 
     # --- crawl state ----------------------------------------------------------------
-    def known_urls(self, urls: Iterable[str]) -> set[str]:
-        """URLs not to fetch again: stored articles, and pages quarantined for a
-        permanent reason. A transient failure is tried again next run."""
+    def known_urls(self, urls: Iterable[str], stale_before: datetime | None = None) -> set[str]:
+        """URLs not to fetch again: stored articles (unless last fetched before
+        `stale_before`), and pages quarantined for a permanent reason. A
+        transient failure is tried again next run."""
         urls = list(dict.fromkeys(urls))
         if not urls:
             return set()
         with self.sessions() as session:
-            stored = session.scalars(select(Article.canonical_url)
-                                     .where(Article.canonical_url.in_(urls)))
+            query = select(Article.canonical_url).where(Article.canonical_url.in_(urls))
+            if stale_before is not None:
+                query = query.where(Article.last_fetched >= stale_before)
+            stored = session.scalars(query)
             quarantined = session.scalars(select(Quarantine.url).where(
                 Quarantine.url.in_(urls), Quarantine.permanent.is_(True)))
             return set(stored) | set(quarantined)
+
+    def stored_urls(self, prefix: str, fetched_before: datetime | None = None) -> list[str]:
+        """Canonical URLs of stored articles under `prefix` (a site's base URL)."""
+        with self.sessions() as session:
+            query = select(Article.canonical_url).where(
+                Article.canonical_url.startswith(prefix, autoescape=True))
+            if fetched_before is not None:
+                query = query.where(Article.last_fetched < fetched_before)
+            return list(session.scalars(query.order_by(Article.id)))
 
     def validators(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None, datetime]]:
         """ETag, Last-Modified and last fetch time of stored articles."""

@@ -116,7 +116,9 @@ def iter_responses(path: str | Path) -> Iterator[tuple[int, RawPage]]:
 def prune(directory: Path, keep_days: float) -> list[Path]:
     """Retention: delete WARC files older than `keep_days`."""
     cutoff = time.time() - keep_days * 86400
-    removed = []
+    removed: list[Path] = []
+    if not Path(directory).is_dir():
+        return removed
     for path in Path(directory).glob("*.warc.gz"):
         if path.stat().st_mtime < cutoff:
             path.unlink()

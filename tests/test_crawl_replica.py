@@ -97,3 +97,30 @@ def test_reextract_updates_changed_articles_from_warc_alone(server, tmp_path, sq
     assert result["unchanged"] == len(server.site.public_articles()) - 2
     assert all(not row["body"].startswith("Photo (AFP)") for row in store.iter_articles())
     assert server.take_requests() == []
+
+
+def test_refresh_asks_conditionally_and_marks_taken_down_articles_gone(
+        server, tmp_path, sqlite_url):
+    run_crawl(config_for(server, tmp_path, sqlite_url), timeout=180)
+    taken_down = server.site.public_articles()[0]
+    server.site.remove_article(taken_down)
+    refreshed = run_crawl(config_for(server, tmp_path, sqlite_url, refresh=True), timeout=180)
+    remaining = len(server.site.public_articles())
+    assert refreshed["articles_not_modified"] == remaining  # 304 for every unchanged page
+    assert refreshed["articles_new"] == refreshed["articles_updated"] == 0
+    store = ArticleStore(sqlite_url)
+    url = f"{server.base}{taken_down.post.path}"
+    assert store.get(url)["status"] == "gone"  # kept, never deleted
+    assert refreshed["articles_gone"] == 1
+
+
+def test_articles_older_than_the_refetch_age_are_fetched_again(server, tmp_path, sqlite_url):
+    run_crawl(config_for(server, tmp_path, sqlite_url), timeout=180)
+    store = ArticleStore(sqlite_url)
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE articles SET last_fetched = '2020-01-01 00:00:00.000000' WHERE id <= 3")
+    server.take_requests()
+    config = config_for(server, tmp_path, sqlite_url, refetch_after_days=30)
+    again = run_crawl(config, timeout=180)
+    assert again["articles_not_modified"] >= 1  # asked with If-None-Match
