@@ -17,7 +17,6 @@ from rich.table import Table
 
 from cleaning import SITES, Article, ExtractionError, canonical_form, extract_article
 from spiders.config import DEFAULT_BASE_URL, CrawlConfig
-from spiders.runner import CrawlFailed, run_crawl
 from storage.export import FORMATS
 from storage.export import export as export_articles
 from storage.reextract import reextract as reextract_all
@@ -141,17 +140,40 @@ def crawl(
     max_pages: int | None = typer.Option(None, help="Listing pages per listing, at most."),
     refresh: bool = typer.Option(False, help="Fetch stored articles again (conditionally)."),
     db: str | None = typer.Option(None, help=DB_HELP),
-    data_dir: str = typer.Option(os.environ.get("ARCHIVE_DATA_DIR", "./data"),
-                                 help="WARC files and other state."),
+    data_dir: str | None = typer.Option(None, help="WARC files and logs (default ./data)."),
     timeout: float = typer.Option(6 * 3600, help="Seconds before the crawl is stopped."),
 ) -> None:
-    """Run the crawl once, now, and print a summary."""
-    config = make_config(site=site, base_url=base_url, mode=mode, categories=category,
-                         tags=tag, urls=url, max_pages=max_pages, refresh=refresh,
-                         db_url=db, data_dir=data_dir)
-    summary = run_and_report(config, timeout)
+    """Run the crawl flow once, now, and print a summary."""
+    parameters = {"site": site, "base_url": base_url, "mode": mode, "categories": category,
+                  "tags": tag, "urls": url, "max_pages": max_pages, "refresh": refresh}
+    run_crawl_flow(parameters, db=db, data_dir=data_dir, timeout=timeout)
+
+
+def run_crawl_flow(parameters: dict, db: str | None, data_dir: str | None,
+                   timeout: float, environment: dict[str, str] | None = None) -> dict:
+    """Validate, then run the Prefect crawl flow in this process and report."""
+    environment = dict(environment or {})
+    if db:
+        environment["ARCHIVE_DB_URL"] = db
+    if data_dir:
+        environment["ARCHIVE_DATA_DIR"] = data_dir
+    os.environ.update(environment)
+    make_config(**parameters, db_url=os.environ.get("ARCHIVE_DB_URL"))  # fail fast, clearly
+    open_store(os.environ.get("ARCHIVE_DB_URL"))
+    from flows.crawl import crawl_flow  # Prefect is imported only by the commands that run flows
+
+    with out.status(f"crawling {parameters['base_url']} ({parameters['mode']})..."):
+        state = crawl_flow(**parameters, timeout_s=timeout, return_state=True)
+    summary = state.result(raise_on_failure=False) if state.is_completed() else \
+        getattr(state, "data", None)
+    if isinstance(summary, dict):
+        show_summary(summary)
+    if not state.is_completed():
+        raise fail(f"the crawl run ended {state.name}: {state.message}", 1)
+    assert isinstance(summary, dict)
     if summary.get("failures"):
         err.print(f"[yellow]the crawl finished with failures:[/] {summary['failures']}")
+    return summary
 
 
 def make_config(**values: object) -> CrawlConfig:
@@ -161,17 +183,6 @@ def make_config(**values: object) -> CrawlConfig:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
                              for e in error.errors())
         raise fail(f"bad crawl parameters: {problems}") from None
-
-
-def run_and_report(config: CrawlConfig, timeout: float) -> dict:
-    store = open_store(config.db_url)
-    try:
-        with out.status(f"crawling {config.base_url} ({config.mode})..."):
-            summary = run_crawl(config, timeout=timeout, store=store)
-    except CrawlFailed as error:
-        raise fail(str(error), 1) from None
-    show_summary(summary)
-    return summary
 
 
 def show_summary(summary: dict) -> None:
@@ -211,10 +222,10 @@ def demo(
     db = f"sqlite:///{path / 'demo.db'}"
     with ReplicaServer(port=_free_port(DEMO_PORT)) as server:
         out.print(f"replica of the archive served at {server.base}")
-        config = make_config(site="aawsat", base_url=server.base, db_url=db,
-                             data_dir=str(path), download_delay=0.0, autothrottle=False,
-                             concurrency_per_domain=8)
-        run_and_report(config, timeout=600)
+        # The replica is ours and local: no politeness delay needed.
+        run_crawl_flow({"site": "aawsat", "base_url": server.base, "mode": "incremental"},
+                       db=db, data_dir=str(path), timeout=600,
+                       environment={"ARCHIVE_DOWNLOAD_DELAY": "0", "ARCHIVE_CONCURRENCY": "8"})
     store = open_store(db)
     first = next(store.iter_articles(), None)
     if first:
@@ -302,6 +313,27 @@ def reextract(site: str = typer.Option("auto", callback=check_site),
         result = reextract_all(store, site=site,
                                progress=lambda n: progress.update(task, completed=n))
     out.print(result)
+
+
+@app.command("serve")
+def serve_command() -> None:
+    """Serve every deployment of prefect.yaml with its schedule from one process."""
+    from flows.serve import serve_all
+
+    serve_all()
+
+
+@app.command()
+def alerts(webhook: str = typer.Option(
+        os.environ.get("ARCHIVE_ALERT_WEBHOOK", ""),
+        help="URL to POST to when a crawl run fails (default: $ARCHIVE_ALERT_WEBHOOK).")) -> None:
+    """Install the automation that calls a webhook when a crawl run fails."""
+    if not webhook.startswith(("http://", "https://")):
+        raise fail("--webhook: give an http(s) URL (or set ARCHIVE_ALERT_WEBHOOK)")
+    from flows.alerts import install_failure_webhook
+
+    automation = install_failure_webhook(webhook)
+    out.print(f"automation {automation.name!r} installed ({automation.id})")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """One crawl in this process, from a JSON config to a JSON stats file:
 
-    python -m spiders.child CONFIG.json STATS.json [RUN_ID]
+    python -m spiders.child CONFIG.json STATS.json RUN_ID [PROGRESS.json]
 
 Started by `spiders.runner`, never imported by a worker: Twisted's reactor
 cannot be restarted and wants the main thread."""
@@ -26,11 +26,9 @@ def main(argv: list[str]) -> int:
     stats_path = Path(argv[1])
     run_id = int(argv[2]) if len(argv) > 2 and argv[2] else None
     store = ArticleStore(config.db_url)
-    settings = scrapy_settings(config)
-    if run_id is not None:  # the run's full log beside its WARC files
-        log_dir = Path(config.data_dir) / "logs"
-        log_dir.mkdir(parents=True, exist_ok=True)
-        settings["LOG_FILE"] = str(log_dir / f"crawl-{run_id}.log")
+    settings = scrapy_settings(config)  # logs go to stderr: the runner keeps and forwards them
+    if len(argv) > 3:
+        settings["PROGRESS_FILE"] = argv[3]
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(ArchiveSpider)
     process.crawl(crawler, config=config, store=store, run_id=run_id)

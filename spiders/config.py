@@ -39,6 +39,9 @@ class CrawlConfig(BaseModel):
     max_page_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     retries: int = Field(default=3, ge=0, le=20)
     store_batch: int = Field(default=25, ge=1)
+    # One budget per domain shared by all crawls (backfill shards on many workers).
+    shared_rate_limit_per_s: float | None = Field(default=None, gt=0)
+    redis_url: str | None = None
 
     @field_validator("base_url")
     @classmethod

@@ -8,8 +8,10 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,40 +28,84 @@ class CrawlFailed(RuntimeError):
     pass
 
 
+ProgressCallback = Callable[[int, int], None]  # (pages fetched, requests waiting)
+LogSink = Callable[[str], None]
+
+
 def run_crawl(config: CrawlConfig, timeout: float | None = None,
-              store: ArticleStore | None = None) -> dict[str, Any]:
+              store: ArticleStore | None = None, progress: ProgressCallback | None = None,
+              log_sink: LogSink | None = None) -> dict[str, Any]:
     """Crawl in a fresh process (a fresh reactor every time); return the summary.
 
-    The run is recorded in the store with its parameters and statistics; a
-    child that crashes or runs past `timeout` fails the run and raises."""
+    The run is recorded in the store with its parameters and statistics; its
+    log goes to `<data_dir>/logs/crawl-<run>.log` and, line by line, to
+    `log_sink`. A child that crashes or runs past `timeout` fails the run and
+    raises `CrawlFailed`."""
     store = store or ArticleStore(config.db_url)
     if config.warc_retention_days:
         for path in prune(config.warc_dir, config.warc_retention_days):
             log.info("retention: deleted %s", path)
     run_id = store.start_run(config.model_dump(mode="json", exclude={"db_url"}))
+    log_file = Path(config.data_dir) / "logs" / f"crawl-{run_id}.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="crawl-") as tmp:
-        config_path, stats_path = Path(tmp) / "config.json", Path(tmp) / "stats.json"
-        config_path.write_text(config.model_dump_json())
-        command = [sys.executable, "-m", "spiders.child", str(config_path), str(stats_path),
-                   str(run_id)]
+        paths = {name: Path(tmp) / f"{name}.json" for name in ("config", "stats", "progress")}
+        paths["config"].write_text(config.model_dump_json())
+        command = [sys.executable, "-m", "spiders.child", str(paths["config"]),
+                   str(paths["stats"]), str(run_id), str(paths["progress"])]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
-        try:
-            completed = subprocess.run(command, env=env, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
+        with log_file.open("w", encoding="utf-8") as log_stream:
+            child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True,
+                                     errors="replace")
+            reader = threading.Thread(target=_pump, args=(child, log_stream, log_sink),
+                                      daemon=True)
+            reader.start()
+            returncode = _wait(child, started, timeout, paths["progress"], progress)
+            reader.join(timeout=10)
+        if returncode is None:
             store.finish_run(run_id, "timed_out", {"timeout_s": timeout})
-            raise CrawlFailed(f"crawl run {run_id} passed its {timeout:.0f} s limit") from None
-        raw = json.loads(stats_path.read_text()) if stats_path.exists() else {}
+            raise CrawlFailed(f"crawl run {run_id} passed its {timeout:.0f} s limit and was "
+                              f"stopped (log: {log_file})")
+        raw = json.loads(paths["stats"].read_text()) if paths["stats"].exists() else {}
     summary = summarise(raw, time.monotonic() - started)
     summary["run_id"] = run_id
-    summary["log_file"] = str(Path(config.data_dir) / "logs" / f"crawl-{run_id}.log")
-    if completed.returncode != 0 or not raw.get("finish_reason"):
+    summary["log_file"] = str(log_file)
+    if returncode != 0 or not raw.get("finish_reason"):
         store.finish_run(run_id, "crashed", summary)
-        raise CrawlFailed(f"crawl run {run_id}: the crawl process exited with "
-                          f"{completed.returncode}")
+        raise CrawlFailed(f"crawl run {run_id}: the crawl process exited with {returncode} "
+                          f"(log: {log_file})")
     store.finish_run(run_id, "completed", summary)
     return summary
+
+
+def _pump(child: subprocess.Popen[str], log_stream: Any, sink: LogSink | None) -> None:
+    assert child.stderr is not None
+    for line in child.stderr:
+        log_stream.write(line)
+        if sink is not None:
+            sink(line.rstrip("\n"))
+
+
+def _wait(child: subprocess.Popen[str], started: float, timeout: float | None,
+          progress_file: Path, progress: ProgressCallback | None) -> int | None:
+    """The child's exit code, or None once it was killed for running too long."""
+    while True:
+        try:
+            return child.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            pass
+        if progress is not None and progress_file.exists():
+            try:
+                snapshot = json.loads(progress_file.read_text())
+                progress(int(snapshot["fetched"]), int(snapshot["pending"]))
+            except (ValueError, KeyError, OSError):
+                pass  # being rewritten: next second
+        if timeout is not None and time.monotonic() - started > timeout:
+            child.kill()
+            child.wait()
+            return None
 
 
 def summarise(stats: dict[str, Any], wall_seconds: float) -> dict[str, Any]:

@@ -10,6 +10,15 @@ VERSION = "0.1"
 
 
 def scrapy_settings(config: CrawlConfig) -> dict[str, Any]:
+    settings = base_settings(config)
+    if config.shared_rate_limit_per_s:
+        settings["SHARED_RATE_LIMIT_REDIS_URL"] = config.redis_url or "redis://127.0.0.1:6379/0"
+        settings["SHARED_RATE_LIMIT_PER_SECOND"] = config.shared_rate_limit_per_s
+        settings["DOWNLOADER_MIDDLEWARES"]["spiders.ratelimit.SharedRateLimitMiddleware"] = 590
+    return settings
+
+
+def base_settings(config: CrawlConfig) -> dict[str, Any]:
     return {
         "BOT_NAME": "news-archive-pipeline",
         "USER_AGENT": f"news-archive-pipeline/{VERSION} (+{config.contact})",
@@ -38,6 +47,8 @@ def scrapy_settings(config: CrawlConfig) -> dict[str, Any]:
         # Only http(s): no file://, ftp://, s3:// or data: requests, whatever a page links to.
         "DOWNLOAD_HANDLERS": {"file": None, "ftp": None, "s3": None, "data": None},
         "ITEM_PIPELINES": {"spiders.scrapy_pipeline.ScrapyArchivePipeline": 300},
+        "EXTENSIONS": {"spiders.extensions.ProgressFile": 500},
+        "LOGSTATS_INTERVAL": 10.0,
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": "%(asctime)s [%(name)s] %(levelname)s: %(message)s",
     }

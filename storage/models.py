@@ -171,6 +171,20 @@ class FetchFailure(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class BackfillShard(Base):
+    """One shard of a backfill: done shards are skipped when it runs again."""
+
+    __tablename__ = "backfill_shards"
+    __table_args__ = (UniqueConstraint("backfill", "shard"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    backfill: Mapped[str] = mapped_column(String(200), index=True)
+    shard: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20))
+    worker: Mapped[str | None] = mapped_column(String(200))
+    stats: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ListingState(Base):
     """How far the walk of one listing (a category, tag or author) has come."""
 

@@ -29,6 +29,7 @@ from .config import database_url, redact
 from .models import (
     Article,
     Author,
+    BackfillShard,
     Category,
     CrawlRun,
     FetchFailure,
@@ -299,6 +300,32 @@ class ArticleStore:
         })
         with self.sessions.begin() as session:
             session.execute(statement)
+
+    # --- backfills ------------------------------------------------------------------------
+    def record_shard(self, backfill: str, shard: str, status: str, worker: str | None,
+                     stats: dict[str, Any]) -> None:
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        values = {"backfill": backfill, "shard": shard, "status": status, "worker": worker,
+                  "stats": stats, "updated": now()}
+        statement = insert(BackfillShard).values(values).on_conflict_do_update(
+            index_elements=["backfill", "shard"],
+            set_={k: v for k, v in values.items() if k not in ("backfill", "shard")})
+        with self.sessions.begin() as session:
+            session.execute(statement)
+
+    def shards(self, backfill: str) -> dict[str, dict[str, Any]]:
+        with self.sessions() as session:
+            rows = session.scalars(select(BackfillShard).where(BackfillShard.backfill == backfill))
+            return {r.shard: {"status": r.status, "worker": r.worker, "stats": r.stats}
+                    for r in rows}
+
+    def quarantine_samples(self, run_id: int | None, limit: int = 10) -> list[dict[str, Any]]:
+        with self.sessions() as session:
+            query = select(Quarantine).order_by(Quarantine.id.desc()).limit(limit)
+            if run_id is not None:
+                query = query.where(Quarantine.crawl_run_id == run_id)
+            return [{"url": q.url, "reason": q.reason, "detail": q.detail}
+                    for q in session.scalars(query)]
 
     # --- reading ------------------------------------------------------------------------
     def get(self, url: str) -> dict[str, Any] | None:

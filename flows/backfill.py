@@ -1,0 +1,139 @@
+"""The backfill: the archive split into shards (a category's listing pages
+first..last), each shard its own flow run of the `crawl-shard` deployment, so
+that every worker of the pool takes shards. Shards that finished are
+recorded in the store: running the same backfill again resumes with the
+shards that did not finish, and stores nothing twice (upserts are idempotent)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import time
+from typing import Any, Literal, cast
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_table_artifact
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import FlowRun
+from prefect.deployments import run_deployment
+from prefect.states import Failed, State
+from pydantic import BaseModel
+
+from spiders.config import DEFAULT_BASE_URL
+from spiders.runner import run_crawl
+from spiders.sites import crawl_site
+from storage.store import ArticleStore
+
+from .crawl import SIX_HOURS, crawl_config
+
+SHARD_DEPLOYMENT = "crawl-shard/crawl-shard"
+
+
+class Shard(BaseModel):
+    category: str
+    first_page: int
+    last_page: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.category}:{self.first_page}-{self.last_page}"
+
+
+def plan_shards(categories: list[str], first_page: int, last_page: int,
+                pages_per_shard: int) -> list[Shard]:
+    if first_page < 1 or last_page < first_page or pages_per_shard < 1:
+        raise ValueError("need 1 <= first_page <= last_page and pages_per_shard >= 1, got "
+                         f"first_page={first_page}, last_page={last_page}, "
+                         f"pages_per_shard={pages_per_shard}")
+    return [Shard(category=c, first_page=p, last_page=min(p + pages_per_shard - 1, last_page))
+            for c in categories for p in range(first_page, last_page + 1, pages_per_shard)]
+
+
+def backfill_key(parameters: dict[str, Any]) -> str:
+    """The same parameters name the same backfill, so a rerun resumes it."""
+    digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()
+    return f"backfill-{digest[:16]}"
+
+
+@flow(name="crawl-shard")
+def crawl_shard_flow(backfill: str, category: str, first_page: int, last_page: int,
+                     site: Literal["auto", "aawsat", "wordpress"] = "aawsat",
+                     base_url: str = DEFAULT_BASE_URL,
+                     timeout_s: float = SIX_HOURS) -> dict[str, Any]:
+    """One shard of a backfill: a category's listing pages first..last, in full."""
+    config = crawl_config(site=site, base_url=base_url, mode="full", categories=[category],
+                          page_range=(first_page, last_page))
+    store = ArticleStore(config.db_url)
+    shard = Shard(category=category, first_page=first_page, last_page=last_page)
+    worker = os.environ.get("ARCHIVE_WORKER_NAME") or f"{socket.gethostname()}:{os.getpid()}"
+    store.record_shard(backfill, shard.key, "running", worker, {})
+    summary = run_crawl(config, timeout=timeout_s)
+    store.record_shard(backfill, shard.key, "completed", worker, summary)
+    get_run_logger().info("shard %s done on %s: %s new", shard.key, worker,
+                          summary["articles_new"])
+    return summary
+
+
+@flow(name="backfill")
+def backfill_flow(
+    categories: list[str] | None = None,
+    first_page: int = 1,
+    last_page: int = 10,
+    pages_per_shard: int = 5,
+    site: Literal["auto", "aawsat", "wordpress"] = "aawsat",
+    base_url: str = DEFAULT_BASE_URL,
+    shard_timeout_s: float = SIX_HOURS,
+    poll_s: float = 2.0,
+) -> dict[str, Any] | State:
+    """Fan a backfill out over the work pool and sum what the shards did."""
+    logger = get_run_logger()
+    config = crawl_config(site=site, base_url=base_url)  # validates before anything runs
+    categories = categories or list(crawl_site(config.site, config.base_url).default_categories)
+    if not categories:
+        raise ValueError("categories: name at least one category slug for this site")
+    shards = plan_shards(categories, first_page, last_page, pages_per_shard)
+    key = backfill_key({"categories": categories, "first_page": first_page,
+                        "last_page": last_page, "pages_per_shard": pages_per_shard,
+                        "site": site, "base_url": base_url})
+    store = ArticleStore(config.db_url)
+    done = {k for k, v in store.shards(key).items() if v["status"] == "completed"}
+    pending = [s for s in shards if s.key not in done]
+    logger.info("backfill %s: %d shards, %d already done, %d to run", key, len(shards),
+                len(done), len(pending))
+    runs = [cast(FlowRun, run_deployment(
+        SHARD_DEPLOYMENT, timeout=0, as_subflow=True,
+        parameters={"backfill": key, "category": s.category, "first_page": s.first_page,
+                    "last_page": s.last_page, "site": site, "base_url": base_url,
+                    "timeout_s": shard_timeout_s},
+        flow_run_name=f"shard {s.key}")) for s in pending]
+    states = wait_for([r.id for r in runs], poll_s)
+    failed = [name for name, state in states.items() if not state.is_completed()]
+    results = store.shards(key)
+    totals: dict[str, Any] = {"shards": len(shards), "shards_run": len(pending),
+                              "shards_failed": len(failed)}
+    for figure in ("pages_fetched", "articles_new", "articles_updated", "articles_unchanged"):
+        totals[figure] = sum(int(v["stats"].get(figure, 0)) for v in results.values())
+    totals["workers"] = sorted({v["worker"] for v in results.values() if v["worker"]})
+    create_table_artifact(key="backfill-shards", description=f"backfill {key}", table=[
+        {"shard": k, "status": v["status"], "worker": v["worker"],
+         "articles_new": v["stats"].get("articles_new", 0)} for k, v in sorted(results.items())])
+    if failed:
+        return Failed(message=f"{len(failed)} shard runs did not complete: {failed}; "
+                              "run the backfill again to resume them", data=totals)
+    return totals
+
+
+def wait_for(flow_run_ids: list[Any], poll_s: float) -> dict[str, Any]:
+    """Block until every flow run is in a final state; their states by name."""
+    final: dict[str, Any] = {}
+    with get_client(sync_client=True) as client:
+        while len(final) < len(flow_run_ids):
+            for run_id in flow_run_ids:
+                run = client.read_flow_run(run_id)
+                if run.state is not None and run.state.is_final():
+                    final[run.name] = run.state
+            if len(final) < len(flow_run_ids):
+                time.sleep(poll_s)
+    return final

@@ -1,0 +1,41 @@
+"""Re-extraction and export over the store."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+
+from storage.export import export
+from storage.reextract import reextract
+from storage.store import ArticleStore
+
+
+@flow(name="reextract")
+def reextract_flow(site: Literal["auto", "aawsat", "wordpress", "generic"] = "auto"
+                   ) -> dict[str, Any]:
+    """Re-clean every stored raw page (WARC) with the current cleaner; no HTTP."""
+    result = reextract(ArticleStore(os.environ.get("ARCHIVE_DB_URL")), site=site)
+    get_run_logger().info("re-extraction: %s", result)
+    create_markdown_artifact(key="reextract", markdown="\n".join(
+        ["# Re-extraction", ""] + [f"- {k}: {v}" for k, v in sorted(result.items())]))
+    return result
+
+
+@flow(name="export")
+def export_flow(format: Literal["jsonl", "csv", "parquet"] = "jsonl",  # noqa: A002
+                out: str = "./data/export/articles.jsonl", since: date | None = None,
+                until: date | None = None, category: str | None = None) -> dict[str, Any]:
+    """Write the stored articles to a file."""
+    def midnight(day: date | None) -> datetime | None:
+        return datetime.combine(day, time(), ZoneInfo("UTC")) if day else None
+
+    count = export(ArticleStore(os.environ.get("ARCHIVE_DB_URL")), format, Path(out),
+                   midnight(since), midnight(until), category)
+    get_run_logger().info("exported %d articles to %s", count, out)
+    return {"articles": count, "out": out}

@@ -1,0 +1,40 @@
+"""`archive serve`: every deployment of prefect.yaml, with its schedule, served
+from one process (no work pool needed). prefect.yaml stays the one place
+where deployments are declared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from prefect import serve
+from prefect.client.schemas.objects import ConcurrencyLimitConfig
+from prefect.flows import load_flow_from_entrypoint
+from prefect.schedules import Cron, Interval
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def deployments_from_yaml(path: Path = ROOT / "prefect.yaml",
+                          interval_s: float | None = None) -> list[Any]:
+    """RunnerDeployments for `serve`; `interval_s` replaces every schedule (tests)."""
+    spec = yaml.safe_load(path.read_text())
+    built = []
+    for item in spec["deployments"]:
+        flow: Any = load_flow_from_entrypoint(str(ROOT / item["entrypoint"]))
+        schedules = [Interval(interval_s)] if interval_s and item.get("schedules") else [
+            Cron(s["cron"], timezone=s.get("timezone", "UTC"), active=s.get("active", True))
+            for s in item.get("schedules") or []]
+        limit = item.get("concurrency_limit")
+        built.append(flow.to_deployment(
+            name=item["name"], description=item.get("description"), tags=item.get("tags"),
+            parameters=item.get("parameters") or {}, schedules=schedules or None,
+            concurrency_limit=ConcurrencyLimitConfig(**limit) if isinstance(limit, dict)
+            else limit,
+            enforce_parameter_schema=item.get("enforce_parameter_schema", True)))
+    return built
+
+
+def serve_all(interval_s: float | None = None) -> None:
+    serve(*deployments_from_yaml(interval_s=interval_s))
