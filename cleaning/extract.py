@@ -48,10 +48,15 @@ def choose_profile(url: str, html: str) -> Profile:
     return PROFILES["generic"]
 
 
-def extract_article(html: str | bytes, url: str, site: str = "auto") -> Article:
-    """Clean one page. Raises NotAnArticle or ExtractionError, nothing else."""
+def extract_article(html: str | bytes, url: str, site: str = "auto",
+                    fallback: bool | None = None) -> Article:
+    """Clean one page. Raises NotAnArticle or ExtractionError, nothing else.
+
+    `fallback`: whether `generic` takes over when the site profile finds no
+    body; by default only with `site="auto"` (a crawl of a known site asks for
+    it explicitly, so that a changed template still yields articles)."""
     try:
-        return _extract(html, url, site)
+        return _extract(html, url, site, site == "auto" if fallback is None else fallback)
     except ExtractionError:
         raise
     except RecursionError as error:
@@ -61,7 +66,7 @@ def extract_article(html: str | bytes, url: str, site: str = "auto") -> Article:
         raise ExtractionError(f"cleaner failed: {type(error).__name__}: {error}", url) from error
 
 
-def _extract(html: str | bytes, url: str, site: str) -> Article:
+def _extract(html: str | bytes, url: str, site: str, fallback_allowed: bool) -> Article:
     if site not in SITES:
         choices = ", ".join(SITES)
         raise ExtractionError(f"unknown site profile {site!r}; choose one of {choices}", url)
@@ -71,7 +76,7 @@ def _extract(html: str | bytes, url: str, site: str) -> Article:
     draft = profile.extract(page)
     extractor, fallback = profile.name, False
 
-    if not draft.blocks and site == "auto" and profile.name != "generic":
+    if not draft.blocks and fallback_allowed and profile.name != "generic":
         # A changed template: keep the profile's metadata, take the body from generic.
         message = f"profile {profile.name} found no article body; generic extractor used"
         log.warning("%s: %s", url, message)

@@ -21,7 +21,6 @@ from prefect.deployments import run_deployment
 from prefect.states import Failed, State
 from pydantic import BaseModel
 
-from spiders.config import DEFAULT_BASE_URL
 from spiders.runner import run_crawl
 from spiders.sites import crawl_site
 from storage.store import ArticleStore
@@ -60,7 +59,7 @@ def backfill_key(parameters: dict[str, Any]) -> str:
 @flow(name="crawl-shard")
 def crawl_shard_flow(backfill: str, category: str, first_page: int, last_page: int,
                      site: Literal["auto", "aawsat", "wordpress"] = "aawsat",
-                     base_url: str = DEFAULT_BASE_URL,
+                     base_url: str | None = None,
                      timeout_s: float = SIX_HOURS) -> dict[str, Any]:
     """One shard of a backfill: a category's listing pages first..last, in full."""
     config = crawl_config(site=site, base_url=base_url, mode="full", categories=[category],
@@ -83,7 +82,7 @@ def backfill_flow(
     last_page: int = 10,
     pages_per_shard: int = 5,
     site: Literal["auto", "aawsat", "wordpress"] = "aawsat",
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: str | None = None,
     shard_timeout_s: float = SIX_HOURS,
     poll_s: float = 2.0,
 ) -> dict[str, Any] | State:
@@ -96,7 +95,7 @@ def backfill_flow(
     shards = plan_shards(categories, first_page, last_page, pages_per_shard)
     key = backfill_key({"categories": categories, "first_page": first_page,
                         "last_page": last_page, "pages_per_shard": pages_per_shard,
-                        "site": site, "base_url": base_url})
+                        "site": site, "base_url": config.base_url})
     store = ArticleStore(config.db_url)
     done = {k for k, v in store.shards(key).items() if v["status"] == "completed"}
     pending = [s for s in shards if s.key not in done]
@@ -105,7 +104,7 @@ def backfill_flow(
     runs = [cast(FlowRun, run_deployment(
         SHARD_DEPLOYMENT, timeout=0, as_subflow=True,
         parameters={"backfill": key, "category": s.category, "first_page": s.first_page,
-                    "last_page": s.last_page, "site": site, "base_url": base_url,
+                    "last_page": s.last_page, "site": site, "base_url": config.base_url,
                     "timeout_s": shard_timeout_s},
         flow_run_name=f"shard {s.key}")) for s in pending]
     states = wait_for([r.id for r in runs], poll_s)

@@ -17,7 +17,7 @@ from prefect.artifacts import (
 )
 from prefect.states import Failed, State
 
-from spiders.config import DEFAULT_BASE_URL, CrawlConfig
+from spiders.config import CrawlConfig
 from spiders.runner import CrawlFailed, run_crawl
 from storage.config import redact
 from storage.store import ArticleStore
@@ -37,6 +37,7 @@ def crawl_config(**parameters: Any) -> CrawlConfig:
         "redis_url": os.environ.get("ARCHIVE_REDIS_URL"),
         "shared_rate_limit_per_s": _float(os.environ.get("ARCHIVE_RATE_LIMIT_PER_S")),
         "download_delay": _float(os.environ.get("ARCHIVE_DOWNLOAD_DELAY")),
+        "base_url": os.environ.get("ARCHIVE_BASE_URL"),
         "concurrency_per_domain": os.environ.get("ARCHIVE_CONCURRENCY"),
     }
     values = {k: v for k, v in environment.items() if v is not None}
@@ -101,7 +102,7 @@ def publish_report(summary: dict[str, Any], store: ArticleStore) -> None:
 @flow(name="crawl", log_prints=True)
 def crawl_flow(
     site: Literal["auto", "aawsat", "wordpress"] = "auto",
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: str | None = None,
     mode: Literal["incremental", "full"] = "incremental",
     categories: list[str] | None = None,
     tags: list[str] | None = None,
@@ -113,7 +114,8 @@ def crawl_flow(
     quarantine_alarm: float = QUARANTINE_ALARM,
     timeout_s: float = SIX_HOURS,
 ) -> dict[str, Any] | State:
-    """Crawl a site once: discovery, fetch, archive, clean, store, report."""
+    """Crawl a site once: discovery, fetch, archive, clean, store, report.
+    `base_url` defaults to $ARCHIVE_BASE_URL, else the Asharq Al-Awsat archive."""
     config = crawl_config(site=site, base_url=base_url, mode=mode, categories=categories,
                           tags=tags, urls=urls, max_pages=max_pages, page_range=page_range,
                           refresh=refresh)

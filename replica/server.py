@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ class ReplicaServer:
     def __init__(self, site: ReplicaSite | None = None, port: int = 0) -> None:
         self.site = site or ReplicaSite()
         self.requests: list[str] = []
+        self.times: list[float] = []  # when each request arrived (time.monotonic)
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.httpd.daemon_threads = True
@@ -41,6 +43,7 @@ class ReplicaServer:
     def log(self, path: str) -> None:
         with self._lock:
             self.requests.append(path)
+            self.times.append(time.monotonic())
 
     def take_requests(self) -> list[str]:
         with self._lock:

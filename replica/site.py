@@ -55,8 +55,11 @@ class SiteArticle:
 
 
 class ReplicaSite:
-    def __init__(self, articles: int = 56, seed: int = 2014) -> None:
+    def __init__(self, articles: int = 56, seed: int = 2014,
+                 changed_template: bool = False) -> None:
         self.random = random.Random(seed)
+        # A redesign that renamed the content container: site profiles find no body.
+        self.changed_template = changed_template
         self.articles: list[SiteArticle] = []
         start = date(2017, 10, 1)
         for index in range(articles):
@@ -166,7 +169,10 @@ class ReplicaSite:
         for article in self.articles:
             post = article.post
             if path == post.path:
-                return 200, "text/html; charset=UTF-8", article_page(post, base)
+                page = article_page(post, base)
+                if self.changed_template:
+                    page = page.replace('class="entry-content"', 'class="story-text"')
+                return 200, "text/html; charset=UTF-8", page
             if article.image_slug and path == f"{post.path}/attachment/{article.image_slug}":
                 caption = f"{article.image_caption} ({article.image_credit})"
                 return 200, "text/html; charset=UTF-8", attachment_page(

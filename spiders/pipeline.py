@@ -40,7 +40,8 @@ class ArchivePipeline:
                        body=item["body"], fetched_at=fetched_at)
         warc_file, warc_offset = self.warc.write(page, item["request_headers"])
         try:
-            article = extract_article(item["body"], item["url"], site=self.cleaner_site)
+            article = extract_article(item["body"], item["url"], site=self.cleaner_site,
+                                      fallback=True)
         except NotAnArticle as error:
             self._quarantine(item["url"], "not_an_article", error.reason, warc_file, warc_offset)
             return {"url": item["url"], "outcome": "quarantined"}

@@ -37,7 +37,7 @@ def reextract(store: ArticleStore, site: str = "auto", batch_size: int = 100,
             log.warning("%s: WARC record unreadable: %s", row["canonical_url"], error)
             continue
         try:
-            article = extract_article(page.body, page.url, site=site)
+            article = extract_article(page.body, page.url, site=site, fallback=True)
         except ExtractionError as error:
             outcome["now_failing"] += 1
             log.warning("%s: re-extraction failed: %s", row["canonical_url"], error)

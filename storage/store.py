@@ -10,6 +10,7 @@ replayed, and SQLite transactions take the write lock up front.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,6 +42,7 @@ from .models import (
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_MIGRATION_LOCK = threading.Lock()
 _WORD_RE = re.compile(r"\w+")
 
 
@@ -101,7 +103,8 @@ class ArticleStore:
     def migrate(self) -> None:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
+        # Alembic keeps its migration context in module globals: one at a time per process.
+        with _MIGRATION_LOCK, self.engine.begin() as connection:
             if self.dialect == "postgresql":  # two processes starting at once
                 connection.execute(text("SELECT pg_advisory_xact_lock(740021)"))
             config.attributes["connection"] = connection

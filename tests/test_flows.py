@@ -1,0 +1,82 @@
+"""Flows under a real (throwaway) Prefect API: prefect_test_harness."""
+
+from __future__ import annotations
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.crawl import crawl_flow
+from flows.maintenance import export_flow, reextract_flow
+from replica import ReplicaServer, ReplicaSite
+from storage.store import ArticleStore
+
+
+@pytest.fixture(scope="module")
+def prefect_api():
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def archive_env(monkeypatch, tmp_path, sqlite_url):
+    monkeypatch.setenv("ARCHIVE_DB_URL", sqlite_url)
+    monkeypatch.setenv("ARCHIVE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ARCHIVE_DOWNLOAD_DELAY", "0")
+    monkeypatch.setenv("ARCHIVE_CONCURRENCY", "8")
+    return sqlite_url
+
+
+def artifacts(key: str):
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+
+
+def test_crawl_flow_runs_twice_in_one_process_and_reports(prefect_api, archive_env):
+    with ReplicaServer() as server:
+        first = crawl_flow(site="aawsat", base_url=server.base)
+        second = crawl_flow(site="aawsat", base_url=server.base)
+    assert first["articles_new"] == len(server.site.public_articles())
+    assert second["articles_new"] == 0 and second["pages_fetched"] <= 10
+    table = artifacts("crawl-figures")
+    assert table and "pages fetched" in str(table[0].data)
+    quality = artifacts("crawl-quality")
+    assert quality and "fallback rate" in str(quality[0].data)
+    progress = artifacts("crawl-progress")
+    assert progress and float(progress[0].data) == 100.0
+
+
+def test_changed_template_fails_the_run_with_the_reason(prefect_api, archive_env):
+    with ReplicaServer(ReplicaSite(articles=20, changed_template=True)) as server:
+        state = crawl_flow(site="aawsat", base_url=server.base, return_state=True)
+    assert state.is_failed()
+    assert "fallback rate" in state.message and "changed template" in state.message
+    assert ArticleStore(archive_env).stats()["articles"] == 20  # stored by generic all the same
+
+
+@pytest.mark.parametrize("parameters, named", [
+    ({"base_url": "file:///etc/passwd"}, "base_url"),
+    ({"max_pages": 0}, "max_pages"),
+    ({"categories": ["not a slug"]}, "categories"),
+    ({"page_range": (5, 2)}, "page_range"),
+])
+def test_bad_parameters_are_rejected_before_any_crawling(prefect_api, archive_env,
+                                                         parameters, named):
+    with ReplicaServer() as server:
+        state = crawl_flow(**{"site": "aawsat", "base_url": server.base, **parameters},
+                           return_state=True)
+        assert server.take_requests() == []
+    assert state.is_failed()
+    assert named in state.message
+
+
+def test_reextract_and_export_flows(prefect_api, archive_env, tmp_path):
+    with ReplicaServer(ReplicaSite(articles=12)) as server:
+        crawl_flow(site="aawsat", base_url=server.base)
+    assert reextract_flow()["unchanged"] == 12
+    out = tmp_path / "out.jsonl"
+    assert export_flow(format="jsonl", out=str(out))["articles"] == 12
+    assert len(out.read_text().splitlines()) == 12
