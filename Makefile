@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SEED_PAGE := tests/site/pages/syria-assad-troops-advance-in-homs.html
 SEED_URL := https://eng-archive.aawsat.com/theaawsat/news-middle-east/syria-assad-troops-advance-in-homs
 
-.PHONY: setup demo extract-example test lint bench run clean
+.PHONY: setup demo extract-example test lint bench run serve deploy worker clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,18 @@ test: lint
 bench: setup
 	$(BIN)/python bench/extract_quality.py
 	$(BIN)/python bench/extract_speed.py
+	$(BIN)/python bench/backfill_scaling.py
+
+# Prefect: serve every deployment from one process, or deploy to a work pool.
+serve: setup
+	$(BIN)/archive serve
+
+deploy: setup
+	$(BIN)/prefect work-pool create archive --type process --overwrite
+	ARCHIVE_HOME=$(CURDIR) $(BIN)/prefect --no-prompt deploy --all
+
+worker: setup
+	$(BIN)/prefect worker start --pool archive
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -61,6 +61,8 @@ class ArchiveSpider(scrapy.Spider):
                           priority=10)
         for kind, slug in listings:
             yield from self.listing_start(kind, slug)
+        if config.page_range:
+            return  # a backfill shard is exactly its listing pages: no feeds or sitemaps
         yield from self.revisit_requests()
         for path in self.site.feeds:
             yield Request(self.site.base_url + path, callback=self.parse_feed,

@@ -1,0 +1,143 @@
+"""The deployments as users run them: `prefect server start`, `prefect deploy
+--all`, two process workers on the pool, a backfill triggered with `prefect
+deployment run ... --param ...` that fans shards out over both workers into
+PostgreSQL; the failure webhook; and a scheduled run under `archive serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from flows.backfill import backfill_key
+from replica import ReplicaServer, ReplicaSite
+from storage.store import ArticleStore
+from tests.prefect_stack import ROOT, deploy, prefect, prefect_server, workers
+
+CATEGORIES = ["news-middle-east", "opinion"]
+
+
+@pytest.fixture(scope="module")
+def prefect_env(tmp_path_factory) -> Iterator[dict[str, str]]:
+    with prefect_server(tmp_path_factory.mktemp("prefect-home")) as env:
+        yield env
+
+
+@pytest.fixture
+def archive_env(prefect_env, pg_url, tmp_path) -> dict[str, str]:
+    return {**prefect_env, "ARCHIVE_DB_URL": pg_url, "ARCHIVE_DATA_DIR": str(tmp_path),
+            "ARCHIVE_DOWNLOAD_DELAY": "0", "ARCHIVE_CONCURRENCY": "8",
+            "ARCHIVE_RATE_LIMIT_PER_S": "200",
+            "ARCHIVE_REDIS_URL": os.environ.get("ARCHIVE_TEST_REDIS_URL",
+                                                "redis://127.0.0.1:6379/15")}
+
+
+class WebhookReceiver:
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                try:
+                    receiver.calls.append(json.loads(body or b"{}"))
+                except ValueError:
+                    receiver.calls.append({"raw": body.decode("utf-8", "replace")})
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
+
+
+def wait_until(condition, timeout: float, what: str, log: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(1)
+    tail = log.read_text()[-3000:] if log and log.exists() else ""
+    pytest.fail(f"timed out waiting for {what}\n{tail}")
+
+
+def test_backfill_fans_out_over_two_workers_into_postgresql(archive_env, pg_url):
+    env = archive_env
+    deploy(env)
+    with workers(env, ["worker-a", "worker-b"]), \
+            ReplicaServer(ReplicaSite(articles=40)) as site:
+        parameters = ["--param", f"categories={json.dumps(CATEGORIES)}",
+                      "--param", f"base_url={json.dumps(site.base)}",
+                      "--param", "last_page=4", "--param", "pages_per_shard=1"]
+        prefect(env, "deployment", "run", "backfill/backfill", *parameters, "--watch",
+                "--watch-timeout", "600", timeout=700)
+        expected = [a for a in site.site.public_articles()
+                    if a.post.category_slug in CATEGORIES]
+        store = ArticleStore(pg_url)
+        stored = list(store.iter_articles())
+        assert len(stored) == len(expected)
+        assert len({row["canonical_url"] for row in stored}) == len(stored)
+        key = backfill_key({"categories": CATEGORIES, "first_page": 1, "last_page": 4,
+                            "pages_per_shard": 1, "site": "aawsat", "base_url": site.base})
+        shards = store.shards(key)
+        assert len(shards) == 8 and all(s["status"] == "completed" for s in shards.values())
+        assert {s["worker"] for s in shards.values()} == {"worker-a", "worker-b"}
+
+        # Again: every shard is already done, nothing is stored twice.
+        prefect(env, "deployment", "run", "backfill/backfill", *parameters, "--watch",
+                "--watch-timeout", "300", timeout=400)
+        assert store.stats()["articles"] == len(expected)
+
+
+def test_failed_crawl_calls_the_webhook(archive_env, monkeypatch):
+    env = archive_env
+    receiver = WebhookReceiver()
+    result = subprocess.run([str(Path(sys.executable).parent / "archive"), "alerts",
+                             "--webhook", receiver.url],
+                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    with ReplicaServer(ReplicaSite(articles=15, changed_template=True)) as site:
+        from flows.crawl import crawl_flow
+
+        for name, value in env.items():
+            if name.startswith(("ARCHIVE_", "PREFECT_")):
+                monkeypatch.setenv(name, value)
+        state = crawl_flow(site="aawsat", base_url=site.base, return_state=True)
+    assert state.is_failed()
+    wait_until(lambda: receiver.calls, 120, "the failure webhook")
+    assert receiver.calls[0]["flow"] == "crawl"
+    assert "quality alarm" in receiver.calls[0]["message"]
+
+
+def test_a_scheduled_run_fires_under_archive_serve(tmp_path):
+    # A server of its own: `serve` and `prefect deploy` must not share deployment names.
+    db = f"sqlite:///{tmp_path / 'scheduled.db'}"
+    with prefect_server(tmp_path / "prefect-home") as prefect_env, \
+            ReplicaServer(ReplicaSite(articles=10)) as site:
+        env = {**prefect_env, "ARCHIVE_DB_URL": db, "ARCHIVE_DATA_DIR": str(tmp_path),
+               "ARCHIVE_BASE_URL": site.base, "ARCHIVE_DOWNLOAD_DELAY": "0"}
+        # The schedules of prefect.yaml, with every cron replaced by a 5-second interval.
+        serving = subprocess.Popen(
+            [sys.executable, "-c", "from flows.serve import serve_all; serve_all(interval_s=5)"],
+            env=env, cwd=ROOT, stdout=(tmp_path / "serve.log").open("w"),
+            stderr=subprocess.STDOUT)
+        try:
+            wait_until(lambda: Path(tmp_path / "scheduled.db").exists()
+                       and ArticleStore(db).stats()["articles"] == 10, 240,
+                       "a scheduled crawl to store the replica's articles",
+                       log=tmp_path / "serve.log")
+        finally:
+            serving.terminate()
+            serving.wait(timeout=60)
