@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+# Prefect's own INFO lines ("Stopping temporary server") arrive after pytest has
+# closed its streams and print a logging traceback; our tests read no Prefect logs.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE_PAGES = ROOT / "tests" / "site" / "pages"
 SHARED = ROOT.parent / "shared"
