@@ -52,7 +52,8 @@ def main() -> None:
     parser.add_argument("--pages-per-shard", type=int, default=3)
     args = parser.parse_args()
     site_model = ReplicaSite(articles=args.articles)
-    last_page = -(-args.articles // len(CATEGORIES) // PER_PAGE)
+    listings = site_model.listings()
+    last_page = max(-(-len(listings[f"/category/{slug}"]) // PER_PAGE) for slug in CATEGORIES)
     with tempfile.TemporaryDirectory() as scratch, ReplicaServer(site_model) as site, \
             prefect_server(Path(scratch) / "prefect") as env:
         os.environ.update({k: v for k, v in env.items() if k.startswith("PREFECT_")})

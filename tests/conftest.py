@@ -10,6 +10,7 @@ import pytest
 # Prefect's own INFO lines ("Stopping temporary server") arrive after pytest has
 # closed its streams and print a logging traceback; our tests read no Prefect logs.
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_PAGES = ROOT / "tests" / "site" / "pages"
