@@ -6,9 +6,11 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from .faults import act, encode_page
 from .site import ReplicaSite
 
 
@@ -16,6 +18,7 @@ class ReplicaServer:
     def __init__(self, site: ReplicaSite | None = None, port: int = 0) -> None:
         self.site = site or ReplicaSite()
         self.requests: list[str] = []
+        self.counts: Counter[str] = Counter()  # requests per path, query left out
         self.times: list[float] = []  # when each request arrived (time.monotonic)
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
@@ -40,10 +43,14 @@ class ReplicaServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def log(self, path: str) -> None:
+    def log(self, path: str) -> int:
+        """Record a request; how many came before it for the same path."""
         with self._lock:
             self.requests.append(path)
             self.times.append(time.monotonic())
+            bare = "/" + urlsplit(path).path.strip("/")
+            self.counts[bare] += 1
+            return self.counts[bare] - 1
 
     def take_requests(self) -> list[str]:
         with self._lock:
@@ -55,10 +62,21 @@ class ReplicaServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-                server.log(self.path)
-                path = urlsplit(self.path).path
+                before = server.log(self.path)
+                parts = urlsplit(self.path)
+                path = "/" + parts.path.strip("/")
                 status, content_type, text = server.site.page(path, server.base)
-                body = text.encode("utf-8")
+                kind = "ok"
+                fault_for = getattr(server.site, "fault_for", None)
+                fault = fault_for(path) if fault_for else None
+                if fault is not None:
+                    kind = fault.kind
+                    failing = fault.heals_after is None or before < fault.heals_after
+                    if failing and act(self, kind, path, parts.query, text.encode()):
+                        return
+                body, encoded_type = encode_page(kind, text)
+                if status == 200 and content_type.startswith("text/html"):
+                    content_type = encoded_type
                 etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
                 if status == 200 and self.headers.get("If-None-Match") == etag:
                     self.send_response(304)

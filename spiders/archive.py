@@ -223,7 +223,7 @@ class ArchiveSpider(scrapy.Spider):
 
 def classify(failure: Failure) -> tuple[str, bool, str]:
     """(reason, permanent, detail) of a failed request."""
-    from scrapy.exceptions import IgnoreRequest
+    from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, ResponseDataLossError
 
     error = failure.value
     if isinstance(error, HttpError):
@@ -235,11 +235,17 @@ def classify(failure: Failure) -> tuple[str, bool, str]:
         return "dns", False, str(error)
     if isinstance(error, ConnectionRefusedError):
         return "connection_refused", False, str(error)
+    if isinstance(error, DownloadCancelledError):
+        return "too_large", True, str(error)[:500]  # past DOWNLOAD_MAXSIZE
+    if isinstance(error, ResponseDataLossError) or "dataloss" in repr(error).lower():
+        return "data_loss", False, str(error)[:500]  # a truncated body
     if isinstance(error, IgnoreRequest):
         text = str(error)
         if "robots" in text.lower():
             return "robots_txt", True, text
         if "offsite" in text.lower():
             return "offsite", True, text
+        if "redirect" in text.lower():
+            return "redirect_loop", True, text
         return "ignored", True, text
     return type(error).__name__.lower(), False, str(error)[:500]

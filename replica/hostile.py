@@ -1,0 +1,77 @@
+"""A hostile copy of the replica: the same archive, served with the faults of
+the real web, chosen per article from a seed so that runs repeat.
+
+Transient faults heal after a number of tries (the crawl must retry them and
+store the article); permanent ones never do (the crawl must record them and
+move on); some pages arrive in legacy charsets with a wrong or no declaration."""
+
+from __future__ import annotations
+
+import html
+import random
+from dataclasses import dataclass
+
+from .site import PER_PAGE, ReplicaSite, SiteArticle
+
+ARABIC = ["قالت الحكومة إن المحادثات ستستأنف يوم الاثنين بعد توقف دام ثلاثة أسابيع.",
+          "وأضاف المتحدث أن اللجنة ستراجع قانون الانتخابات قبل الصيف."]
+FRENCH = ["Le ministre a déclaré à Genève que les négociations reprendraient lundi.",
+          "Les délégués ont précisé que la deuxième série porterait sur le cessez-le-feu."]
+
+# kind -> (how many requests fail before it heals, or None for never)
+TRANSIENT = {"http_500": 1, "http_503_retry_after": 1, "http_429_retry_after": 2,
+             "timeout": 1, "reset": 1, "truncated": 1}
+PERMANENT = {"http_502_always", "http_404", "http_410", "redirect_loop", "redirect_offsite",
+             "huge", "truncated_always"}
+CHARSETS = {"cp1256_mislabelled", "latin1_undeclared"}
+HEALTHY = {"ok", "redirect_chain"}
+
+
+@dataclass
+class Fault:
+    kind: str
+    heals_after: int | None  # failing requests before the page works; None: never
+
+
+class HostileSite(ReplicaSite):
+    """`ReplicaSite` plus a fault per article path and a listing page that fails once."""
+
+    def __init__(self, articles: int = 60, seed: int = 7, fault_share: float = 0.6) -> None:
+        super().__init__(articles=articles, seed=seed)
+        rnd = random.Random(seed)
+        kinds = sorted(TRANSIENT) + sorted(PERMANENT) + sorted(CHARSETS) + sorted(HEALTHY)
+        self.faults: dict[str, Fault] = {}
+        for index, article in enumerate(self.public_articles()):
+            # Every kind at least once, then a seeded mix with healthy pages.
+            if index < len(kinds):
+                kind = kinds[index]
+            else:
+                kind = rnd.choice(kinds) if rnd.random() < fault_share else "ok"
+            always = kind in PERMANENT or kind == "redirect_chain"  # acts on every request
+            self.faults[article.post.path] = Fault(kind, None if always else TRANSIENT.get(kind, 0))
+            if kind in CHARSETS:
+                self._rewrite_text(article, ARABIC if kind.startswith("cp1256") else FRENCH)
+        self.failing_listing = "/category/opinion/page/2"
+
+    @staticmethod
+    def _rewrite_text(article: SiteArticle, sentences: list[str]) -> None:
+        article.blocks = sentences * 2
+        article.image_caption = article.image_credit = article.image_slug = None
+        article.post.body_html = "\n".join(f"<p>{html.escape(s)}</p>" for s in article.blocks)
+
+    def fault_for(self, path: str) -> Fault | None:
+        if path == self.failing_listing:
+            return Fault("http_500", 1)
+        return self.faults.get(path)
+
+    def expected_stored(self) -> list[SiteArticle]:
+        return [a for a in self.public_articles()
+                if self.faults[a.post.path].kind not in PERMANENT]
+
+    def expected_missing(self) -> list[SiteArticle]:
+        return [a for a in self.public_articles()
+                if self.faults[a.post.path].kind in PERMANENT]
+
+    @property
+    def listing_size(self) -> int:
+        return PER_PAGE
