@@ -53,7 +53,7 @@ def act(handler: BaseHTTPRequestHandler, kind: str, path: str, query: str,
         step = int(parse_qs(query).get("loop", ["0"])[0])
         _redirect(handler, 302, f"{path}?loop={step + 1}")
     elif kind == "redirect_offsite":
-        port = handler.server.server_address[1]
+        port = handler.server.server_address[1]  # type: ignore[index]
         _redirect(handler, 302, f"http://127.0.0.2:{port}/elsewhere")
     else:
         return False

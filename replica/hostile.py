@@ -59,6 +59,18 @@ class HostileSite(ReplicaSite):
         article.image_caption = article.image_credit = article.image_slug = None
         article.post.body_html = "\n".join(f"<p>{html.escape(s)}</p>" for s in article.blocks)
 
+    def page(self, path: str, base: str) -> tuple[int, str, str]:
+        status, content_type, text = super().page(path, base)
+        if path.startswith("/category/") and status == 200:
+            # Links no crawler of ours may follow: another host, another scheme.
+            hostile_links = "".join(
+                f'<article class="et_pb_post post"><h2 class="entry-title"><a href="{href}">'
+                f"Elsewhere</a></h2></article>"
+                for href in ("file:///etc/passwd", "http://elsewhere.example/news/world/story",
+                             "ftp://127.0.0.1/archive/x/y", "javascript:alert(1)"))
+            text = text.replace('<div class="pagination', hostile_links + '<div class="pagination')
+        return status, content_type, text
+
     def fault_for(self, path: str) -> Fault | None:
         if path == self.failing_listing:
             return Fault("http_500", 1)

@@ -15,8 +15,10 @@ from .site import ReplicaSite
 
 
 class ReplicaServer:
-    def __init__(self, site: ReplicaSite | None = None, port: int = 0) -> None:
+    def __init__(self, site: ReplicaSite | None = None, port: int = 0,
+                 article_delay_s: float = 0.0) -> None:
         self.site = site or ReplicaSite()
+        self.article_delay_s = article_delay_s  # a slow site, for crash tests
         self.requests: list[str] = []
         self.counts: Counter[str] = Counter()  # requests per path, query left out
         self.times: list[float] = []  # when each request arrived (time.monotonic)
@@ -65,6 +67,8 @@ class ReplicaServer:
                 before = server.log(self.path)
                 parts = urlsplit(self.path)
                 path = "/" + parts.path.strip("/")
+                if server.article_delay_s and path.count("/") == 3:
+                    time.sleep(server.article_delay_s)
                 status, content_type, text = server.site.page(path, server.base)
                 kind = "ok"
                 fault_for = getattr(server.site, "fault_for", None)

@@ -97,7 +97,9 @@ class ArchiveSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[Request]:
         meta = response.meta["walk"]
         page = meta["page"]
-        links = self.site.article_links(response)
+        links, refused = self.site.article_links(response)
+        if refused:
+            self.crawler.stats.inc_value("refused/links", refused)
         known = self.known(links)
         yield from self.article_requests(
             [u for u in links if self.config.refresh or u not in known])

@@ -34,7 +34,9 @@ LogSink = Callable[[str], None]
 
 def run_crawl(config: CrawlConfig, timeout: float | None = None,
               store: ArticleStore | None = None, progress: ProgressCallback | None = None,
-              log_sink: LogSink | None = None) -> dict[str, Any]:
+              log_sink: LogSink | None = None,
+              on_child: Callable[[subprocess.Popen[str]], None] | None = None
+              ) -> dict[str, Any]:
     """Crawl in a fresh process (a fresh reactor every time); return the summary.
 
     The run is recorded in the store with its parameters and statistics; its
@@ -58,7 +60,9 @@ def run_crawl(config: CrawlConfig, timeout: float | None = None,
             [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
         with log_file.open("w", encoding="utf-8") as log_stream:
             child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True,
-                                     errors="replace")
+                                     errors="replace", preexec_fn=_die_with_parent)
+            if on_child is not None:
+                on_child(child)
             reader = threading.Thread(target=_pump, args=(child, log_stream, log_sink),
                                       daemon=True)
             reader.start()
@@ -78,6 +82,17 @@ def run_crawl(config: CrawlConfig, timeout: float | None = None,
                           f"(log: {log_file})")
     store.finish_run(run_id, "completed", summary)
     return summary
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the parent dies (even by kill -9), so that
+    no orphaned crawl keeps writing after its flow is gone."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _pump(child: subprocess.Popen[str], log_stream: Any, sink: LogSink | None) -> None:
@@ -127,6 +142,7 @@ def summarise(stats: dict[str, Any], wall_seconds: float) -> dict[str, Any]:
         "retries": int(stats.get("retry/count", 0)),
         "robots_disallowed": int(stats.get("robotstxt/forbidden", 0)),
         "offsite_filtered": int(stats.get("offsite/filtered", 0)),
+        "refused_links": int(stats.get("refused/links", 0)),
         "extractors": pipeline.get("extractors", {}),
         "fallbacks": pipeline.get("fallbacks", 0),
         "missing_dates": pipeline.get("missing_dates", 0),

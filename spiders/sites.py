@@ -50,13 +50,18 @@ class CrawlSite:
         return bool(path) and not NOT_ARTICLE_RE.search(parts.path + "?" + parts.query) \
             and not path.endswith((".xml", ".jpg", ".png", ".gif", ".pdf", ".zip"))
 
-    def article_links(self, response: Response) -> list[str]:
-        links = []
+    def article_links(self, response: Response) -> tuple[list[str], int]:
+        """Article URLs of a listing page, and how many links were refused for
+        pointing off the site or at another scheme (file://, ftp://, ...)."""
+        links, refused = [], 0
         for href in response.css(self.article_link_css).getall():
-            url = canonical_form(response.urljoin(href))
-            if self.is_article_url(url):
+            url = canonical_form(response.urljoin(href.strip()))
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or (parts.hostname or "") != self.host:
+                refused += 1
+            elif self.is_article_url(url):
                 links.append(url)
-        return list(dict.fromkeys(links))
+        return list(dict.fromkeys(links)), refused
 
     def next_page(self, response: Response) -> str | None:
         href = response.css(self.next_page_css).get()

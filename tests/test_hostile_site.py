@@ -72,3 +72,11 @@ def test_every_failure_is_recorded_with_its_reason(crawled):
     for reason in ("http_404", "http_410", "http_502", "redirect_loop", "too_large"):
         assert recorded.get(reason), reason
     assert all(k in PERMANENT or k not in failures for k in kinds)
+
+
+def test_links_off_the_site_or_to_other_schemes_are_refused_and_counted(crawled):
+    site, _, _, summary, requests = crawled
+    listing_pages = sum(1 for r in requests if r.startswith("/category/"))
+    assert summary["refused_links"] >= 4 * (listing_pages - 1)  # 4 on every listing page served
+    assert not any("passwd" in r or "elsewhere" in r for r in requests)
+    assert summary["offsite_filtered"] >= 1  # the redirect to another host

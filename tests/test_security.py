@@ -1,0 +1,88 @@
+"""Secrets stay secret, and a locked database makes writers wait, not fail."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from archive_cli.main import app
+from replica import ReplicaServer, ReplicaSite
+from spiders.config import CrawlConfig
+from spiders.runner import run_crawl
+from storage.store import ArticleStore
+
+PASSWORD = "Hunter2-Secret-Pw"
+
+
+def test_database_password_never_appears_in_logs_stats_or_output(pg_url, tmp_path):
+    # Trust authentication ignores the password, so the crawl works and we can
+    # look for the password everywhere it might leak.
+    with_password = pg_url.replace("postgresql://root@", f"postgresql://root:{PASSWORD}@")
+    with ReplicaServer(ReplicaSite(articles=8)) as server:
+        summary = run_crawl(CrawlConfig(site="aawsat", base_url=server.base,
+                                        db_url=with_password, data_dir=str(tmp_path),
+                                        download_delay=0, autothrottle=False), timeout=300)
+    store = ArticleStore(with_password)
+    places = {
+        "crawl log": Path(summary["log_file"]).read_text(),
+        "summary": json.dumps(summary),
+        "stored run": json.dumps(store.runs(5), default=str),
+        "stats": json.dumps(store.stats()),
+        "archive stats": CliRunner().invoke(app, ["stats", "--db", with_password]).output,
+    }
+    for name, text in places.items():
+        assert PASSWORD not in text, name
+    assert "***" in places["stats"]  # the URL is shown, redacted
+
+
+def test_a_locked_sqlite_file_makes_the_crawl_wait_not_fail(tmp_path):
+    db_path = tmp_path / "archive.db"
+    db = f"sqlite:///{db_path}"
+    ArticleStore(db)  # create the schema
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sqlite3, time, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+        "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(4); "
+        "c.execute('COMMIT')"), str(db_path)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout and holder.stdout.readline().strip() == "locked"
+    with ReplicaServer(ReplicaSite(articles=10)) as server:
+        started = time.monotonic()
+        summary = run_crawl(CrawlConfig(site="aawsat", base_url=server.base, db_url=db,
+                                        data_dir=str(tmp_path), download_delay=0,
+                                        autothrottle=False), timeout=300)
+    holder.wait()
+    assert summary["articles_new"] == 10
+    assert time.monotonic() - started >= 3  # it waited for the lock
+    assert "database is locked" not in Path(summary["log_file"]).read_text()
+
+
+def test_concurrent_readers_and_writers_on_sqlite(tmp_path):
+    """A reader holding a long read transaction (WAL) never blocks the crawl's writes."""
+    db_path = tmp_path / "archive.db"
+    db = f"sqlite:///{db_path}"
+    ArticleStore(db)
+    stop = threading.Event()
+
+    def read_continuously() -> None:
+        connection = sqlite3.connect(db_path)
+        while not stop.is_set():
+            connection.execute("SELECT count(*) FROM articles").fetchone()
+        connection.close()
+
+    reader = threading.Thread(target=read_continuously)
+    reader.start()
+    try:
+        with ReplicaServer(ReplicaSite(articles=10)) as server:
+            summary = run_crawl(CrawlConfig(site="aawsat", base_url=server.base, db_url=db,
+                                            data_dir=str(tmp_path), download_delay=0,
+                                            autothrottle=False), timeout=300)
+    finally:
+        stop.set()
+        reader.join()
+    assert summary["articles_new"] == 10
