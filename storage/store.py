@@ -9,19 +9,22 @@ replayed, and SQLite transactions take the write lock up front.
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 import threading
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, delete, event, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cleaning import Article as CleanArticle
@@ -42,8 +45,45 @@ from .models import (
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
+# A database that goes away (a restart, a failover, a locked file) is waited for
+# this long, with backoff, before an operation fails.
+RETRY_DELAYS_S = (0.5, 1, 2, 4, 8, 8, 8)
+_TRANSIENT_MARKERS = ("could not connect", "connection refused", "server closed",
+                      "terminating connection", "connection is closed", "database is locked",
+                      "the database system is starting up", "the database system is shutting down",
+                      "consuming input failed", "connection timeout")
 _MIGRATION_LOCK = threading.Lock()
 _WORD_RE = re.compile(r"\w+")
+
+
+def _transient(error: DBAPIError) -> bool:
+    text = str(error).lower()
+    return bool(error.connection_invalidated) or any(m in text for m in _TRANSIENT_MARKERS)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def retry_when_unavailable(method: F) -> F:
+    """Retry a store operation while the database is unreachable; each attempt
+    is its own transaction, so nothing is ever half-written."""
+
+    @functools.wraps(method)
+    def wrapper(self: ArticleStore, *args: Any, **kwargs: Any) -> Any:
+        for delay in (*RETRY_DELAYS_S, None):
+            try:
+                return method(self, *args, **kwargs)
+            except (OperationalError, InterfaceError) as error:
+                if delay is None or not _transient(error):
+                    raise
+                log.warning("database unavailable (%s); retrying %s in %.1f s",
+                            type(error.orig).__name__ if error.orig else "error",
+                            method.__name__, delay)
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    return cast(F, wrapper)
 
 
 class StoreError(Exception):
@@ -114,6 +154,7 @@ class ArticleStore:
         self.engine.dispose()
 
     # --- crawl runs ------------------------------------------------------------
+    @retry_when_unavailable
     def start_run(self, params: dict[str, Any]) -> int:
         with self.sessions.begin() as session:
             run = CrawlRun(started=now(), status="running", params=params, stats={})
@@ -121,6 +162,7 @@ class ArticleStore:
             session.flush()
             return run.id
 
+    @retry_when_unavailable
     def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
         with self.sessions.begin() as session:
             session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
@@ -133,6 +175,7 @@ class ArticleStore:
                      "status": r.status, "stats": r.stats} for r in rows]
 
     # --- writing articles -------------------------------------------------------
+    @retry_when_unavailable
     def upsert_articles(self, records: Iterable[PageRecord]) -> UpsertCounts:
         batch = _last_per_url(records)
         if not batch:
@@ -224,6 +267,7 @@ class ArticleStore:
                 found[(kind, row.name)] = row
         return found
 
+    @retry_when_unavailable
     def mark_gone(self, url: str) -> bool:
         """A stored article that now answers 404/410: kept, marked gone."""
         with self.sessions.begin() as session:
@@ -231,6 +275,7 @@ class ArticleStore:
                                      .values(status="gone", last_fetched=now()))
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    @retry_when_unavailable
     def quarantine(self, url: str, reason: str, detail: str = "", *, permanent: bool = True,
                    run_id: int | None = None, warc_file: str | None = None,
                    warc_offset: int | None = None) -> None:
@@ -244,6 +289,7 @@ class ArticleStore:
         with self.sessions.begin() as session:
             session.execute(statement)
 
+    @retry_when_unavailable
     def record_failure(self, url: str, reason: str, detail: str = "", *, permanent: bool = False,
                        run_id: int | None = None) -> None:
         with self.sessions.begin() as session:
@@ -251,6 +297,7 @@ class ArticleStore:
                                      permanent=permanent, crawl_run_id=run_id, at=now()))
 
     # --- crawl state ----------------------------------------------------------------
+    @retry_when_unavailable
     def known_urls(self, urls: Iterable[str], stale_before: datetime | None = None) -> set[str]:
         """URLs not to fetch again: stored articles (unless last fetched before
         `stale_before`), and pages quarantined for a permanent reason. A
@@ -267,6 +314,7 @@ class ArticleStore:
                 Quarantine.url.in_(urls), Quarantine.permanent.is_(True)))
             return set(stored) | set(quarantined)
 
+    @retry_when_unavailable
     def stored_urls(self, prefix: str, fetched_before: datetime | None = None) -> list[str]:
         """Canonical URLs of stored articles under `prefix` (a site's base URL)."""
         with self.sessions() as session:
@@ -276,6 +324,7 @@ class ArticleStore:
                 query = query.where(Article.last_fetched < fetched_before)
             return list(session.scalars(query.order_by(Article.id)))
 
+    @retry_when_unavailable
     def validators(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None, datetime]]:
         """ETag, Last-Modified and last fetch time of stored articles."""
         with self.sessions() as session:
@@ -284,11 +333,13 @@ class ArticleStore:
                                    .where(Article.canonical_url.in_(list(urls))))
             return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
+    @retry_when_unavailable
     def listing_state(self, listing: str) -> tuple[int, bool]:
         with self.sessions() as session:
             row = session.scalar(select(ListingState).where(ListingState.listing == listing))
             return (row.deepest_page, row.completed) if row else (0, False)
 
+    @retry_when_unavailable
     def update_listing(self, listing: str, page: int, completed: bool) -> None:
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         statement = insert(ListingState).values(listing=listing, deepest_page=page,
@@ -305,6 +356,7 @@ class ArticleStore:
             session.execute(statement)
 
     # --- backfills ------------------------------------------------------------------------
+    @retry_when_unavailable
     def record_shard(self, backfill: str, shard: str, status: str, worker: str | None,
                      stats: dict[str, Any]) -> None:
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
@@ -316,6 +368,7 @@ class ArticleStore:
         with self.sessions.begin() as session:
             session.execute(statement)
 
+    @retry_when_unavailable
     def shards(self, backfill: str) -> dict[str, dict[str, Any]]:
         with self.sessions() as session:
             rows = session.scalars(select(BackfillShard).where(BackfillShard.backfill == backfill))

@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 
+from flows.reports import figures_table
 from replica import ReplicaServer
 from replica.hostile import PERMANENT, HostileSite
 from spiders.config import CrawlConfig
@@ -72,6 +73,8 @@ def test_every_failure_is_recorded_with_its_reason(crawled):
     for reason in ("http_404", "http_410", "http_502", "redirect_loop", "too_large"):
         assert recorded.get(reason), reason
     assert all(k in PERMANENT or k not in failures for k in kinds)
+    report = {row["figure"]: row["value"] for row in figures_table(summary)}
+    assert report["failed: http_404"] == kinds["http_404"]  # the flow's run report shows them
 
 
 def test_links_off_the_site_or_to_other_schemes_are_refused_and_counted(crawled):
