@@ -36,6 +36,9 @@ bench: setup
 	$(BIN)/python bench/extract_quality.py
 	$(BIN)/python bench/extract_speed.py
 	$(BIN)/python bench/backfill_scaling.py
+	$(BIN)/python bench/incremental.py
+	$(BIN)/python bench/reextract.py
+	$(BIN)/python bench/store.py
 
 # Prefect: serve every deployment from one process, or deploy to a work pool.
 serve: setup

@@ -1,15 +1,21 @@
 """Re-clean stored raw pages with the current cleaner, from WARC files only:
-no HTTP request. Articles whose cleaned content changed get a new revision."""
+no HTTP request. Articles whose cleaned content changed get a new revision.
+Cleaning runs in a pool of processes (one per core by default); the store is
+written from this process only, in batches."""
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 from cleaning import CLEANER_VERSION, ExtractionError, extract_article
+from cleaning.models import Article
 
 from .store import ArticleStore, PageRecord
 from .warc import read_response
@@ -17,8 +23,25 @@ from .warc import read_response
 log = logging.getLogger(__name__)
 
 
+def _clean(job: tuple[dict[str, Any], str]) -> tuple[dict[str, Any], Article | str,
+                                                       datetime | None]:
+    """In a worker: read one WARC record and clean it (an error becomes a string)."""
+    row, site = job
+    try:
+        page = read_response(row["warc_file"], row["warc_offset"])
+    except (OSError, ValueError) as error:
+        return row, f"warc_unreadable: {error}", None
+    try:
+        return row, extract_article(page.body, page.url, site=site, fallback=True), \
+            page.fetched_at
+    except ExtractionError as error:
+        return row, f"now_failing: {error}", page.fetched_at
+
+
 def reextract(store: ArticleStore, site: str = "auto", batch_size: int = 100,
-              progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+              progress: Callable[[int], None] | None = None,
+              workers: int | None = None) -> dict[str, Any]:
+    workers = workers or os.cpu_count() or 1
     outcome: Counter[str] = Counter()
     batch: list[PageRecord] = []
 
@@ -29,30 +52,32 @@ def reextract(store: ArticleStore, site: str = "auto", batch_size: int = 100,
             outcome["unchanged"] += counts.unchanged
             batch.clear()
 
-    for done, row in enumerate(store.latest_revisions_with_warc(), 1):
-        try:
-            page = read_response(row["warc_file"], row["warc_offset"])
-        except (OSError, ValueError) as error:
-            outcome["warc_unreadable"] += 1
-            log.warning("%s: WARC record unreadable: %s", row["canonical_url"], error)
-            continue
-        try:
-            article = extract_article(page.body, page.url, site=site, fallback=True)
-        except ExtractionError as error:
-            outcome["now_failing"] += 1
-            log.warning("%s: re-extraction failed: %s", row["canonical_url"], error)
-            continue
-        if article.content_hash == row["content_hash"]:
-            outcome["unchanged"] += 1
-        else:
-            batch.append(PageRecord(article=article, fetched_at=page.fetched_at or
-                                    datetime.now(UTC), warc_file=row["warc_file"],
-                                    warc_offset=row["warc_offset"],
-                                    cleaner_version=CLEANER_VERSION))
-        if len(batch) >= batch_size:
-            flush()
-        if progress:
-            progress(done)
+    jobs = ((row, site) for row in store.latest_revisions_with_warc())
+    results: Iterator[tuple[dict[str, Any], Article | str, datetime | None]]
+    # spawn, not fork: the caller may hold threads (Prefect, SQLAlchemy pools).
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) \
+        if workers > 1 else None
+    try:
+        results = pool.map(_clean, jobs, chunksize=16) if pool else map(_clean, jobs)
+        for done, (row, result, fetched_at) in enumerate(results, 1):
+            if isinstance(result, str):
+                reason = result.split(":", 1)[0]
+                outcome[reason] += 1
+                log.warning("%s: %s", row["canonical_url"], result)
+            elif result.content_hash == row["content_hash"]:
+                outcome["unchanged"] += 1
+            else:
+                batch.append(PageRecord(article=result, fetched_at=fetched_at or datetime.now(UTC),
+                                        warc_file=row["warc_file"],
+                                        warc_offset=row["warc_offset"],
+                                        cleaner_version=CLEANER_VERSION))
+            if len(batch) >= batch_size:
+                flush()
+            if progress:
+                progress(done)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     flush()
-    outcome["total"] = sum(v for k, v in outcome.items() if k != "total")
+    outcome["total"] = sum(outcome.values())
     return dict(outcome)

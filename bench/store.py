@@ -1,0 +1,97 @@
+"""Store speed: batched upserts per second into SQLite and PostgreSQL, and
+full-text search latency on 100,000 articles (synthetic rows).
+
+    python bench/store.py [--rows 100000] [--batch 500] [--pg postgresql://root@127.0.0.1/test]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cleaning.models import Article, content_hash, count_words  # noqa: E402
+from storage.store import ArticleStore, PageRecord  # noqa: E402
+
+WORDS = ("minister talks border oil budget election ceasefire council exports prices "
+         "delegates summit refugees aid treaty parliament coalition province army "
+         "bank inflation harbour ferry market court ruling protest").split()
+QUERIES = ["oil exports", "ceasefire talks", "central bank inflation", "harbour ferry",
+           "court ruling protest", "summit treaty", "refugees aid province"]
+
+
+def synthetic(index: int, rnd: random.Random) -> Article:
+    blocks = [" ".join(rnd.choice(WORDS) for _ in range(40)) + "." for _ in range(5)]
+    body = "\n\n".join(blocks)
+    title = f"Report {index}: {' '.join(rnd.sample(WORDS, 4))}"
+    return Article(url=f"https://example.com/a/b/story-{index}",
+                   canonical_url=f"https://example.com/a/b/story-{index}", title=title,
+                   authors=[f"Writer {index % 50}"], categories=[f"Section {index % 8}"],
+                   tags=[rnd.choice(WORDS) for _ in range(2)],
+                   published=datetime(2010, 1, 1, tzinfo=UTC) + timedelta(hours=index),
+                   body=body, word_count=count_words(body),
+                   content_hash=content_hash(title, body), extractor="aawsat")
+
+
+def bench(url: str, rows: int, batch: int) -> dict[str, float]:
+    store = ArticleStore(url)
+    rnd = random.Random(1)
+    now = datetime.now(UTC)
+    started = time.monotonic()
+    for first in range(0, rows, batch):
+        store.upsert_articles([PageRecord(article=synthetic(i, rnd), fetched_at=now)
+                               for i in range(first, min(first + batch, rows))])
+    upsert_s = time.monotonic() - started
+    latencies = []
+    for query in QUERIES * 3:
+        begin = time.monotonic()
+        store.search(query, limit=20)
+        latencies.append((time.monotonic() - begin) * 1000)
+    return {"rows": rows, "upserts_per_s": round(rows / upsert_s), "upsert_s": round(upsert_s, 1),
+            "search_ms_median": round(statistics.median(latencies), 1),
+            "search_ms_max": round(max(latencies), 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--pg", default="postgresql://root@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        results["sqlite"] = bench(f"sqlite:///{tmp}/bench.db", args.rows, args.batch)
+    results["postgresql"] = bench_postgres(args.pg, args.rows, args.batch)
+    print(f"{'database':<12}{'rows':>8}{'upserts/s':>11}{'search median ms':>18}{'max ms':>8}")
+    for name, r in results.items():
+        print(f"{name:<12}{r['rows']:>8}{r['upserts_per_s']:>11}{r['search_ms_median']:>18}"
+              f"{r['search_ms_max']:>8}")
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "store.json").write_text(json.dumps(results, indent=2))
+
+
+def bench_postgres(admin_url: str, rows: int, batch: int) -> dict[str, float]:
+    import psycopg
+
+    name = f"archive_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        return bench(admin_url.rsplit("/", 1)[0] + f"/{name}", rows, batch)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
