@@ -1,7 +1,8 @@
 """Store speed: batched upserts per second into SQLite and PostgreSQL, and
-full-text search latency on 100,000 articles (synthetic rows).
+full-text search latency (synthetic rows; 10,000 by default: at today's
+upsert rates 100,000 take about 13 minutes).
 
-    python bench/store.py [--rows 100000] [--batch 500] [--pg postgresql://root@127.0.0.1/test]
+    python bench/store.py [--rows 10000] [--batch 500] [--pg postgresql://root@127.0.0.1/test]
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def bench(url: str, rows: int, batch: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--pg", default="postgresql://root@127.0.0.1:5432/test")
     args = parser.parse_args()
