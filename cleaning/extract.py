@@ -81,6 +81,7 @@ def _extract(html: str | bytes, url: str, site: str, fallback_allowed: bool) -> 
         message = f"profile {profile.name} found no article body; generic extractor used"
         log.warning("%s: %s", url, message)
         warnings.append(message)
+        # A fresh full parse: the profile's tree may be partial (strainer) and is pruned.
         generic = PROFILES["generic"].extract(Page.parse(text, url))
         draft.blocks, draft.images = generic.blocks, draft.images + generic.images
         draft.title = draft.title or generic.title

@@ -11,7 +11,7 @@ import html
 import random
 from dataclasses import dataclass
 
-from .site import PER_PAGE, ReplicaSite, SiteArticle
+from .site import ReplicaSite, SiteArticle
 
 ARABIC = ["قالت الحكومة إن المحادثات ستستأنف يوم الاثنين بعد توقف دام ثلاثة أسابيع.",
           "وأضاف المتحدث أن اللجنة ستراجع قانون الانتخابات قبل الصيف."]
@@ -83,7 +83,3 @@ class HostileSite(ReplicaSite):
     def expected_missing(self) -> list[SiteArticle]:
         return [a for a in self.public_articles()
                 if self.faults[a.post.path].kind in PERMANENT]
-
-    @property
-    def listing_size(self) -> int:
-        return PER_PAGE
