@@ -22,6 +22,10 @@ from storage.export import export as export_articles
 from storage.reextract import reextract as reextract_all
 from storage.store import ArticleStore, StoreError
 
+# The temporary Prefect API that `crawl` and `demo` start sends usage telemetry,
+# which fails (with a traceback) on machines without internet; off unless asked for.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
 app = typer.Typer(
     help="Crawl, clean and store news archives.", no_args_is_help=True, add_completion=False
 )

@@ -20,7 +20,6 @@ class Page:
     url: str
     soup: BeautifulSoup
     meta: PageMeta
-    partial: bool = False  # parsed with a strainer: only the parts a profile reads
 
     @classmethod
     def parse(cls, html: str, url: str) -> Page:
@@ -37,7 +36,7 @@ class Page:
             meta.language = match.group(1).split("-")[0].lower()
         if match := _BODY_CLASS_RE.search(html):
             meta.body_classes = frozenset(match.group(1).split())
-        return cls(url=url, soup=soup, meta=meta, partial=True)
+        return cls(url=url, soup=soup, meta=meta)
 
 
 @dataclass

@@ -542,4 +542,4 @@ def _engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-__all__ = ["ArticleStore", "OperationalError", "PageRecord", "StoreError", "UpsertCounts"]
+__all__ = ["ArticleStore", "PageRecord", "StoreError", "UpsertCounts"]
