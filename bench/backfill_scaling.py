@@ -10,7 +10,6 @@ machine, not the budget, is the limit. Prints wall times and the speedup."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -19,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import save  # noqa: E402
 from replica import ReplicaServer, ReplicaSite  # noqa: E402
 from replica.site import CATEGORIES, PER_PAGE  # noqa: E402
 from storage.store import ArticleStore  # noqa: E402
@@ -69,10 +69,8 @@ def main() -> None:
               f"{r['pages_fetched']:>8}")
     speedup = results[0]["seconds"] / results[1]["seconds"]
     print(f"speedup with 2 workers: {speedup:.2f}x")
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "backfill_scaling.json").write_text(json.dumps(
-        {"runs": results, "speedup": speedup, "cores": os.cpu_count()}, indent=2))
+    save("backfill_scaling",
+        {"runs": results, "speedup": speedup, "cores": os.cpu_count()})
 
 
 if __name__ == "__main__":

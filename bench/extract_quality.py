@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import save  # noqa: E402
 from bench.shingle_metric import PageScore, score_page, summarise  # noqa: E402
 from cleaning import ExtractionError, extract_article  # noqa: E402
 
@@ -84,9 +85,7 @@ def main() -> None:
                         key=lambda item: item[1].tp)
         for (page_id, url, _, _), score in ranked[: args.show_worst]:
             print(f"  {score.tp:.3f} tp {score.fp:.3f} fp {score.fn:.3f} fn  {page_id[:12]} {url}")
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "extract_quality.json").write_text(json.dumps(summaries, indent=2))
+    save("extract_quality", {"results": summaries})
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bs4 import BeautifulSoup  # noqa: E402
 
+from bench.common import save  # noqa: E402
 from bench.extract_quality import DEFAULT_DATA, load_pages  # noqa: E402
 from cleaning import ExtractionError, extract_article  # noqa: E402
 
@@ -93,9 +93,7 @@ def main() -> None:
         "archive_pages_aawsat": run_set("archive pages (aawsat profile)", archive_pages(),
                                         "aawsat", args.archive_repeat),
     }
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "extract_speed.json").write_text(json.dumps(results, indent=2))
+    save("extract_speed", {"results": results})
 
 
 if __name__ == "__main__":

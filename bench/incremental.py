@@ -8,7 +8,6 @@ start-up cost (a crawl with nothing to fetch) inside that time.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -17,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import save  # noqa: E402
 from replica import ReplicaServer, ReplicaSite  # noqa: E402
 from spiders.config import CrawlConfig  # noqa: E402
 from spiders.runner import run_crawl  # noqa: E402
@@ -57,9 +57,7 @@ def main() -> None:
           f"time {figures['time_fraction']:.2%}")
     print(f"fixed start-up (a crawl with one request): {idle_s:.2f} s of the "
           f"{quiet_s:.2f} s incremental run")
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "incremental.json").write_text(json.dumps(figures, indent=2))
+    save("incremental", figures)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ process and with one per core, on the same store.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -16,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import save  # noqa: E402
 from replica import ReplicaServer, ReplicaSite  # noqa: E402
 from spiders.config import CrawlConfig  # noqa: E402
 from spiders.runner import run_crawl  # noqa: E402
@@ -48,10 +48,8 @@ def main() -> None:
         print(f"{workers:>10}{figures['seconds']:>10}{figures['pages_per_s']:>10}")
     speedup = results[cores]["pages_per_s"] / results[1]["pages_per_s"]
     print(f"speedup with {cores} processes: {speedup:.2f}x")
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "reextract.json").write_text(json.dumps({"runs": results, "speedup": speedup,
-                                                    "cores": cores}, indent=2))
+    save("reextract", {"runs": results, "speedup": speedup,
+                                                    "cores": cores})
 
 
 if __name__ == "__main__":

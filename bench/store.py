@@ -1,14 +1,13 @@
 """Store speed: batched upserts per second into SQLite and PostgreSQL, and
-full-text search latency (synthetic rows; 10,000 by default: at today's
-upsert rates 100,000 take about 13 minutes).
+full-text search latency once the store holds that many articles (synthetic
+rows, 100,000 by default).
 
-    python bench/store.py [--rows 10000] [--batch 500] [--pg postgresql://root@127.0.0.1/test]
+    python bench/store.py [--rows 100000] [--batch 500] [--pg postgresql://root@127.0.0.1/test]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import save  # noqa: E402
 from cleaning.models import Article, content_hash, count_words  # noqa: E402
 from storage.store import ArticleStore, PageRecord  # noqa: E402
 
@@ -64,7 +64,7 @@ def bench(url: str, rows: int, batch: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--pg", default="postgresql://root@127.0.0.1:5432/test")
     args = parser.parse_args()
@@ -76,9 +76,7 @@ def main() -> None:
     for name, r in results.items():
         print(f"{name:<12}{r['rows']:>8}{r['upserts_per_s']:>11}{r['search_ms_median']:>18}"
               f"{r['search_ms_max']:>8}")
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "store.json").write_text(json.dumps(results, indent=2))
+    save("store", {"results": results})
 
 
 def bench_postgres(admin_url: str, rows: int, batch: int) -> dict[str, float]:

@@ -1,6 +1,7 @@
 """Archive, clean, gate, store: every fetched article page goes into a WARC
-file first, then through the cleaner; a valid article is stored (in
-batches), anything else is quarantined with its reason and WARC location."""
+file first, then through the cleaner (in worker processes, so the reactor
+keeps fetching); a valid article is stored in batches, anything else is
+quarantined with its reason and WARC location."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from cleaning import CLEANER_VERSION, ExtractionError, NotAnArticle, extract_article
+from cleaning import CLEANER_VERSION
 from cleaning.models import Article
 from storage.store import ArticleStore, PageRecord, UpsertCounts
 from storage.warc import RawPage, WarcWriterRotating
 
+from .clean_pool import CleanerPool
 from .quality import gate
 
 log = logging.getLogger(__name__)
@@ -21,8 +23,9 @@ log = logging.getLogger(__name__)
 
 class ArchivePipeline:
     def __init__(self, store: ArticleStore, warc: WarcWriterRotating, cleaner_site: str,
-                 run_id: int | None, batch_size: int) -> None:
+                 run_id: int | None, batch_size: int, cleaner: CleanerPool) -> None:
         self.store = store
+        self.cleaner = cleaner
         self.warc = warc
         self.cleaner_site = cleaner_site
         self.run_id = run_id
@@ -34,19 +37,17 @@ class ArchivePipeline:
         self.fallbacks = 0
         self.missing_dates = 0
 
-    def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
+    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         fetched_at = datetime.now(UTC)
         page = RawPage(url=item["url"], status=item["status"], headers=item["headers"],
                        body=item["body"], fetched_at=fetched_at)
         warc_file, warc_offset = self.warc.write(page, item["request_headers"])
-        try:
-            article = extract_article(item["body"], item["url"], site=self.cleaner_site,
-                                      fallback=True)
-        except NotAnArticle as error:
-            self._quarantine(item["url"], "not_an_article", error.reason, warc_file, warc_offset)
-            return {"url": item["url"], "outcome": "quarantined"}
-        except ExtractionError as error:
-            self._quarantine(item["url"], "parse_error", error.reason, warc_file, warc_offset)
+        cleaned = await self.cleaner.clean(item["body"], item["url"], self.cleaner_site)
+        article = cleaned.article
+        if article is None:
+            assert cleaned.problem is not None
+            self._quarantine(item["url"], cleaned.problem, cleaned.detail, warc_file,
+                             warc_offset)
             return {"url": item["url"], "outcome": "quarantined"}
         problem = gate(article)
         if problem:
@@ -81,6 +82,7 @@ class ArchivePipeline:
     def close(self) -> dict[str, Any]:
         self.flush()
         self.warc.close()
+        self.cleaner.close()
         return {
             "articles_new": self.counts.new,
             "articles_updated": self.counts.updated,

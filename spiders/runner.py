@@ -19,6 +19,7 @@ from storage.store import ArticleStore
 from storage.warc import prune
 
 from .config import CrawlConfig
+from .lifetime import die_with_parent
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +61,7 @@ def run_crawl(config: CrawlConfig, timeout: float | None = None,
             [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
         with log_file.open("w", encoding="utf-8") as log_stream:
             child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True,
-                                     errors="replace", preexec_fn=_die_with_parent)
+                                     errors="replace", preexec_fn=die_with_parent)
             if on_child is not None:
                 on_child(child)
             reader = threading.Thread(target=_pump, args=(child, log_stream, log_sink),
@@ -82,17 +83,6 @@ def run_crawl(config: CrawlConfig, timeout: float | None = None,
                           f"(log: {log_file})")
     store.finish_run(run_id, "completed", summary)
     return summary
-
-
-def _die_with_parent() -> None:
-    """In the child: get SIGTERM when the parent dies (even by kill -9), so that
-    no orphaned crawl keeps writing after its flow is gone."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _pump(child: subprocess.Popen[str], log_stream: Any, sink: LogSink | None) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from storage.warc import WarcWriterRotating
 
+from .clean_pool import CleanerPool
 from .pipeline import ArchivePipeline
 
 
@@ -25,11 +26,11 @@ class ScrapyArchivePipeline:
             store=spider.store,
             warc=WarcWriterRotating(config.warc_dir, max_bytes=config.warc_max_mb * 1024 * 1024),
             cleaner_site=spider.site.cleaner_site, run_id=spider.run_id,
-            batch_size=config.store_batch)
+            batch_size=config.store_batch, cleaner=CleanerPool(config.clean_workers))
 
-    def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
+    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         assert self.pipeline is not None
-        return self.pipeline.process_item(item)
+        return await self.pipeline.process_item(item)
 
     def close_spider(self, spider: Any = None) -> None:
         assert self.pipeline is not None

@@ -15,14 +15,26 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, select, text, update
+from sqlalchemy import (
+    Engine,
+    Table,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,6 +54,9 @@ from .models import (
     Quarantine,
     Revision,
     Tag,
+    article_authors,
+    article_categories,
+    article_tags,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -109,13 +124,11 @@ class UpsertCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    urls: dict[str, str] = field(default_factory=dict)  # canonical URL -> new|updated|unchanged
 
     def add(self, other: UpsertCounts) -> None:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
-        self.urls.update(other.urls)
 
 
 def now() -> datetime:
@@ -135,6 +148,9 @@ class ArticleStore:
             raise StoreError(f"cannot open the store at {redact(self.url)}: "
                              f"{type(error).__name__}: {_first_line(error, self.url)}") from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # (kind, name) -> id of authors, categories and tags: names are never
+        # deleted, so an id once committed stays right for the store's life.
+        self._name_ids: dict[tuple[str, str], int] = {}
 
     @property
     def dialect(self) -> str:
@@ -181,91 +197,97 @@ class ArticleStore:
         if not batch:
             return UpsertCounts()
         for attempt in range(4):
+            fresh_names: dict[tuple[str, str], int] = {}
             try:
                 with self.sessions.begin() as session:
-                    return self._upsert(session, batch)
+                    counts = self._upsert(session, batch, fresh_names)
             except IntegrityError:
                 if attempt == 3:  # another writer keeps winning the race: give up loudly
                     raise
+                continue
+            self._name_ids.update(fresh_names)  # only ids of a committed transaction
+            return counts
         raise AssertionError("unreachable")
 
-    def _upsert(self, session: Session, batch: dict[str, PageRecord]) -> UpsertCounts:
-        counts = UpsertCounts()
-        existing = {a.canonical_url: a for a in session.scalars(
-            select(Article).where(Article.canonical_url.in_(list(batch))))}
-        names = self._names(session, batch.values())
+    def _upsert(self, session: Session, batch: dict[str, PageRecord],
+                fresh_names: dict[tuple[str, str], int]) -> UpsertCounts:
+        """A whole batch in a handful of statements: one SELECT of what is
+        stored, one multi-row INSERT ... RETURNING of the new articles, one
+        executemany UPDATE each for changed and unchanged ones, then the
+        revisions and name links in bulk."""
+        articles = ARTICLES
+        connection = session.connection()  # Core statements, executemany where it counts
+        stored = {row.canonical_url: row for row in connection.execute(
+            select(articles.c.id, articles.c.canonical_url, articles.c.content_hash,
+                   articles.c.revision).where(articles.c.canonical_url.in_(list(batch))))}
+        new, changed, unchanged = [], [], []
         for url, record in batch.items():
-            clean = record.article
-            row = existing.get(url)
+            row = stored.get(url)
             if row is None:
-                row = Article(canonical_url=url, first_seen=record.fetched_at, revision=1)
-                session.add(row)
-                outcome = "new"
-            elif row.content_hash != clean.content_hash:
-                row.revision += 1
-                outcome = "updated"
+                new.append(record)
+            elif row.content_hash != record.article.content_hash:
+                changed.append((record, row.id, row.revision + 1))
             else:
-                row.last_fetched = record.fetched_at
-                row.status = "live"
-                row.etag = record.etag or row.etag
-                row.last_modified = record.last_modified or row.last_modified
-                counts.unchanged += 1
-                counts.urls[url] = "unchanged"
-                continue
-            self._fill(row, record, names)
-            session.flush()
-            session.add(Revision(
-                article_id=row.id, number=row.revision, content_hash=clean.content_hash,
-                title=clean.title, body=clean.body, fetched_at=record.fetched_at,
-                crawl_run_id=record.run_id, warc_file=record.warc_file,
-                warc_offset=record.warc_offset, extractor=clean.extractor,
-                cleaner_version=record.cleaner_version))
-            setattr(counts, outcome, getattr(counts, outcome) + 1)
-            counts.urls[url] = outcome
+                unchanged.append((record, row.id))
+        if unchanged:
+            connection.execute(
+                update(articles).where(articles.c.id == bindparam("b_id")).values(
+                    last_fetched=bindparam("b_fetched"), status="live",
+                    etag=func.coalesce(bindparam("b_etag"), articles.c.etag),
+                    last_modified=func.coalesce(bindparam("b_modified"),
+                                                articles.c.last_modified)),
+                [{"b_id": article_id, "b_fetched": r.fetched_at, "b_etag": r.etag,
+                  "b_modified": r.last_modified} for r, article_id in unchanged])
+        written: list[tuple[PageRecord, int, int]] = []  # (record, article id, revision)
+        if new:
+            inserted = connection.execute(
+                insert(articles).returning(articles.c.canonical_url, articles.c.id),
+                [{**_article_values(r), "canonical_url": r.article.canonical_url,
+                  "first_seen": r.fetched_at, "revision": 1} for r in new])
+            ids = {url: article_id for url, article_id in inserted}
+            written += [(r, ids[r.article.canonical_url], 1) for r in new]
+        if changed:
+            connection.execute(
+                update(articles).where(articles.c.id == bindparam("b_id")).values(
+                    {column: bindparam(f"b_{column}") for column in ARTICLE_FIELDS}),
+                [{"b_id": article_id, "b_revision": number,
+                  **{f"b_{k}": v for k, v in _article_values(r).items()}}
+                 for r, article_id, number in changed])
+            written += changed
+            for table, _ in NAME_LINKS.values():
+                connection.execute(delete(table).where(
+                    table.c.article_id.in_([article_id for _, article_id, _ in changed])))
+        if written:
+            connection.execute(insert(REVISIONS), [_revision_values(*w) for w in written])
+            self._link_names(session, written, fresh_names)
+        counts = UpsertCounts(new=len(new), updated=len(changed), unchanged=len(unchanged))
         # A page that now makes an article leaves the quarantine.
-        session.execute(delete(Quarantine).where(Quarantine.url.in_(list(batch))))
+        connection.execute(delete(Quarantine).where(Quarantine.url.in_(list(batch))))
         return counts
 
-    @staticmethod
-    def _fill(row: Article, record: PageRecord, names: dict[tuple[str, str], Any]) -> None:
-        clean = record.article
-        row.url = clean.url
-        row.title = clean.title
-        row.published = clean.published
-        row.dateline = clean.dateline
-        row.body = clean.body
-        row.images = [image.model_dump() for image in clean.images]
-        row.language = clean.language
-        row.word_count = clean.word_count
-        row.content_hash = clean.content_hash
-        row.extractor = clean.extractor
-        row.fallback = clean.fallback
-        row.warnings = list(clean.warnings)
-        row.status = "live"
-        row.last_fetched = record.fetched_at
-        row.etag = record.etag
-        row.last_modified = record.last_modified
-        row.authors = [names[("author", n)] for n in dict.fromkeys(clean.authors)]
-        row.categories = [names[("category", n)] for n in dict.fromkeys(clean.categories)]
-        row.tags = [names[("tag", n)] for n in dict.fromkeys(clean.tags)]
-
-    def _names(self, session: Session, records: Iterable[PageRecord]) -> dict[tuple[str, str], Any]:
-        wanted: dict[str, tuple[type[Name], set[str]]] = {
-            "author": (Author, set()), "category": (Category, set()), "tag": (Tag, set())}
-        for record in records:
-            wanted["author"][1].update(record.article.authors)
-            wanted["category"][1].update(record.article.categories)
-            wanted["tag"][1].update(record.article.tags)
-        found: dict[tuple[str, str], Any] = {}
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        for kind, (model, values) in wanted.items():
-            if not values:
-                continue
-            session.execute(insert(model).values([{"name": v} for v in values])
-                            .on_conflict_do_nothing(index_elements=["name"]))
-            for row in session.scalars(select(model).where(model.name.in_(values))):
-                found[(kind, row.name)] = row
-        return found
+    def _link_names(self, session: Session, written: list[tuple[PageRecord, int, int]],
+                    fresh_names: dict[tuple[str, str], int]) -> None:
+        """Authors, categories and tags: names are looked up once per store
+        (new ones inserted with ON CONFLICT DO NOTHING), links inserted in bulk."""
+        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        connection = session.connection()
+        for kind, (link_table, model) in NAME_LINKS.items():
+            per_article = [(article_id, list(dict.fromkeys(getattr(r.article, kind))))
+                           for r, article_id, _ in written]
+            wanted = {n for _, names in per_article for n in names}
+            missing = {n for n in wanted if (kind, n) not in self._name_ids}
+            if missing:
+                connection.execute(dialect_insert(model).values([{"name": n} for n in missing])
+                                   .on_conflict_do_nothing(index_elements=["name"]))
+                for name_id, name in connection.execute(
+                        select(model.id, model.name).where(model.name.in_(missing))):
+                    fresh_names[(kind, name)] = name_id
+            ids = self._name_ids | fresh_names
+            column = next(c.name for c in link_table.c if c.name != "article_id")
+            links = [{"article_id": article_id, column: ids[(kind, name)]}
+                     for article_id, names in per_article for name in names]
+            if links:
+                connection.execute(insert(link_table), links)
 
     @retry_when_unavailable
     def mark_gone(self, url: str) -> bool:
@@ -474,6 +496,44 @@ class ArticleStore:
                 "fetch_failures": failures,
                 "crawl_runs": count(CrawlRun),
             }
+
+
+ARTICLES = cast(Table, Article.__table__)
+REVISIONS = cast(Table, Revision.__table__)
+# What a new or changed page sets on its article row.
+ARTICLE_FIELDS = ("url", "title", "published", "dateline", "body", "images", "language",
+                  "word_count", "content_hash", "extractor", "fallback", "warnings", "status",
+                  "last_fetched", "etag", "last_modified", "revision")
+NAME_LINKS: dict[str, tuple[Table, type[Name]]] = {
+    "authors": (article_authors, Author),
+    "categories": (article_categories, Category),
+    "tags": (article_tags, Tag),
+}
+
+
+def _article_values(record: PageRecord) -> dict[str, Any]:
+    clean = record.article
+    return {
+        "url": clean.url, "title": clean.title, "published": clean.published,
+        "dateline": clean.dateline, "body": clean.body,
+        "images": [image.model_dump() for image in clean.images],
+        "language": clean.language, "word_count": clean.word_count,
+        "content_hash": clean.content_hash, "extractor": clean.extractor,
+        "fallback": clean.fallback, "warnings": list(clean.warnings), "status": "live",
+        "last_fetched": record.fetched_at, "etag": record.etag,
+        "last_modified": record.last_modified,
+    }
+
+
+def _revision_values(record: PageRecord, article_id: int, number: int) -> dict[str, Any]:
+    clean = record.article
+    return {
+        "article_id": article_id, "number": number, "content_hash": clean.content_hash,
+        "title": clean.title, "body": clean.body, "fetched_at": record.fetched_at,
+        "crawl_run_id": record.run_id, "warc_file": record.warc_file,
+        "warc_offset": record.warc_offset, "extractor": clean.extractor,
+        "cleaner_version": record.cleaner_version,
+    }
 
 
 def _article_dict(row: Article) -> dict[str, Any]:
