@@ -15,7 +15,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The repo root, not bench/ (whose incremental.py would shadow Twisted's `incremental`).
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.common import save  # noqa: E402
 from bench.shingle_metric import PageScore, score_page, summarise  # noqa: E402

@@ -17,7 +17,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The repo root, not bench/ (whose incremental.py would shadow Twisted's `incremental`).
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bs4 import BeautifulSoup  # noqa: E402
 

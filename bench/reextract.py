@@ -13,7 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The repo root, not bench/ (whose incremental.py would shadow Twisted's `incremental`).
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.common import save  # noqa: E402
 from replica import ReplicaServer, ReplicaSite  # noqa: E402

@@ -17,7 +17,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The repo root, not bench/ (whose incremental.py would shadow Twisted's `incremental`).
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.common import save  # noqa: E402
 from cleaning.models import Article, content_hash, count_words  # noqa: E402

@@ -27,6 +27,12 @@ from .config import CrawlConfig
 from .sites import CrawlSite, crawl_site
 
 PERMANENT_STATUSES = {404, 410}
+# Articles go before the next listing page: the queue of waiting requests then
+# holds about one listing page's articles, whatever the size of the crawl.
+ARTICLE_PRIORITY = 10
+SOURCE_PRIORITY = 5  # feeds and sitemaps
+LISTING_PRIORITY = 0
+REVISIT_PRIORITY = -1  # stored articles asked again: after everything new
 
 
 class ArchiveSpider(scrapy.Spider):
@@ -40,7 +46,6 @@ class ArchiveSpider(scrapy.Spider):
         self.run_id = run_id
         self.site: CrawlSite = crawl_site(config.site, config.base_url)
         self.allowed_domains = [self.site.host]
-        self.scheduled: set[str] = set()
 
     # --- where to start --------------------------------------------------------------
     async def start(self) -> Any:  # Scrapy >= 2.13
@@ -58,7 +63,7 @@ class ArchiveSpider(scrapy.Spider):
             listings = [("category", s) for s in self.site.default_categories]
         if not listings:  # a WordPress site: its categories are found on the home page
             yield Request(self.site.base_url, callback=self.parse_home, errback=self.failed,
-                          priority=10)
+                          priority=LISTING_PRIORITY)
         for kind, slug in listings:
             yield from self.listing_start(kind, slug)
         if config.page_range:
@@ -66,10 +71,10 @@ class ArchiveSpider(scrapy.Spider):
         yield from self.revisit_requests()
         for path in self.site.feeds:
             yield Request(self.site.base_url + path, callback=self.parse_feed,
-                          errback=self.source_missing, priority=5)
+                          errback=self.source_missing, priority=SOURCE_PRIORITY)
         for path in self.site.sitemaps:
             yield Request(self.site.base_url + path, callback=self.parse_sitemap,
-                          errback=self.source_missing, priority=5)
+                          errback=self.source_missing, priority=SOURCE_PRIORITY)
 
     def listing_start(self, kind: str, slug: str) -> Iterator[Request]:
         key = f"{self.site.base_url}/{kind}/{slug}"
@@ -86,7 +91,8 @@ class ArchiveSpider(scrapy.Spider):
                                        {**walk, "resumed": True, "page": deepest})
 
     def listing_request(self, url: str, walk: dict[str, Any]) -> Request:
-        return Request(url, callback=self.parse_listing, errback=self.failed, priority=10,
+        return Request(url, callback=self.parse_listing, errback=self.failed,
+                       priority=LISTING_PRIORITY,
                        meta={"walk": walk})
 
     # --- listings ------------------------------------------------------------------------
@@ -147,7 +153,7 @@ class ArchiveSpider(scrapy.Spider):
         response.selector.remove_namespaces()
         for loc in response.xpath("//sitemap/loc/text()").getall():
             yield Request(loc.strip(), callback=self.parse_sitemap, errback=self.source_missing,
-                          priority=5)
+                          priority=SOURCE_PRIORITY)
         links = [canonical_form(u.strip()) for u in response.xpath("//url/loc/text()").getall()]
         links = [u for u in links if self.site.is_article_url(u)]
         known = self.known(links)
@@ -165,7 +171,7 @@ class ArchiveSpider(scrapy.Spider):
             else None
         urls = self.store.stored_urls(self.site.base_url + "/", fetched_before=before)
         self.crawler.stats.inc_value("articles/revisited", len(urls))
-        yield from self.article_requests(urls, priority=-1)  # after the new articles
+        yield from self.article_requests(urls, priority=REVISIT_PRIORITY)
 
     # --- articles ----------------------------------------------------------------------------
     def known(self, urls: list[str]) -> set[str]:
@@ -173,11 +179,12 @@ class ArchiveSpider(scrapy.Spider):
         stale_before = datetime.now(UTC) - timedelta(days=days) if days else None
         return self.store.known_urls(urls, stale_before=stale_before)
 
-    def article_requests(self, urls: list[str], priority: int = 0) -> Iterator[Request]:
-        urls = [u for u in urls if u not in self.scheduled]
+    def article_requests(self, urls: list[str],
+                         priority: int = ARTICLE_PRIORITY) -> Iterator[Request]:
+        # A URL found twice (listing, feed, sitemap) is dropped by Scrapy's
+        # duplicate filter: no set of our own grows with the crawl.
         validators = self.store.validators(urls)  # stored ones are asked "changed since?"
         for url in urls:
-            self.scheduled.add(url)
             headers = {}
             etag, modified, _ = validators.get(url, (None, None, None))
             if etag:

@@ -1,6 +1,7 @@
-"""Cleaning off the reactor's thread: `extract_article` runs in worker
-processes while Scrapy keeps fetching. Workers return a plain outcome, never
-an exception, so nothing about a bad page has to survive pickling."""
+"""The CPU work of a fetched page off the reactor's thread: worker processes
+build its WARC records (digests, gzip) and clean it while Scrapy keeps
+fetching. Workers return plain values, never an exception, so nothing about
+a bad page has to survive pickling."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from cleaning import ExtractionError, NotAnArticle, extract_article
 from cleaning.models import Article
+from storage.warc import RawPage, warc_records
 
 from .lifetime import die_with_parent
 
@@ -37,6 +39,11 @@ def clean_page(body: bytes, url: str, site: str) -> Cleaned:
         return Cleaned(problem="parse_error", detail=error.reason)
 
 
+def archive_and_clean(page: RawPage, request_headers: list[tuple[str, str]],
+                      site: str) -> tuple[bytes, Cleaned]:
+    return warc_records(page, request_headers), clean_page(page.body, page.url, site)
+
+
 def _start_worker() -> None:
     # The cleaner's warnings (a fallback to generic, a future date) go to the
     # crawl's log like the parent's: the worker inherits its stderr.
@@ -54,10 +61,13 @@ class CleanerPool:
             workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker) if workers > 0 else None
 
-    async def clean(self, body: bytes, url: str, site: str) -> Cleaned:
+    async def archive_and_clean(self, page: RawPage, request_headers: list[tuple[str, str]],
+                                site: str) -> tuple[bytes, Cleaned]:
+        """The page's WARC records and its cleaning outcome."""
         if self.executor is None:
-            return clean_page(body, url, site)
-        return await asyncio.wrap_future(self.executor.submit(clean_page, body, url, site))
+            return archive_and_clean(page, request_headers, site)
+        return await asyncio.wrap_future(
+            self.executor.submit(archive_and_clean, page, request_headers, site))
 
     def close(self) -> None:
         if self.executor is not None:

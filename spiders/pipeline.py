@@ -1,6 +1,7 @@
 """Archive, clean, gate, store: every fetched article page goes into a WARC
-file first, then through the cleaner (in worker processes, so the reactor
-keeps fetching); a valid article is stored in batches, anything else is
+file, then through the cleaner (both prepared in worker processes, so the
+reactor keeps fetching; the WARC records reach the disk before the article
+reaches the store); a valid article is stored in batches, anything else is
 quarantined with its reason and WARC location."""
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ class ArchivePipeline:
         fetched_at = datetime.now(UTC)
         page = RawPage(url=item["url"], status=item["status"], headers=item["headers"],
                        body=item["body"], fetched_at=fetched_at)
-        warc_file, warc_offset = self.warc.write(page, item["request_headers"])
-        cleaned = await self.cleaner.clean(item["body"], item["url"], self.cleaner_site)
+        records, cleaned = await self.cleaner.archive_and_clean(
+            page, item["request_headers"], self.cleaner_site)
+        warc_file, warc_offset = self.warc.append(records)  # on disk before anything is stored
         article = cleaned.article
         if article is None:
             assert cleaned.problem is not None

@@ -138,5 +138,6 @@ def summarise(stats: dict[str, Any], wall_seconds: float) -> dict[str, Any]:
         "missing_dates": pipeline.get("missing_dates", 0),
         "finish_reason": stats.get("finish_reason"),
         "duration_s": round(wall_seconds, 2),
+        "crawl_s": round(float(stats.get("elapsed_time_seconds", 0.0)), 2),  # inside Scrapy
         "pages_per_s": round(fetched / wall_seconds, 2) if wall_seconds else 0.0,
     }

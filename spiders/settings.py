@@ -32,6 +32,9 @@ def base_settings(config: CrawlConfig) -> dict[str, Any]:
         "AUTOTHROTTLE_START_DELAY": max(config.download_delay, 0.1),
         "AUTOTHROTTLE_MAX_DELAY": 30.0,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(config.concurrency_per_domain),
+        # Scrapy starts this many tasks per response to process its output; an
+        # article page yields one item, a listing page a few dozen requests.
+        "CONCURRENT_ITEMS": 16,
         "DOWNLOAD_TIMEOUT": config.download_timeout,
         "DOWNLOAD_MAXSIZE": config.max_page_bytes,
         "DOWNLOAD_WARNSIZE": min(config.max_page_bytes, 5 * 1024 * 1024),

@@ -5,6 +5,7 @@ so a crash loses at most the record being written, which readers skip."""
 
 from __future__ import annotations
 
+import gzip
 import logging
 import os
 import time
@@ -23,6 +24,7 @@ from warcio.warcwriter import WARCWriter
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+GZIP_LEVEL = 6
 
 
 @dataclass
@@ -50,7 +52,6 @@ class WarcWriterRotating:
         self.max_bytes = max_bytes
         self._file: object | None = None
         self._path: Path | None = None
-        self._writer: WARCWriter | None = None
         self._count = 0
 
     def _open(self) -> None:
@@ -59,35 +60,49 @@ class WarcWriterRotating:
         stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
         self._path = self.directory / f"{self.prefix}-{stamp}-{os.getpid()}-{self._count}.warc.gz"
         self._file = open(self._path, "ab")  # noqa: SIM115 - kept open across records
-        self._writer = WARCWriter(self._file, gzip=True)
 
     def write(self, page: RawPage, request_headers: list[tuple[str, str]] | None = None,
               method: str = "GET") -> tuple[str, int]:
-        if self._writer is None or (self._path and self._path.stat().st_size > self.max_bytes):
+        return self.append(warc_records(page, request_headers, method))
+
+    def append(self, records: bytes) -> tuple[str, int]:
+        """Append records made by `warc_records`; where they start."""
+        if self._file is None or (self._path and self._path.stat().st_size > self.max_bytes):
             self._open()
-        assert self._writer is not None and self._file is not None and self._path is not None
-        fetched = (page.fetched_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert self._file is not None and self._path is not None
         offset = self._file.tell()  # type: ignore[attr-defined]
-        http_headers = StatusAndHeaders(f"{page.status} {_reason(page.status)}", page.headers,
-                                        protocol="HTTP/1.1")
-        response = self._writer.create_warc_record(
-            page.url, "response", payload=BytesIO(page.body), http_headers=http_headers,
-            warc_headers_dict={"WARC-Date": fetched})
-        self._writer.write_record(response)
-        if request_headers is not None:
-            request = self._writer.create_warc_record(
-                page.url, "request", payload=BytesIO(b""),
-                http_headers=StatusAndHeaders(f"{method} {_path_of(page.url)} HTTP/1.1",
-                                              request_headers, is_http_request=True),
-                warc_headers_dict={"WARC-Date": fetched})
-            self._writer.write_record(request)
+        self._file.write(records)  # type: ignore[attr-defined]
         self._file.flush()  # type: ignore[attr-defined]
         return str(self._path), offset
 
     def close(self) -> None:
         if self._file is not None:
             self._file.close()  # type: ignore[attr-defined]
-        self._file = self._writer = None
+        self._file = None
+
+
+def warc_records(page: RawPage, request_headers: list[tuple[str, str]] | None = None,
+                 method: str = "GET") -> bytes:
+    """A page's response record (then its request record), each its own gzip
+    member, ready to append to a WARC file. Pure CPU (digests, compression):
+    a crawl runs it in its cleaning workers."""
+    fetched = (page.fetched_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    http_headers = StatusAndHeaders(f"{page.status} {_reason(page.status)}", page.headers,
+                                    protocol="HTTP/1.1")
+    records = [("response", BytesIO(page.body), http_headers)]
+    if request_headers is not None:
+        records.append(("request", BytesIO(b""), StatusAndHeaders(
+            f"{method} {_path_of(page.url)} HTTP/1.1", request_headers, is_http_request=True)))
+    members = []
+    for kind, payload, headers in records:
+        buffer = BytesIO()
+        writer = WARCWriter(buffer, gzip=False)
+        writer.write_record(writer.create_warc_record(
+            page.url, kind, payload=payload, http_headers=headers,
+            warc_headers_dict={"WARC-Date": fetched}))
+        # warcio compresses at level 9: four times the CPU of level 6 for 3% less disk.
+        members.append(gzip.compress(buffer.getvalue(), compresslevel=GZIP_LEVEL, mtime=0))
+    return b"".join(members)
 
 
 def read_response(path: str | Path, offset: int) -> RawPage:

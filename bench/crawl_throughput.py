@@ -1,0 +1,173 @@
+"""Crawl throughput and memory: our whole pipeline (fetch, WARC, clean, store)
+against (a) a bare Scrapy spider fetching the same pages and (b) a bare
+one-core BeautifulSoup parse of them, on a large replica in the archive's
+markup (60-120 KB pages rendered on demand by a fast local server); and the
+peak memory of the crawl's processes at each size.
+
+    python bench/crawl_throughput.py [--sizes 5000 50000] [--concurrency 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+from bs4 import BeautifulSoup
+
+# The repo root, not bench/ (whose incremental.py would shadow Twisted's `incremental`).
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from bench.common import save  # noqa: E402
+from cleaning import extract_article  # noqa: E402
+from replica.large import LargeReplicaServer, LargeSite  # noqa: E402
+from spiders.config import CrawlConfig  # noqa: E402
+from spiders.runner import run_crawl  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+MB = 1024 * 1024
+
+
+class PeakMemory:
+    """Samples the resident memory of a process and all its descendants
+    (the crawl and its cleaning workers) until stopped."""
+
+    def __init__(self, interval_s: float = 0.2) -> None:
+        self.interval_s = interval_s
+        self.pid: int | None = None
+        self.peak_total = 0  # bytes: the whole process tree at once
+        self.peak_main = 0  # bytes: the crawl process alone
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def watch(self, pid: int) -> None:
+        self.pid = pid
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                main = psutil.Process(self.pid)
+                tree = [main, *main.children(recursive=True)]
+                rss = [p.memory_info().rss for p in tree]
+                self.peak_main = max(self.peak_main, rss[0])
+                self.peak_total = max(self.peak_total, sum(rss))
+            except psutil.Error:
+                pass  # a worker exiting between the listing and the reading
+            self._stop.wait(self.interval_s)
+
+    def stop(self) -> dict[str, float]:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        return {"peak_rss_mb": round(self.peak_total / MB, 1),
+                "peak_rss_crawl_process_mb": round(self.peak_main / MB, 1)}
+
+
+def bare_scrapy(base: str, concurrency: int, tmp: Path) -> dict[str, Any]:
+    stats_file = tmp / "bare-stats.json"
+    memory = PeakMemory()
+    process = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_spider.py"), base,
+                                str(stats_file), "--concurrency", str(concurrency)])
+    memory.watch(process.pid)
+    process.wait()
+    stats = json.loads(stats_file.read_text())
+    return _rate(int(stats["downloader/response_count"]),
+                 float(stats["elapsed_time_seconds"])) | memory.stop()
+
+
+def pipeline(base: str, concurrency: int, tmp: Path, workers: int) -> dict[str, Any]:
+    memory = PeakMemory()
+    config = CrawlConfig(site="aawsat", base_url=base, mode="full",
+                         db_url=f"sqlite:///{tmp}/archive-{workers}.db",
+                         data_dir=str(tmp / f"data-{workers}"), download_delay=0,
+                         autothrottle=False, concurrency_per_domain=concurrency,
+                         clean_workers=workers, store_batch=100)
+    summary = run_crawl(config, timeout=7200, on_child=lambda child: memory.watch(child.pid))
+    return _rate(summary["pages_fetched"], summary["crawl_s"]) | memory.stop() | {
+        "articles_stored": summary["articles_new"], "failures": summary["failures"],
+        "quarantined": summary["quarantined"], "wall_s": summary["duration_s"]}
+
+
+def one_core(site: LargeSite, sample: int) -> dict[str, Any]:
+    """Bare parse and our cleaner on one core, on the same article pages."""
+    step = max(1, site.count // sample)
+    pages = [(f"http://127.0.0.1{site.path(i)}", site.article(i, "http://127.0.0.1").encode())
+             for i in range(0, site.count, step)][:sample]
+    figures = {"pages": len(pages),
+               "page_kb_mean": round(sum(len(b) for _, b in pages) / len(pages) / 1024, 1)}
+    for name, work in (("bare_parse", lambda url, body: BeautifulSoup(body, "lxml")),
+                       ("our_cleaner", lambda url, body: extract_article(body, url,
+                                                                         site="aawsat"))):
+        started = time.perf_counter()
+        for url, body in pages:
+            work(url, body)
+        figures[f"{name}_pages_per_s"] = round(len(pages) / (time.perf_counter() - started), 1)
+    return figures
+
+
+def _rate(pages: int, seconds: float) -> dict[str, Any]:
+    return {"pages": pages, "seconds": round(seconds, 1),
+            "pages_per_s": round(pages / seconds, 1) if seconds else 0.0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 50000])
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--sample", type=int, default=300, help="pages for the one-core figures")
+    parser.add_argument("--in-thread", action="store_true",
+                        help="also run the pipeline cleaning on the crawl's own thread")
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    runs: dict[str, Any] = {}
+    for size in args.sizes:
+        figures: dict[str, Any] = {"one_core": one_core(LargeSite(size), args.sample)}
+        with tempfile.TemporaryDirectory() as scratch, LargeReplicaServer(size) as server:
+            tmp = Path(scratch)
+            figures["bare_scrapy"] = bare_scrapy(server.base, args.concurrency, tmp)
+            figures["pipeline"] = pipeline(server.base, args.concurrency, tmp, cores)
+            if args.in_thread:
+                figures["pipeline_in_thread"] = pipeline(server.base, args.concurrency, tmp, 0)
+        a = figures["bare_scrapy"]["pages_per_s"]
+        b = figures["one_core"]["bare_parse_pages_per_s"]
+        c = figures["pipeline"]["pages_per_s"]
+        figures["c_over_a"] = round(c / a, 3)
+        figures["c_over_b"] = round(c / b, 3)
+        runs[str(size)] = figures
+        report(size, figures)
+    if len(args.sizes) > 1:
+        small, large = str(min(args.sizes)), str(max(args.sizes))
+        ratio = runs[large]["pipeline"]["peak_rss_mb"] / runs[small]["pipeline"]["peak_rss_mb"]
+        print(f"peak RSS of the crawl, {large} vs {small} articles: {ratio:.2f}x (target <= 1.2)")
+        runs["memory_ratio"] = round(ratio, 3)
+    save("crawl_throughput", {"concurrency": args.concurrency, "clean_workers": cores,
+                              "runs": runs})
+
+
+def report(size: int, figures: dict[str, Any]) -> None:
+    one = figures["one_core"]
+    print(f"\n{size} articles ({one['page_kb_mean']} KB mean page), {os.cpu_count()} cores")
+    print(f"{'':<34}{'pages':>8}{'seconds':>9}{'pages/s':>9}{'peak RSS MB':>13}")
+    for key, label in (("bare_scrapy", "(a) bare Scrapy, discards pages"),
+                       ("pipeline", "(c) our pipeline (WARC+clean+store)"),
+                       ("pipeline_in_thread", "    cleaning on the reactor thread")):
+        if key in figures:
+            r = figures[key]
+            print(f"{label:<34}{r['pages']:>8}{r['seconds']:>9}{r['pages_per_s']:>9}"
+                  f"{r['peak_rss_mb']:>13}")
+    print(f"(b) bare BeautifulSoup parse, 1 core: {one['bare_parse_pages_per_s']} pages/s; "
+          f"our aawsat cleaner, 1 core: {one['our_cleaner_pages_per_s']} pages/s")
+    print(f"c/a = {figures['c_over_a']:.2f} (target >= 0.8)   c/b = {figures['c_over_b']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
