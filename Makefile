@@ -39,6 +39,7 @@ bench: setup
 	$(BIN)/python bench/incremental.py
 	$(BIN)/python bench/reextract.py
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/crawl_throughput.py
 
 # Prefect: serve every deployment from one process, or deploy to a work pool.
 serve: setup

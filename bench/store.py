@@ -1,6 +1,6 @@
 """Store speed: batched upserts per second into SQLite and PostgreSQL, and
 full-text search latency once the store holds that many articles (synthetic
-rows, 100,000 by default).
+rows, 100,000 by default, 480 words each drawn with Zipf frequencies).
 
     python bench/store.py [--rows 100000] [--batch 500] [--pg postgresql://root@127.0.0.1/test]
 """
@@ -24,21 +24,43 @@ from bench.common import save  # noqa: E402
 from cleaning.models import Article, content_hash, count_words  # noqa: E402
 from storage.store import ArticleStore, PageRecord  # noqa: E402
 
-WORDS = ("minister talks border oil budget election ceasefire council exports prices "
-         "delegates summit refugees aid treaty parliament coalition province army "
-         "bank inflation harbour ferry market court ruling protest").split()
+TOPICAL = ("minister talks border oil budget election ceasefire council exports prices "
+           "delegates summit refugees aid treaty parliament coalition province army "
+           "bank inflation harbour ferry market court ruling protest").split()
 QUERIES = ["oil exports", "ceasefire talks", "central bank inflation", "harbour ferry",
            "court ruling protest", "summit treaty", "refugees aid province"]
 
 
+def vocabulary(size: int = 20_000) -> tuple[list[str], list[float]]:
+    """Words with Zipf frequencies, as in real text: a few very common words,
+    the topical ones in the middle ranks, a long tail of rare ones."""
+    syllables = ["ka", "lo", "mi", "ra", "tu", "sen", "dor", "vel", "an", "is", "ber", "qui"]
+    rnd = random.Random(7)
+    words = ["".join(rnd.choice(syllables) for _ in range(2 + rank % 3)) + str(rank)
+             for rank in range(size)]
+    for offset, word in enumerate(TOPICAL):
+        words[100 + offset * 7] = word
+    cumulative, total = [], 0.0
+    for rank in range(size):
+        total += 1 / (rank + 1)
+        cumulative.append(total)
+    return words, cumulative
+
+
+WORDS, CUMULATIVE = vocabulary()
+
+
+def text(rnd: random.Random, count: int) -> str:
+    return " ".join(rnd.choices(WORDS, cum_weights=CUMULATIVE, k=count))
+
+
 def synthetic(index: int, rnd: random.Random) -> Article:
-    blocks = [" ".join(rnd.choice(WORDS) for _ in range(40)) + "." for _ in range(5)]
-    body = "\n\n".join(blocks)
-    title = f"Report {index}: {' '.join(rnd.sample(WORDS, 4))}"
+    body = "\n\n".join(text(rnd, 80) + "." for _ in range(6))
+    title = f"Report {index}: {text(rnd, 6)}"
     return Article(url=f"https://example.com/a/b/story-{index}",
                    canonical_url=f"https://example.com/a/b/story-{index}", title=title,
                    authors=[f"Writer {index % 50}"], categories=[f"Section {index % 8}"],
-                   tags=[rnd.choice(WORDS) for _ in range(2)],
+                   tags=[rnd.choice(TOPICAL) for _ in range(2)],
                    published=datetime(2010, 1, 1, tzinfo=UTC) + timedelta(hours=index),
                    body=body, word_count=count_words(body),
                    content_hash=content_hash(title, body), extractor="aawsat")

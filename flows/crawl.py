@@ -39,6 +39,8 @@ def crawl_config(**parameters: Any) -> CrawlConfig:
         "download_delay": _float(os.environ.get("ARCHIVE_DOWNLOAD_DELAY")),
         "base_url": os.environ.get("ARCHIVE_BASE_URL"),
         "concurrency_per_domain": os.environ.get("ARCHIVE_CONCURRENCY"),
+        # Several workers on one machine: share its cores rather than each take all.
+        "clean_workers": os.environ.get("ARCHIVE_CLEAN_WORKERS"),
     }
     values = {k: v for k, v in environment.items() if v is not None}
     values.update({k: v for k, v in parameters.items() if v is not None})

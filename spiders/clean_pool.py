@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -44,28 +45,36 @@ def archive_and_clean(page: RawPage, request_headers: list[tuple[str, str]],
     return warc_records(page, request_headers), clean_page(page.body, page.url, site)
 
 
-def _start_worker() -> None:
+def _start_worker(crawl_pid: int) -> None:
     # The cleaner's warnings (a fallback to generic, a future date) go to the
     # crawl's log like the parent's: the worker inherits its stderr.
     logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
-    die_with_parent()
+    die_with_parent(crawl_pid)
 
 
 class CleanerPool:
-    """`workers` processes, one per core by default (0: clean in the calling thread)."""
+    """`workers` processes (0: always clean in the calling thread). The first
+    `in_thread_first` pages are cleaned in the calling thread: an incremental
+    run of a few pages is done before worker processes would have started
+    (each imports the cleaner: about a second of CPU)."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, in_thread_first: int = 100) -> None:
         self.workers = workers
-        # spawn, not fork: the crawl process holds a reactor, threads and sockets.
-        self.executor = ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker) if workers > 0 else None
+        self.in_thread_first = in_thread_first
+        self.pages = 0
+        self.executor: ProcessPoolExecutor | None = None
 
     async def archive_and_clean(self, page: RawPage, request_headers: list[tuple[str, str]],
                                 site: str) -> tuple[bytes, Cleaned]:
         """The page's WARC records and its cleaning outcome."""
-        if self.executor is None:
+        self.pages += 1
+        if self.workers == 0 or self.pages <= self.in_thread_first:
             return archive_and_clean(page, request_headers, site)
+        if self.executor is None:
+            # spawn, not fork: the crawl process holds a reactor, threads and sockets.
+            self.executor = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker, initargs=(os.getpid(),))
         return await asyncio.wrap_future(
             self.executor.submit(archive_and_clean, page, request_headers, site))
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent_pid: int | None = None) -> None:
     """Ask the kernel for SIGTERM when the parent dies (even by kill -9), so no
-    orphaned crawl or worker keeps running after its flow is gone. Linux only."""
+    orphaned crawl or worker keeps running after its flow is gone. Linux only.
+
+    `parent_pid` closes the race of a parent that died before this was
+    asked (a worker still importing when its crawl was killed): then we go now."""
     if sys.platform.startswith("linux"):
         import ctypes
 
         pr_set_pdeathsig = 1
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os.kill(os.getpid(), signal.SIGTERM)
