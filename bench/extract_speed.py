@@ -25,12 +25,15 @@ from bs4 import BeautifulSoup  # noqa: E402
 from bench.common import save  # noqa: E402
 from bench.extract_quality import DEFAULT_DATA, load_pages  # noqa: E402
 from cleaning import ExtractionError, extract_article  # noqa: E402
+from replica.large import LargeSite  # noqa: E402
 
 ARCHIVE_PAGES = Path(__file__).resolve().parent.parent / "tests" / "site" / "pages"
 ARCHIVE_URL = "https://eng-archive.aawsat.com/theaawsat/news-middle-east/"
 
 
-def archive_pages() -> list[tuple[str, bytes]]:
+def archive_pages(count: int = 60) -> list[tuple[str, bytes]]:
+    """Archive pages: the hand-written fixtures in the archive's markup, and
+    pages of the large replica (60-120 KB, as heavy as the real archive's)."""
     pages = []
     for path in sorted(ARCHIVE_PAGES.glob("*.html")):
         html = path.read_bytes()
@@ -41,19 +44,29 @@ def archive_pages() -> list[tuple[str, bytes]]:
                 pages.append((ARCHIVE_URL + path.stem, html))
         except ExtractionError:
             continue  # listings and attachment pages are not what we time
+    site = LargeSite(count * 50)
+    base = "https://eng-archive.aawsat.com"
+    pages += [(base + site.path(i), site.article(i, base).encode())
+              for i in range(0, site.count, 50)]
     return pages
 
 
-def measure(name: str, work: Callable[[str, bytes], object], pages: list[tuple[str, bytes]],
-            repeat: int) -> dict[str, float]:
-    total_bytes = sum(len(html) for _, html in pages) * repeat
-    start = time.perf_counter()
+def measure(systems: dict[str, Callable[[str, bytes], object]],
+            pages: list[tuple[str, bytes]], repeat: int) -> dict[str, dict[str, float]]:
+    """Every system on each page in turn, so that all of them run in the same
+    state of caches and garbage collector (one after another over the whole
+    set drifted by 10% between runs)."""
+    seconds = dict.fromkeys(systems, 0.0)
     for _ in range(repeat):
         for url, html in pages:
-            with contextlib.suppress(ExtractionError):
-                work(url, html)
-    seconds = time.perf_counter() - start
-    return {"pages_per_s": len(pages) * repeat / seconds, "mb_per_s": total_bytes / 1e6 / seconds}
+            for name, work in systems.items():
+                start = time.perf_counter()
+                with contextlib.suppress(ExtractionError):
+                    work(url, html)
+                seconds[name] += time.perf_counter() - start
+    total_bytes = sum(len(html) for _, html in pages) * repeat
+    return {name: {"pages_per_s": len(pages) * repeat / spent,
+                   "mb_per_s": total_bytes / 1e6 / spent} for name, spent in seconds.items()}
 
 
 def trafilatura_extract(url: str, html: bytes) -> object:
@@ -68,7 +81,7 @@ def run_set(label: str, pages: list[tuple[str, bytes]], site: str, repeat: int) 
         f"ours ({site})": lambda url, html: extract_article(html, url, site=site),
         "trafilatura": trafilatura_extract,
     }
-    results = {name: measure(name, work, pages, repeat) for name, work in systems.items()}
+    results = measure(systems, pages, repeat)
     floor = results["bare BeautifulSoup parse"]["pages_per_s"]
     print(f"\n{label}: {len(pages)} pages x {repeat}")
     print(f"{'system':<28}{'pages/s':>10}{'MB/s':>8}{'cost vs bare parse':>20}")
@@ -83,8 +96,8 @@ def run_set(label: str, pages: list[tuple[str, bytes]], site: str, repeat: int) 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--archive-repeat", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--archive-repeat", type=int, default=3)
     args = parser.parse_args()
     benchmark = [(url or "https://example.com/", html)
                  for _, url, html, _ in load_pages(DEFAULT_DATA)]

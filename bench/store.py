@@ -70,11 +70,13 @@ def bench(url: str, rows: int, batch: int) -> dict[str, float]:
     store = ArticleStore(url)
     rnd = random.Random(1)
     now = datetime.now(UTC)
-    started = time.monotonic()
+    upsert_s = 0.0  # time inside the store only, not making the synthetic articles
     for first in range(0, rows, batch):
-        store.upsert_articles([PageRecord(article=synthetic(i, rnd), fetched_at=now)
-                               for i in range(first, min(first + batch, rows))])
-    upsert_s = time.monotonic() - started
+        records = [PageRecord(article=synthetic(i, rnd), fetched_at=now)
+                   for i in range(first, min(first + batch, rows))]
+        started = time.monotonic()
+        store.upsert_articles(records)
+        upsert_s += time.monotonic() - started
     latencies = []
     for query in QUERIES * 3:
         begin = time.monotonic()

@@ -49,8 +49,10 @@ def is_gone(element: Tag) -> bool:
     return "_decomposed" in vars(element)
 
 
-def strip_boilerplate(root: Tag) -> None:
-    """Cut non-text elements and plugin blocks out of `root`, in one pass."""
-    for element in [e for e in root.find_all(True) if is_boilerplate(e)]:
+def strip_boilerplate(root: Tag, tags: list[Tag] | None = None) -> None:
+    """Cut non-text elements and plugin blocks out of `root`, in one pass
+    (over `tags`, every tag of `root` in document order, when given)."""
+    for element in [e for e in (root.find_all(True) if tags is None else tags)
+                    if is_boilerplate(e)]:
         if not is_gone(element):
             element.decompose()

@@ -57,15 +57,19 @@ class ImageCollector:
         alt = clean_inline(_attr(img, "alt"))
         self.add(img, alt if len(alt.split()) >= _MIN_ALT_WORDS else None)
 
-    def take_from(self, content: Tag, record_within: Tag | None = None) -> None:
+    def take_from(self, content: Tag, record_within: Tag | None = None,
+                  tags: list[Tag] | None = None) -> None:
         """Record the images of `content` and cut every caption form out of it.
 
         With `record_within`, images outside that element (teasers, logos) are
-        cut without being recorded.
+        cut without being recorded. `tags`: every tag of `content` in
+        document order, when the caller has them listed already.
         """
         containers: list[Tag] = []
         loose: list[Tag] = []
-        for element in content.find_all(_is_image_or_container):
+        candidates = content.find_all(_is_image_or_container) if tags is None else \
+            [t for t in tags if not is_gone(t) and _is_image_or_container(t)]
+        for element in candidates:
             (loose if element.name == "img" else containers).append(element)
         outer: list[Tag] = []
         for container in containers:

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup, Tag
 
 from .text import clean_inline
 
-_HEAD_TAGS = ["meta", "title", "link", "script"]
+_HEAD_TAGS = frozenset({"meta", "title", "link", "script"})
 _ARTICLE_TYPES = {
     "Article", "NewsArticle", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
     "OpinionNewsArticle", "BackgroundNewsArticle", "Report", "LiveBlogPosting",
@@ -39,19 +39,23 @@ class PageMeta:
         return self.meta.get(name, [])
 
 
-def read_meta(soup: BeautifulSoup) -> PageMeta:
+def read_meta(soup: BeautifulSoup, tags: list[Tag] | None = None) -> PageMeta:
+    """The page's metadata. `tags`: every tag of `soup` in document order,
+    if the caller has them (a plain list is much cheaper to filter than a
+    bs4 search by name, which costs milliseconds on a large page)."""
     page = PageMeta()
-    html_tag = soup.find("html")
-    if isinstance(html_tag, Tag):
+    if tags is None:
+        tags = soup.find_all(True)
+    html_tag = next((t for t in tags if t.name == "html"), None)
+    if html_tag is not None:
         lang = html_tag.get("lang") or html_tag.get("xml:lang")
         if isinstance(lang, str) and lang.strip():
             page.language = lang.strip().split("-")[0].lower()
-    body = soup.find("body")
-    if isinstance(body, Tag):
+    body = next((t for t in tags if t.name == "body"), None)
+    if body is not None:
         page.body_classes = frozenset(body.get("class") or [])
-    # One walk for every head-like element: each full-tree search costs a few
-    # milliseconds on a large page, and meta tags and JSON-LD also sit in <body>.
-    for tag in soup.find_all(_HEAD_TAGS):
+    # Meta tags and JSON-LD also sit in <body>: the whole page is read.
+    for tag in (t for t in tags if t.name in _HEAD_TAGS):
         if tag.name == "meta":
             key = tag.get("property") or tag.get("name") or tag.get("itemprop")
             content = tag.get("content")

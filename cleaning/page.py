@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bs4 import BeautifulSoup, SoupStrainer
+from bs4 import BeautifulSoup, SoupStrainer, Tag
 
 from .metadata import PageMeta, read_meta
 from .models import Image
@@ -20,11 +20,16 @@ class Page:
     url: str
     soup: BeautifulSoup
     meta: PageMeta
+    # Every tag in document order, listed once after the parse: profiles
+    # filter this list instead of searching the tree again (check `is_gone`
+    # for tags cut out since).
+    tags: list[Tag] = field(default_factory=list)
 
     @classmethod
     def parse(cls, html: str, url: str) -> Page:
         soup = BeautifulSoup(html, "lxml")
-        return cls(url=url, soup=soup, meta=read_meta(soup))
+        tags = soup.find_all(True)
+        return cls(url=url, soup=soup, meta=read_meta(soup, tags), tags=tags)
 
     @classmethod
     def parse_parts(cls, html: str, url: str, part: str, parse_only: SoupStrainer) -> Page:

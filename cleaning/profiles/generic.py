@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 import re
 
+import lxml.html
 import trafilatura
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
+from lxml import etree
 from lxml.html import HtmlElement
 from lxml.html.soupparser import convert_tree
 
-from ..boilerplate import strip_boilerplate
+from ..boilerplate import is_gone, strip_boilerplate
 from ..dates import parse_date
 from ..images import ImageCollector
 from ..metadata import jsonld_names
@@ -29,6 +31,7 @@ from .wordpress import unique
 # trafilatura logs every page it finds too short; that is our NotAnArticle.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 _LIST_MARK_RE = re.compile(r"^[-*•]\s+")
+MAIN_SHARE = 0.3
 
 
 class GenericProfile:
@@ -66,8 +69,8 @@ class GenericProfile:
         headline = page.meta.jsonld.get("headline")
         candidates = [page.meta.first("og:title", "twitter:title"),
                       headline if isinstance(headline, str) else None]
-        h1 = page.soup.find("h1")
-        if isinstance(h1, Tag):
+        h1 = next((t for t in page.tags if t.name == "h1"), None)
+        if h1 is not None:
             candidates.insert(0, h1.get_text(" "))
         for candidate in candidates:
             text = clean_inline(candidate)
@@ -81,15 +84,21 @@ class GenericProfile:
 
     def read_body(self, page: Page, title: str) -> tuple[list[str], list[Image]]:
         soup = page.soup
-        strip_boilerplate(soup)
+        strip_boilerplate(soup, page.tags)
         # Captions of the article's own images are kept; the rest of the page's
         # figures (teasers, galleries elsewhere) are cut unrecorded.
-        main = soup.find("article") or soup.find("main")
+        main = next((t for t in page.tags if t.name == "article" and not is_gone(t)), None) \
+            or next((t for t in page.tags if t.name == "main" and not is_gone(t)), None)
         images = ImageCollector(page.url)
-        images.take_from(soup, record_within=main if isinstance(main, Tag) else None)
+        images.take_from(soup, record_within=main, tags=page.tags)
+        # The head is read already (metadata); trafilatura needs only the body.
+        head = next((t for t in page.tags if t.name == "head" and not is_gone(t)), None)
+        if head is not None:
+            head.decompose()
         text = trafilatura.extract(
-            as_lxml_tree(soup), url=page.url, favor_precision=True, include_comments=False,
-            include_tables=True, include_images=False, deduplicate=False,
+            narrow_to_main(as_lxml_tree(soup)), url=page.url, favor_precision=True,
+            include_comments=False, include_tables=True, include_images=False,
+            deduplicate=False,
         )
         if not text:
             return [], images.images
@@ -99,11 +108,36 @@ class GenericProfile:
 
 def as_lxml_tree(soup: BeautifulSoup) -> HtmlElement | str:
     """The pre-cleaned tree as lxml elements for trafilatura, converted node
-    by node: about a quarter of the cost of serialising and re-parsing."""
+    by node: a third of the cost of serialising and re-parsing.
+    `convert_tree` hands back the children of the page's root (head, body),
+    detached: they go under a new <html>."""
     try:
-        for root in convert_tree(soup):
-            if isinstance(root, HtmlElement) and root.tag == "html":
-                return root
+        children = convert_tree(soup)
     except ValueError:  # text lxml will not hold; trafilatura parses the string instead
-        pass
-    return str(soup)
+        return str(soup)
+    root = lxml.html.Element("html")
+    root.extend(child for child in children if isinstance(child.tag, str))
+    # trafilatura parses with comments left out; one it meets mid-paragraph is
+    # removed with the text that follows it. Stripping keeps that text.
+    etree.strip_tags(root, etree.Comment)
+    return root
+
+
+def narrow_to_main(root: HtmlElement | str) -> HtmlElement | str:
+    """The page's semantic container (its first <article>, else <main>) alone,
+    when it holds at least MAIN_SHARE of the pre-cleaned page's text: less
+    for trafilatura to weigh (faster), and teasers and widgets outside it
+    cannot be chosen. A container with less (a teaser <article>) is ignored."""
+    if isinstance(root, str):
+        return root
+    main = next(root.iter("article"), None)
+    if main is None:
+        main = next(root.iter("main"), None)
+    if main is None:
+        return root
+    if len(main.text_content()) < MAIN_SHARE * len(root.text_content()):
+        return root
+    narrowed = lxml.html.Element("html")
+    main.tail = None  # the text after the container stays behind
+    etree.SubElement(narrowed, "body").append(main)
+    return narrowed
