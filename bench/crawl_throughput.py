@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +37,17 @@ ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
 
 
-class PeakMemory:
-    """Samples the resident memory of a process and all its descendants
-    (the crawl and its cleaning workers) until stopped."""
+class ProcessTree:
+    """Samples a process and all its descendants (the crawl and its cleaning
+    workers) until stopped: peak resident memory, and CPU seconds spent by
+    the process itself and by its descendants (as last seen, every 0.2 s)."""
 
     def __init__(self, interval_s: float = 0.2) -> None:
         self.interval_s = interval_s
         self.pid: int | None = None
         self.peak_total = 0  # bytes: the whole process tree at once
         self.peak_main = 0  # bytes: the crawl process alone
+        self.cpu: dict[int, float] = {}  # pid -> user + system seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -58,23 +61,35 @@ class PeakMemory:
                 main = psutil.Process(self.pid)
                 tree = [main, *main.children(recursive=True)]
                 rss = [p.memory_info().rss for p in tree]
+                for process in tree:
+                    times = process.cpu_times()
+                    self.cpu[process.pid] = times.user + times.system
                 self.peak_main = max(self.peak_main, rss[0])
                 self.peak_total = max(self.peak_total, sum(rss))
             except psutil.Error:
-                pass  # a worker exiting between the listing and the reading
+                pass  # a process exiting between the listing and the reading
             self._stop.wait(self.interval_s)
 
     def stop(self) -> dict[str, float]:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
+        main_cpu = self.cpu.get(self.pid or -1, 0.0)
         return {"peak_rss_mb": round(self.peak_total / MB, 1),
-                "peak_rss_crawl_process_mb": round(self.peak_main / MB, 1)}
+                "peak_rss_crawl_process_mb": round(self.peak_main / MB, 1),
+                "cpu_s_crawl_process": round(main_cpu, 1),
+                "cpu_s_workers": round(sum(self.cpu.values()) - main_cpu, 1)}
+
+
+def server_cpu_s(server: LargeReplicaServer) -> float:
+    assert server.process is not None
+    times = psutil.Process(server.process.pid).cpu_times()
+    return times.user + times.system
 
 
 def bare_scrapy(base: str, concurrency: int, tmp: Path) -> dict[str, Any]:
     stats_file = tmp / "bare-stats.json"
-    memory = PeakMemory()
+    memory = ProcessTree()
     process = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_spider.py"), base,
                                 str(stats_file), "--concurrency", str(concurrency)])
     memory.watch(process.pid)
@@ -85,7 +100,7 @@ def bare_scrapy(base: str, concurrency: int, tmp: Path) -> dict[str, Any]:
 
 
 def pipeline(base: str, concurrency: int, tmp: Path, workers: int) -> dict[str, Any]:
-    memory = PeakMemory()
+    memory = ProcessTree()
     config = CrawlConfig(site="aawsat", base_url=base, mode="full",
                          db_url=f"sqlite:///{tmp}/archive-{workers}.db",
                          data_dir=str(tmp / f"data-{workers}"), download_delay=0,
@@ -133,10 +148,15 @@ def main() -> None:
         figures: dict[str, Any] = {"one_core": one_core(LargeSite(size), args.sample)}
         with tempfile.TemporaryDirectory() as scratch, LargeReplicaServer(size) as server:
             tmp = Path(scratch)
-            figures["bare_scrapy"] = bare_scrapy(server.base, args.concurrency, tmp)
-            figures["pipeline"] = pipeline(server.base, args.concurrency, tmp, cores)
+            runs_here = [("bare_scrapy", partial(bare_scrapy, server.base, args.concurrency, tmp)),
+                         ("pipeline", partial(pipeline, server.base, args.concurrency, tmp, cores))]
             if args.in_thread:
-                figures["pipeline_in_thread"] = pipeline(server.base, args.concurrency, tmp, 0)
+                runs_here.append(("pipeline_in_thread",
+                                  partial(pipeline, server.base, args.concurrency, tmp, 0)))
+            for key, run in runs_here:
+                before = server_cpu_s(server)
+                figures[key] = run()
+                figures[key]["cpu_s_server"] = round(server_cpu_s(server) - before, 1)
         a = figures["bare_scrapy"]["pages_per_s"]
         b = figures["one_core"]["bare_parse_pages_per_s"]
         c = figures["pipeline"]["pages_per_s"]
@@ -156,14 +176,16 @@ def main() -> None:
 def report(size: int, figures: dict[str, Any]) -> None:
     one = figures["one_core"]
     print(f"\n{size} articles ({one['page_kb_mean']} KB mean page), {os.cpu_count()} cores")
-    print(f"{'':<34}{'pages':>8}{'seconds':>9}{'pages/s':>9}{'peak RSS MB':>13}")
+    print(f"{'':<34}{'pages':>8}{'seconds':>9}{'pages/s':>9}{'peak RSS MB':>13}"
+          f"{'CPU s: crawl + workers + server':>33}")
     for key, label in (("bare_scrapy", "(a) bare Scrapy, discards pages"),
                        ("pipeline", "(c) our pipeline (WARC+clean+store)"),
                        ("pipeline_in_thread", "    cleaning on the reactor thread")):
         if key in figures:
             r = figures[key]
+            cpu = f"{r['cpu_s_crawl_process']} + {r['cpu_s_workers']} + {r['cpu_s_server']}"
             print(f"{label:<34}{r['pages']:>8}{r['seconds']:>9}{r['pages_per_s']:>9}"
-                  f"{r['peak_rss_mb']:>13}")
+                  f"{r['peak_rss_mb']:>13}{cpu:>33}")
     print(f"(b) bare BeautifulSoup parse, 1 core: {one['bare_parse_pages_per_s']} pages/s; "
           f"our aawsat cleaner, 1 core: {one['our_cleaner_pages_per_s']} pages/s")
     print(f"c/a = {figures['c_over_a']:.2f} (target >= 0.8)   c/b = {figures['c_over_b']:.2f}")

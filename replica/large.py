@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import html
 import random
 import subprocess
@@ -195,10 +196,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(LargeSite(args.articles, args.seed), args.port))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":
