@@ -10,6 +10,7 @@ import logging
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from cleaning import ExtractionError, NotAnArticle, extract_article
@@ -18,17 +19,20 @@ from storage.warc import RawPage, warc_records
 
 from .lifetime import die_with_parent
 
+log = logging.getLogger(__name__)
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
 
 @dataclass
 class Cleaned:
     """An article, or why the page did not make one ("not_an_article" or
-    "parse_error", with the cleaner's reason)."""
+    "parse_error", with the cleaner's reason; "cleaner_crashed", transient,
+    when the worker cleaning it died)."""
 
     article: Article | None = None
     problem: str | None = None
     detail: str = ""
+    transient: bool = False
 
 
 def clean_page(body: bytes, url: str, site: str) -> Cleaned:
@@ -75,8 +79,19 @@ class CleanerPool:
             self.executor = ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker, initargs=(os.getpid(),))
-        return await asyncio.wrap_future(
-            self.executor.submit(archive_and_clean, page, request_headers, site))
+        try:
+            return await asyncio.wrap_future(
+                self.executor.submit(archive_and_clean, page, request_headers, site))
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory, a crash in C code): every page
+            # it held fails here. They are archived and left for the next run;
+            # the next page starts a fresh pool.
+            log.error("a cleaning process died while %s was being cleaned; pool restarted",
+                      page.url)
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = None
+            return warc_records(page, request_headers), Cleaned(
+                problem="cleaner_crashed", detail="the cleaning process died", transient=True)
 
     def close(self) -> None:
         if self.executor is not None:

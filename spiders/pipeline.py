@@ -49,7 +49,7 @@ class ArchivePipeline:
         if article is None:
             assert cleaned.problem is not None
             self._quarantine(item["url"], cleaned.problem, cleaned.detail, warc_file,
-                             warc_offset)
+                             warc_offset, permanent=not cleaned.transient)
             return {"url": item["url"], "outcome": "quarantined"}
         problem = gate(article)
         if problem:
@@ -70,10 +70,12 @@ class ArchivePipeline:
         self.missing_dates += article.published is None
 
     def _quarantine(self, url: str, reason: str, detail: str, warc_file: str,
-                    warc_offset: int) -> None:
+                    warc_offset: int, permanent: bool = True) -> None:
+        """A permanent reason keeps the URL from being fetched again; a
+        transient one (the cleaning process died) lets the next run retry it."""
         self.quarantined[reason] += 1
         log.info("quarantined %s: %s (%s)", url, reason, detail)
-        self.store.quarantine(url, reason, detail, permanent=True, run_id=self.run_id,
+        self.store.quarantine(url, reason, detail, permanent=permanent, run_id=self.run_id,
                               warc_file=warc_file, warc_offset=warc_offset)
 
     def flush(self) -> None:

@@ -103,3 +103,34 @@ def test_kill_9_of_the_crawl_takes_its_cleaning_workers_down(tmp_path):
         run_crawl(config, timeout=300)
     rows = list(ArticleStore(db).iter_articles())
     assert len(rows) == len({r["canonical_url"] for r in rows}) == 600
+
+
+def test_a_dead_cleaning_process_loses_no_page_and_the_pool_recovers():
+    import asyncio
+
+    from spiders.clean_pool import CleanerPool
+    from storage.warc import RawPage
+
+    site = LargeSite(3)
+    pages = [RawPage(url="http://h" + site.path(i), status=200, headers=[],
+                     body=site.article(i, "http://h").encode()) for i in range(3)]
+    pool = CleanerPool(workers=1, in_thread_first=0)
+
+    async def clean(page: RawPage):
+        return await pool.archive_and_clean(page, [], "aawsat")
+
+    try:
+        _, first = asyncio.run(clean(pages[0]))
+        assert first.article is not None
+        assert pool.executor is not None
+        for process in list(pool.executor._processes.values()):  # the worker dies
+            process.kill()
+            process.join()
+        time.sleep(0.5)
+        records, crashed = asyncio.run(clean(pages[1]))
+        assert crashed.problem == "cleaner_crashed" and crashed.transient
+        assert records.startswith(b"\x1f\x8b")  # still archived: nothing lost
+        _, third = asyncio.run(clean(pages[2]))  # a fresh pool
+        assert third.article is not None and third.article.title == "Report 2: Cairo talks"
+    finally:
+        pool.close()
