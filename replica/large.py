@@ -144,7 +144,11 @@ class _Connection(asyncio.Protocol):
         self.buffer += data
         while b"\r\n\r\n" in self.buffer:
             head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
-            target = head.split(b"\r\n", 1)[0].split(b" ")[1].decode("latin-1")
+            request_line = head.split(b"\r\n", 1)[0].split(b" ")
+            if len(request_line) != 3:
+                self.transport.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                continue
+            target = request_line[1].decode("latin-1")
             status, content_type, text = self.site.page(urlsplit(target).path, self.base)
             body = text.encode()
             reason = b"OK" if status == 200 else b"Not Found"
