@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bs4 import BeautifulSoup, SoupStrainer, Tag
 
+from .boilerplate import is_gone
 from .metadata import PageMeta, read_meta
 from .models import Image
 
@@ -30,6 +31,10 @@ class Page:
         soup = BeautifulSoup(html, "lxml")
         tags = soup.find_all(True)
         return cls(url=url, soup=soup, meta=read_meta(soup, tags), tags=tags)
+
+    def first(self, name: str) -> Tag | None:
+        """The first tag of that name still in the tree, from `tags`."""
+        return next((t for t in self.tags if t.name == name and not is_gone(t)), None)
 
     @classmethod
     def parse_parts(cls, html: str, url: str, part: str, parse_only: SoupStrainer) -> Page:

@@ -1,7 +1,7 @@
 """The CPU work of a fetched page off the reactor's thread: worker processes
 build its WARC records (digests, gzip) and clean it while Scrapy keeps
-fetching. Workers return plain values, never an exception, so nothing about
-a bad page has to survive pickling."""
+fetching. Workers return plain values (`cleaning.outcome.Cleaned`), never
+an exception, so nothing about a bad page has to survive pickling."""
 
 from __future__ import annotations
 
@@ -11,37 +11,14 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 
-from cleaning import ExtractionError, NotAnArticle, extract_article
-from cleaning.models import Article
+from cleaning.outcome import Cleaned, clean_page
 from storage.warc import RawPage, warc_records
 
 from .lifetime import die_with_parent
+from .settings import LOG_FORMAT
 
 log = logging.getLogger(__name__)
-LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
-
-
-@dataclass
-class Cleaned:
-    """An article, or why the page did not make one ("not_an_article" or
-    "parse_error", with the cleaner's reason; "cleaner_crashed", transient,
-    when the worker cleaning it died)."""
-
-    article: Article | None = None
-    problem: str | None = None
-    detail: str = ""
-    transient: bool = False
-
-
-def clean_page(body: bytes, url: str, site: str) -> Cleaned:
-    try:
-        return Cleaned(article=extract_article(body, url, site=site, fallback=True))
-    except NotAnArticle as error:
-        return Cleaned(problem="not_an_article", detail=error.reason)
-    except ExtractionError as error:
-        return Cleaned(problem="parse_error", detail=error.reason)
 
 
 def archive_and_clean(page: RawPage, request_headers: list[tuple[str, str]],

@@ -7,6 +7,7 @@ from typing import Any
 from .config import CrawlConfig
 
 VERSION = "0.1"
+LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
 
 def scrapy_settings(config: CrawlConfig) -> dict[str, Any]:
@@ -53,5 +54,5 @@ def base_settings(config: CrawlConfig) -> dict[str, Any]:
         "EXTENSIONS": {"spiders.extensions.ProgressFile": 500},
         "LOGSTATS_INTERVAL": 10.0,
         "LOG_LEVEL": "INFO",
-        "LOG_FORMAT": "%(asctime)s [%(name)s] %(levelname)s: %(message)s",
+        "LOG_FORMAT": LOG_FORMAT,
     }

@@ -14,8 +14,9 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-from cleaning import CLEANER_VERSION, ExtractionError, extract_article
+from cleaning import CLEANER_VERSION
 from cleaning.models import Article
+from cleaning.outcome import clean_page
 
 from .store import ArticleStore, PageRecord
 from .warc import read_response
@@ -31,11 +32,10 @@ def _clean(job: tuple[dict[str, Any], str]) -> tuple[dict[str, Any], Article | s
         page = read_response(row["warc_file"], row["warc_offset"])
     except (OSError, ValueError) as error:
         return row, f"warc_unreadable: {error}", None
-    try:
-        return row, extract_article(page.body, page.url, site=site, fallback=True), \
-            page.fetched_at
-    except ExtractionError as error:
-        return row, f"now_failing: {error}", page.fetched_at
+    cleaned = clean_page(page.body, page.url, site)
+    if cleaned.article is None:
+        return row, f"now_failing: {cleaned.problem}: {cleaned.detail}", page.fetched_at
+    return row, cleaned.article, page.fetched_at
 
 
 def reextract(store: ArticleStore, site: str = "auto", batch_size: int = 100,

@@ -67,7 +67,8 @@ class WarcWriterRotating:
 
     def append(self, records: bytes) -> tuple[str, int]:
         """Append records made by `warc_records`; where they start."""
-        if self._file is None or (self._path and self._path.stat().st_size > self.max_bytes):
+        # The file's position is its size: no stat() per page on the crawl's thread.
+        if self._file is None or self._file.tell() > self.max_bytes:  # type: ignore[attr-defined]
             self._open()
         assert self._file is not None and self._path is not None
         offset = self._file.tell()  # type: ignore[attr-defined]

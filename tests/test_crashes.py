@@ -19,6 +19,7 @@ from spiders.config import CrawlConfig
 from spiders.runner import CrawlFailed, run_crawl
 from storage.store import ArticleStore
 from storage.warc import iter_responses
+from tests.background_crawl import BackgroundCrawl
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,21 +57,11 @@ def test_kill_9_of_the_crawl_child_then_rerun(tmp_path):
     db = f"sqlite:///{tmp_path / 'archive.db'}"
     with ReplicaServer(ReplicaSite(articles=40), article_delay_s=0.15) as server:
         config = config_for(server.base, tmp_path, db)
-        children: list[subprocess.Popen] = []
-        outcome: list[BaseException] = []
-
-        def crawl() -> None:
-            try:
-                run_crawl(config, timeout=300, on_child=children.append)
-            except BaseException as error:  # noqa: BLE001 - collected for the assertion
-                outcome.append(error)
-
-        thread = threading.Thread(target=crawl)
-        thread.start()
+        crawl = BackgroundCrawl(config).start()
         wait_for(lambda: (tmp_path / "archive.db").exists() and stored_count(db) >= 10, 120)
-        os.kill(children[0].pid, signal.SIGKILL)
-        thread.join(60)
-        assert outcome and isinstance(outcome[0], CrawlFailed)
+        os.kill(crawl.children[0].pid, signal.SIGKILL)
+        crawl.join()
+        assert crawl.errors and isinstance(crawl.errors[0], CrawlFailed)
         assert 10 <= stored_count(db) < len(server.site.public_articles())
         assert ArticleStore(db).runs(1)[0]["status"] == "crashed"
 

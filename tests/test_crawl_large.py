@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from spiders.config import CrawlConfig
 from spiders.runner import CrawlFailed, run_crawl
 from storage.store import ArticleStore
 from storage.warc import read_response
+from tests.background_crawl import BackgroundCrawl
 
 ARTICLES = 260  # past the 100 pages a crawl cleans in its own thread before the pool starts
 
@@ -74,28 +73,18 @@ def test_kill_9_of_the_crawl_takes_its_cleaning_workers_down(tmp_path):
     db = f"sqlite:///{tmp_path}/a.db"
     with LargeReplicaServer(600) as server:
         config = config_for(server.base, tmp_path, store_batch=10)
-        children: list[subprocess.Popen] = []
-        outcome: list[BaseException] = []
-
-        def crawl() -> None:
-            try:
-                run_crawl(config, timeout=300, on_child=children.append)
-            except BaseException as error:  # noqa: BLE001 - collected for the assertion
-                outcome.append(error)
-
-        thread = threading.Thread(target=crawl)
-        thread.start()
+        crawl = BackgroundCrawl(config).start()
         workers: list[psutil.Process] = []
         deadline = time.monotonic() + 120
         while len(workers) < 2:  # the pool has started
             assert time.monotonic() < deadline, "the cleaning pool never started"
             time.sleep(0.1)
-            if children:
-                workers = [p for p in psutil.Process(children[0].pid).children()
+            if crawl.children:
+                workers = [p for p in psutil.Process(crawl.children[0].pid).children()
                            if "multiprocessing" in " ".join(p.cmdline())]
-        os.kill(children[0].pid, signal.SIGKILL)
-        thread.join(60)
-        assert outcome and isinstance(outcome[0], CrawlFailed)
+        os.kill(crawl.children[0].pid, signal.SIGKILL)
+        crawl.join()
+        assert crawl.errors and isinstance(crawl.errors[0], CrawlFailed)
         # (a worker still importing the cleaner goes once it can tell)
         gone, alive = psutil.wait_procs(workers, timeout=15)
         assert not alive, [p.pid for p in alive]

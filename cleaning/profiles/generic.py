@@ -22,7 +22,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 from lxml.html.soupparser import convert_tree
 
-from ..boilerplate import is_gone, strip_boilerplate
+from ..boilerplate import strip_boilerplate
 from ..dates import parse_date
 from ..images import ImageCollector
 from ..metadata import jsonld_names
@@ -34,6 +34,7 @@ from .wordpress import unique
 # trafilatura logs every page it finds too short; that is our NotAnArticle.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 _LIST_MARK_RE = re.compile(r"^[-*•]\s+")
+MAIN_CONTAINERS = ("article", "main")  # the first of these the page has is its content
 MAIN_SHARE = 0.3  # of the pre-cleaned page's text, for the container to be taken alone
 
 
@@ -72,7 +73,7 @@ class GenericProfile:
         headline = page.meta.jsonld.get("headline")
         candidates = [page.meta.first("og:title", "twitter:title"),
                       headline if isinstance(headline, str) else None]
-        h1 = next((t for t in page.tags if t.name == "h1"), None)
+        h1 = page.first("h1")
         if h1 is not None:
             candidates.insert(0, h1.get_text(" "))
         for candidate in candidates:
@@ -90,12 +91,11 @@ class GenericProfile:
         strip_boilerplate(soup, page.tags)
         # Captions of the article's own images are kept; the rest of the page's
         # figures (teasers, galleries elsewhere) are cut unrecorded.
-        main = next((t for t in page.tags if t.name == "article" and not is_gone(t)), None) \
-            or next((t for t in page.tags if t.name == "main" and not is_gone(t)), None)
+        main = next((t for t in map(page.first, MAIN_CONTAINERS) if t is not None), None)
         images = ImageCollector(page.url)
         images.take_from(soup, record_within=main, tags=page.tags)
         # The head is read already (metadata); trafilatura needs only the body.
-        head = next((t for t in page.tags if t.name == "head" and not is_gone(t)), None)
+        head = page.first("head")
         if head is not None:
             head.decompose()
         text = trafilatura.extract(
@@ -127,15 +127,14 @@ def as_lxml_tree(soup: BeautifulSoup) -> HtmlElement | str:
 
 
 def narrow_to_main(root: HtmlElement | str) -> HtmlElement | str:
-    """The page's semantic container (its first <article>, else <main>) alone,
+    """The page's semantic container (MAIN_CONTAINERS) alone,
     when it holds at least MAIN_SHARE of the pre-cleaned page's text: less
     for trafilatura to weigh (faster), and teasers and widgets outside it
     cannot be chosen. A container with less (a teaser <article>) is ignored."""
     if isinstance(root, str):
         return root
-    main = next(root.iter("article"), None)
-    if main is None:
-        main = next(root.iter("main"), None)
+    main = next((m for m in (next(root.iter(name), None) for name in MAIN_CONTAINERS)
+                 if m is not None), None)  # lxml elements are falsy when childless
     if main is None:
         return root
     if len(main.text_content()) < MAIN_SHARE * len(root.text_content()):

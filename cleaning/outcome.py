@@ -1,0 +1,33 @@
+"""What cleaning a page came to, as a plain value: an article, or why not.
+For callers that clean in worker processes (a crawl, re-extraction), where
+a value crosses the process boundary more safely than an exception."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import ExtractionError, NotAnArticle
+from .extract import extract_article
+from .models import Article
+
+
+@dataclass
+class Cleaned:
+    """An article, or why the page did not make one: "not_an_article" or
+    "parse_error" with the cleaner's reason; "cleaner_crashed", transient,
+    when the process cleaning it died."""
+
+    article: Article | None = None
+    problem: str | None = None
+    detail: str = ""
+    transient: bool = False
+
+
+def clean_page(body: bytes | str, url: str, site: str) -> Cleaned:
+    """`extract_article` with the fallback to generic, never raising."""
+    try:
+        return Cleaned(article=extract_article(body, url, site=site, fallback=True))
+    except NotAnArticle as error:
+        return Cleaned(problem="not_an_article", detail=error.reason)
+    except ExtractionError as error:
+        return Cleaned(problem="parse_error", detail=error.reason)
