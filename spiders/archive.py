@@ -46,6 +46,7 @@ class ArchiveSpider(scrapy.Spider):
         self.run_id = run_id
         self.site: CrawlSite = crawl_site(config.site, config.base_url)
         self.allowed_domains = [self.site.host]
+        self.walked_to_end: dict[str, int] = {}  # listing -> its last page, this crawl
 
     # --- where to start --------------------------------------------------------------
     async def start(self) -> Any:  # Scrapy >= 2.13
@@ -80,15 +81,18 @@ class ArchiveSpider(scrapy.Spider):
         key = f"{self.site.base_url}/{kind}/{slug}"
         deepest, completed = self.store.listing_state(key)
         first, last = self.config.page_range or (1, None)
+        # An unfinished walk goes on where it stopped, while the walk from page 1
+        # re-reads the pages before that one: articles found there but never
+        # stored (a crawl killed with them in flight) are fetched this time.
+        resume = (self.config.mode == "incremental" and not completed
+                  and deepest > first + 1 and not self.config.page_range)
         walk = {"listing": key, "known_streak": 0, "last_page": last, "completed": completed,
-                "resumed": False, "page": first}
+                "resumed": False, "page": first, "resume_from": deepest if resume else None}
         yield self.listing_request(self.site.listing_url(kind, slug, first), walk)
-        # An unfinished walk goes on where it stopped, so an interrupted backfill
-        # leaves no gap, while page 1 still brings what is new.
-        if (self.config.mode == "incremental" and not completed and deepest > first + 1
-                and not self.config.page_range):
+        if resume:
             yield self.listing_request(self.site.listing_url(kind, slug, deepest),
-                                       {**walk, "resumed": True, "page": deepest})
+                                       {**walk, "resumed": True, "page": deepest,
+                                        "resume_from": None})
 
     def listing_request(self, url: str, walk: dict[str, Any]) -> Request:
         return Request(url, callback=self.parse_listing, errback=self.failed,
@@ -116,25 +120,29 @@ class ArchiveSpider(scrapy.Spider):
         if self.config.max_pages and page - (self.config.page_range or (1,))[0] + 1 >= \
                 self.config.max_pages:
             at_end = True
-        if next_url is None:  # the oldest page: this listing has been walked to its end
-            self.store.update_listing(meta["listing"], page, completed=True)
-        else:
-            self.store.update_listing(meta["listing"], page, completed=False)
+        self.store.update_listing(meta["listing"], page, completed=False)
+        if next_url is None:  # the oldest page: walked to its end once this crawl finishes
+            self.walked_to_end[meta["listing"]] = page
         if at_end or next_url is None:
             return
+        if meta["resume_from"] and page + 1 >= meta["resume_from"]:
+            return  # the resumed walk covers the rest
         streak = meta["known_streak"] + 1 if links and set(links) <= known else 0
         stop_early = (self.config.mode == "incremental" and not self.config.refresh
                       and not meta.get("resumed") and not self.config.page_range
-                      and streak > self.config.margin_pages
-                      and (meta["completed"] or self._resume_pending(meta)))
+                      and streak > self.config.margin_pages and meta["completed"])
         if stop_early:
             self.crawler.stats.inc_value("listing/stopped_on_known")
             return
         yield self.listing_request(next_url, {**meta, "page": page + 1, "known_streak": streak})
 
-    def _resume_pending(self, meta: dict[str, Any]) -> bool:
-        deepest, _ = self.store.listing_state(meta["listing"])
-        return deepest > meta["page"] + 1  # a resumed walk covers the older pages
+    def closed(self, reason: str) -> None:
+        """Only a crawl that finished marks its listings walked to the end: by
+        then every article they listed is stored. A killed crawl leaves them
+        unfinished, so the next run re-reads them instead of stopping early."""
+        if reason == "finished":
+            for listing, page in self.walked_to_end.items():
+                self.store.update_listing(listing, page, completed=True)
 
     # --- feeds and sitemaps ---------------------------------------------------------------------
     def parse_feed(self, response: Response) -> Iterator[Request]:
