@@ -7,6 +7,7 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 from pydantic import ValidationError
@@ -17,6 +18,7 @@ from rich.table import Table
 
 from cleaning import SITES, Article, ExtractionError, canonical_form, extract_article
 from spiders.config import DEFAULT_BASE_URL, CrawlConfig
+from spiders.runner import CrawlFailed, prepare_data_dir
 from storage.export import FORMATS
 from storage.export import export as export_articles
 from storage.reextract import reextract as reextract_all
@@ -30,7 +32,7 @@ app = typer.Typer(
     help="Crawl, clean and store news archives.", no_args_is_help=True, add_completion=False
 )
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the width
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 
 
@@ -132,6 +134,12 @@ def parse_day(value: str | None, option: str) -> datetime | None:
     return day if day.tzinfo else day.replace(tzinfo=UTC)
 
 
+def positive_seconds(value: float) -> float:
+    if value <= 0:
+        raise typer.BadParameter(f"must be a positive number of seconds, not {value:g}")
+    return value
+
+
 @app.command()
 def crawl(
     site: str = typer.Option("auto", help="auto, aawsat or wordpress."),
@@ -145,7 +153,10 @@ def crawl(
     refresh: bool = typer.Option(False, help="Fetch stored articles again (conditionally)."),
     db: str | None = typer.Option(None, help=DB_HELP),
     data_dir: str | None = typer.Option(None, help="WARC files and logs (default ./data)."),
-    timeout: float = typer.Option(6 * 3600, help="Seconds before the crawl is stopped."),
+    timeout: float = typer.Option(
+        6 * 3600, callback=positive_seconds,
+        help="Seconds the whole run may take, retries of a crashed crawl included; then "
+             "the crawl is stopped (pages in hand are stored) and the run fails."),
 ) -> None:
     """Run the crawl flow once, now, and print a summary."""
     parameters = {"site": site, "base_url": base_url, "mode": mode, "categories": category,
@@ -162,8 +173,13 @@ def run_crawl_flow(parameters: dict, db: str | None, data_dir: str | None,
     if data_dir:
         environment["ARCHIVE_DATA_DIR"] = data_dir
     os.environ.update(environment)
-    make_config(**parameters, db_url=os.environ.get("ARCHIVE_DB_URL"))  # fail fast, clearly
+    config = make_config(**parameters, db_url=os.environ.get("ARCHIVE_DB_URL"),
+                         data_dir=os.environ.get("ARCHIVE_DATA_DIR", "./data"))  # fail fast
     open_store(os.environ.get("ARCHIVE_DB_URL"))
+    try:
+        prepare_data_dir(config)
+    except CrawlFailed as error:
+        raise fail(str(error)) from None
     from flows.crawl import crawl_flow  # Prefect is imported only by the commands that run flows
 
     with out.status(f"crawling {parameters['base_url']} ({parameters['mode']})..."):
@@ -172,17 +188,18 @@ def run_crawl_flow(parameters: dict, db: str | None, data_dir: str | None,
         getattr(state, "data", None)
     if isinstance(summary, dict):
         show_summary(summary)
-    if not state.is_completed():
-        raise fail(f"the crawl run ended {state.name}: {state.message}", 1)
+    if not state.is_completed():  # docs/outcomes.md: a failed run exits 1, its cause named
+        raise fail(f"the crawl run {(state.name or 'failed').lower()}: {state.message}", 1)
     assert isinstance(summary, dict)
     if summary.get("failures"):
-        err.print(f"[yellow]the crawl finished with failures:[/] {summary['failures']}")
+        failures = ", ".join(f"{k} {v}" for k, v in sorted(summary["failures"].items()))
+        err.print(f"[yellow]the crawl completed with failures:[/] {escape(failures)}")
     return summary
 
 
-def make_config(**values: object) -> CrawlConfig:
+def make_config(**values: Any) -> CrawlConfig:
     try:
-        return CrawlConfig(**values)  # type: ignore[arg-type]
+        return CrawlConfig(**values)
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
                              for e in error.errors())
@@ -191,12 +208,25 @@ def make_config(**values: object) -> CrawlConfig:
 
 def show_summary(summary: dict) -> None:
     table = Table(title=f"crawl run {summary.get('run_id')}", show_header=False)
+    outcome = summary.get("outcome") or {}
+    if outcome:
+        table.add_row("outcome", escape(outcome["state"] + (f" ({outcome['cause']})"
+                                                           if outcome.get("cause") else "")))
     for key in ("pages_fetched", "listing_pages", "articles_new", "articles_updated",
                 "articles_unchanged", "articles_not_modified", "articles_gone", "quarantined",
                 "failures", "robots_disallowed", "retries", "extractors", "fallbacks",
                 "duration_s", "pages_per_s", "log_file"):
-        table.add_row(key, escape(str(summary.get(key, ""))))
+        table.add_row(key, escape(as_text(summary.get(key, ""))))
     out.print(table)
+
+
+def as_text(value: object) -> str:
+    """A value as people read it: `a 1, b 2` for counts, never a Python repr."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in sorted(value.items())) or "-"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 DEMO_PORT = 8765  # a fixed port keeps the replica's URLs, so a second demo run is incremental

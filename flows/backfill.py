@@ -11,7 +11,7 @@ import json
 import os
 import socket
 import time
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
@@ -19,13 +19,12 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.states import Failed, State
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from spiders.runner import run_crawl
 from spiders.sites import crawl_site
 from storage.store import ArticleStore
 
-from .crawl import SIX_HOURS, crawl_config
+from .crawl import SIX_HOURS, crawl_and_judge, crawl_config
 
 SHARD_DEPLOYMENT = "crawl-shard/crawl-shard"
 
@@ -60,19 +59,30 @@ def backfill_key(parameters: dict[str, Any]) -> str:
 def crawl_shard_flow(backfill: str, category: str, first_page: int, last_page: int,
                      site: Literal["auto", "aawsat", "wordpress"] = "aawsat",
                      base_url: str | None = None,
-                     timeout_s: float = SIX_HOURS) -> dict[str, Any]:
-    """One shard of a backfill: a category's listing pages first..last, in full."""
+                     timeout_s: Annotated[float, Field(gt=0)] = SIX_HOURS
+                     ) -> dict[str, Any] | State:
+    """One shard of a backfill: a category's listing pages first..last, in full,
+    with the crawl flow's retries, report and outcome. A shard that fails is
+    recorded failed with its reason; the next run of the backfill retries it."""
     config = crawl_config(site=site, base_url=base_url, mode="full", categories=[category],
                           page_range=(first_page, last_page))
     store = ArticleStore(config.db_url)
     shard = Shard(category=category, first_page=first_page, last_page=last_page)
     worker = os.environ.get("ARCHIVE_WORKER_NAME") or f"{socket.gethostname()}:{os.getpid()}"
     store.record_shard(backfill, shard.key, "running", worker, {})
-    summary = run_crawl(config, timeout=timeout_s)
-    store.record_shard(backfill, shard.key, "completed", worker, summary)
-    get_run_logger().info("shard %s done on %s: %s new", shard.key, worker,
-                          summary["articles_new"])
-    return summary
+    result: dict[str, Any] | State = Failed(message="crashed: the shard's flow stopped")
+    try:
+        result = crawl_and_judge(config, timeout_s)
+    finally:
+        if isinstance(result, dict):
+            store.record_shard(backfill, shard.key, "completed", worker, result)
+            get_run_logger().info("shard %s done on %s: %s new", shard.key, worker,
+                                  result["articles_new"])
+        else:
+            data = result.data if isinstance(result.data, dict) else {}
+            store.record_shard(backfill, shard.key, "failed", worker,
+                               {**data, "failure": result.message})
+    return result
 
 
 @flow(name="backfill")
@@ -107,8 +117,10 @@ def backfill_flow(
                     "last_page": s.last_page, "site": site, "base_url": config.base_url,
                     "timeout_s": shard_timeout_s},
         flow_run_name=f"shard {s.key}")) for s in pending]
-    states = wait_for([r.id for r in runs], poll_s)
+    # Every shard may wait for a free worker slot: at most all of them in a row.
+    states = wait_for([r.id for r in runs], poll_s, deadline_s=shard_timeout_s * len(runs))
     failed = [name for name, state in states.items() if not state.is_completed()]
+    failed += [run.name for run in runs if run.name not in states]  # still running at the end
     results = store.shards(key)
     totals: dict[str, Any] = {"shards": len(shards), "shards_run": len(pending),
                               "shards_failed": len(failed)}
@@ -117,18 +129,24 @@ def backfill_flow(
     totals["workers"] = sorted({v["worker"] for v in results.values() if v["worker"]})
     create_table_artifact(key="backfill-shards", description=f"backfill {key}", table=[
         {"shard": k, "status": v["status"], "worker": v["worker"],
-         "articles_new": v["stats"].get("articles_new", 0)} for k, v in sorted(results.items())])
+         "pages": v["stats"].get("pages_fetched", 0),
+         "new": v["stats"].get("articles_new", 0),
+         "updated": v["stats"].get("articles_updated", 0),
+         "failures": sum((v["stats"].get("failures") or {}).values()),
+         "why": v["stats"].get("failure", "")} for k, v in sorted(results.items())])
     if failed:
         return Failed(message=f"{len(failed)} shard runs did not complete: {failed}; "
                               "run the backfill again to resume them", data=totals)
     return totals
 
 
-def wait_for(flow_run_ids: list[Any], poll_s: float) -> dict[str, Any]:
-    """Block until every flow run is in a final state; their states by name."""
+def wait_for(flow_run_ids: list[Any], poll_s: float, deadline_s: float) -> dict[str, Any]:
+    """Block until every flow run is in a final state or the deadline passes;
+    the final states by run name (a run missing from it did not finish)."""
     final: dict[str, Any] = {}
+    deadline = time.monotonic() + deadline_s
     with get_client(sync_client=True) as client:
-        while len(final) < len(flow_run_ids):
+        while len(final) < len(flow_run_ids) and time.monotonic() < deadline:
             for run_id in flow_run_ids:
                 run = client.read_flow_run(run_id)
                 if run.state is not None and run.state.is_final():

@@ -1,11 +1,12 @@
 """The crawl flow: validate the parameters, crawl in a child process, publish
-the run's report, and fail the run when its quality alarms go off."""
+the run's report, and end in the run's judged outcome (docs/outcomes.md)."""
 
 from __future__ import annotations
 
 import os
+import re
 import time
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 from uuid import UUID
 
 from prefect import flow, get_run_logger, task
@@ -16,15 +17,18 @@ from prefect.artifacts import (
     update_progress_artifact,
 )
 from prefect.states import Failed, State
+from pydantic import Field
 
 from spiders.config import CrawlConfig
+from spiders.outcome import FALLBACK_ALARM, QUARANTINE_ALARM, completed_message
 from spiders.runner import CrawlFailed, run_crawl
 from storage.config import redact
-from storage.store import ArticleStore
+from storage.store import ArticleStore, StoreError
 
-from .reports import FALLBACK_ALARM, QUARANTINE_ALARM, alarms, figures_table, quality_markdown
+from .reports import figures_table, quality_markdown
 
 SIX_HOURS = 6 * 3600
+_CHILD_TIMESTAMP_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ")
 
 
 def crawl_config(**parameters: Any) -> CrawlConfig:
@@ -52,9 +56,14 @@ def _float(value: str | None) -> float | None:
 
 
 @task(name="crawl-in-child-process", retries=2, retry_delay_seconds=5,
-      retry_condition_fn=lambda task, run, state: _crashed(state))
-def crawl_in_child_process(config: CrawlConfig, timeout_s: float) -> dict[str, Any]:
+      retry_condition_fn=lambda task, run, state: _retryable(state))
+def crawl_in_child_process(config: CrawlConfig, deadline: float) -> dict[str, Any]:
+    """One attempt; `deadline` (epoch seconds) is the whole run's, retries included."""
     logger = get_run_logger()
+    remaining = deadline - time.time()
+    if remaining <= 0:
+        raise CrawlFailed("the run's time limit was spent before this attempt could start",
+                          "timeout")
     logger.info("crawling %s (%s) into %s", config.base_url, config.mode,
                 redact(config.db_url or "the default SQLite store"))
     # Prefect's sync/async dual functions return the plain value when called from sync code.
@@ -70,6 +79,9 @@ def crawl_in_child_process(config: CrawlConfig, timeout_s: float) -> dict[str, A
         update_progress_artifact(artifact_id=progress_id, progress=min(done, 99.0))
 
     def forward(line: str) -> None:
+        line = _CHILD_TIMESTAMP_RE.sub("", line)  # Prefect stamps its own time
+        if line.endswith(":"):
+            return  # a banner (versions, settings, stats) whose lines follow unprefixed
         if " ERROR: " in line or " CRITICAL: " in line:
             logger.error(line)
         elif " WARNING: " in line:
@@ -77,17 +89,17 @@ def crawl_in_child_process(config: CrawlConfig, timeout_s: float) -> dict[str, A
         elif " INFO: " in line:
             logger.info(line)
 
-    summary = run_crawl(config, timeout=timeout_s, progress=on_progress, log_sink=forward)
+    summary = run_crawl(config, timeout=remaining, progress=on_progress, log_sink=forward)
     update_progress_artifact(artifact_id=progress_id, progress=100.0)
     return summary
 
 
-def _crashed(state: State) -> bool:
-    """Retry a crashed or timed-out child, never a bad configuration."""
+def _retryable(state: State) -> bool:
+    """Retry a crashed child, never a timeout, a bad configuration or a bad store."""
     try:
         state.result()
-    except CrawlFailed:
-        return True
+    except CrawlFailed as error:
+        return error.retryable
     except Exception:
         return False
     return False
@@ -99,6 +111,30 @@ def publish_report(summary: dict[str, Any], store: ArticleStore) -> None:
     samples = store.quarantine_samples(summary.get("run_id"), limit=10)
     create_markdown_artifact(key="crawl-quality", markdown=quality_markdown(summary, samples),
                              description=f"crawl run {summary.get('run_id')} quality")
+
+
+def crawl_and_judge(config: CrawlConfig, timeout_s: float) -> dict[str, Any] | State:
+    """Crawl with retries of a crashed child inside one total deadline, publish
+    the report, and end in the run's outcome (docs/outcomes.md): the summary
+    when it completed, else a Failed state whose message names the cause."""
+    logger = get_run_logger()
+    deadline = time.time() + timeout_s
+    try:
+        store = ArticleStore(config.db_url)
+        summary = crawl_in_child_process(config, deadline)
+    except CrawlFailed as error:
+        logger.error("crawl failed (%s): %s", error.cause, error)
+        return Failed(message=f"{error.cause}: {error}", data=error.summary or None)
+    except StoreError as error:
+        logger.error("crawl failed (store_error): %s", error)
+        return Failed(message=f"store_error: {error}")
+    publish_report(summary, store)
+    outcome = summary["outcome"]
+    logger.info("crawl run %s %s: %s", summary.get("run_id"), outcome["state"],
+                completed_message(summary))
+    if outcome["state"] != "completed":
+        return Failed(message=f"{outcome['cause']}: {outcome['message']}", data=summary)
+    return summary
 
 
 @flow(name="crawl", log_prints=True)
@@ -114,16 +150,13 @@ def crawl_flow(
     refresh: bool = False,
     fallback_alarm: float = FALLBACK_ALARM,
     quarantine_alarm: float = QUARANTINE_ALARM,
-    timeout_s: float = SIX_HOURS,
+    timeout_s: Annotated[float, Field(gt=0)] = SIX_HOURS,
 ) -> dict[str, Any] | State:
     """Crawl a site once: discovery, fetch, archive, clean, store, report.
-    `base_url` defaults to $ARCHIVE_BASE_URL, else the Asharq Al-Awsat archive."""
+    `base_url` defaults to $ARCHIVE_BASE_URL, else the Asharq Al-Awsat archive.
+    `timeout_s` bounds the whole run, retries of a crashed crawl included."""
     config = crawl_config(site=site, base_url=base_url, mode=mode, categories=categories,
                           tags=tags, urls=urls, max_pages=max_pages, page_range=page_range,
-                          refresh=refresh)
-    summary = crawl_in_child_process(config, timeout_s)
-    publish_report(summary, ArticleStore(config.db_url))
-    problems = alarms(summary, fallback_alarm, quarantine_alarm)
-    if problems:
-        return Failed(message="quality alarm: " + "; ".join(problems), data=summary)
-    return summary
+                          refresh=refresh, fallback_alarm=fallback_alarm,
+                          quarantine_alarm=quarantine_alarm)
+    return crawl_and_judge(config, timeout_s)

@@ -11,22 +11,15 @@ from typing import Any
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import (
-    ConnectionRefusedError,
-    DNSLookupError,
-    TCPTimedOutError,
-    TimeoutError,
-)
 from twisted.python.failure import Failure
 
 from cleaning import canonical_form
 from storage.store import ArticleStore
 
 from .config import CrawlConfig
+from .failures import classify
 from .sites import CrawlSite, crawl_site
 
-PERMANENT_STATUSES = {404, 410}
 # Articles go before the next listing page: the queue of waiting requests then
 # holds about one listing page's articles, whatever the size of the crawl.
 ARTICLE_PRIORITY = 10
@@ -47,6 +40,10 @@ class ArchiveSpider(scrapy.Spider):
         self.site: CrawlSite = crawl_site(config.site, config.base_url)
         self.allowed_domains = [self.site.host]
         self.walked_to_end: dict[str, int] = {}  # listing -> its last page, this crawl
+        # The listings (or home page) this crawl starts from, and those that failed:
+        # when every one failed, the run failed (a mistyped category, say).
+        self.start_listings: list[str] = []
+        self.start_failures: dict[str, str] = {}
 
     # --- where to start --------------------------------------------------------------
     async def start(self) -> Any:  # Scrapy >= 2.13
@@ -63,8 +60,9 @@ class ArchiveSpider(scrapy.Spider):
         if not listings:
             listings = [("category", s) for s in self.site.default_categories]
         if not listings:  # a WordPress site: its categories are found on the home page
+            self.start_listings.append(self.site.base_url)
             yield Request(self.site.base_url, callback=self.parse_home, errback=self.failed,
-                          priority=LISTING_PRIORITY)
+                          priority=LISTING_PRIORITY, meta={"start": True})
         for kind, slug in listings:
             yield from self.listing_start(kind, slug)
         if config.page_range:
@@ -88,16 +86,17 @@ class ArchiveSpider(scrapy.Spider):
                   and deepest > first + 1 and not self.config.page_range)
         walk = {"listing": key, "known_streak": 0, "last_page": last, "completed": completed,
                 "resumed": False, "page": first, "resume_from": deepest if resume else None}
-        yield self.listing_request(self.site.listing_url(kind, slug, first), walk)
+        start_url = self.site.listing_url(kind, slug, first)
+        self.start_listings.append(start_url)
+        yield self.listing_request(start_url, walk, start=True)
         if resume:
             yield self.listing_request(self.site.listing_url(kind, slug, deepest),
                                        {**walk, "resumed": True, "page": deepest,
                                         "resume_from": None})
 
-    def listing_request(self, url: str, walk: dict[str, Any]) -> Request:
+    def listing_request(self, url: str, walk: dict[str, Any], start: bool = False) -> Request:
         return Request(url, callback=self.parse_listing, errback=self.failed,
-                       priority=LISTING_PRIORITY,
-                       meta={"walk": walk})
+                       priority=LISTING_PRIORITY, meta={"walk": walk, "start": start})
 
     # --- listings ------------------------------------------------------------------------
     def parse_home(self, response: Response) -> Iterator[Request]:
@@ -140,6 +139,9 @@ class ArchiveSpider(scrapy.Spider):
         """Only a crawl that finished marks its listings walked to the end: by
         then every article they listed is stored. A killed crawl leaves them
         unfinished, so the next run re-reads them instead of stopping early."""
+        stats = self.crawler.stats
+        stats.set_value("start/listings", self.start_listings)
+        stats.set_value("start/failures", self.start_failures)
         if reason == "finished":
             for listing, page in self.walked_to_end.items():
                 self.store.update_listing(listing, page, completed=True)
@@ -223,46 +225,21 @@ class ArchiveSpider(scrapy.Spider):
     # --- failures ------------------------------------------------------------------------
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        reason, permanent, detail = classify(failure)
-        self.crawler.stats.inc_value(f"failures/{reason}")
+        found = classify(failure.value)
+        self.crawler.stats.inc_value(f"failures/{found.reason}")
         url = canonical_form(request.url)
-        gone = reason in ("http_404", "http_410") and request.meta.get("article")
+        if request.meta.get("start"):
+            self.start_failures[request.url] = found.reason
+        gone = found.reason in ("http_404", "http_410") and request.meta.get("article")
         if gone and self.store.mark_gone(url):
             self.crawler.stats.inc_value("articles/gone")
-        self.store.record_failure(url, reason, detail, permanent=permanent, run_id=self.run_id)
-        if request.meta.get("article") and permanent:
-            self.store.quarantine(url, reason, detail, permanent=True, run_id=self.run_id)
+        self.store.record_failure(url, found.reason, found.detail, permanent=found.permanent,
+                                  run_id=self.run_id)
+        if request.meta.get("article") and found.permanent:
+            self.store.quarantine(url, found.reason, found.detail, permanent=True,
+                                  run_id=self.run_id)
 
     def source_missing(self, failure: Failure) -> None:
         """A feed or sitemap the site does not have is no failure of the crawl."""
         self.crawler.stats.inc_value("discovery/source_missing")
 
-
-def classify(failure: Failure) -> tuple[str, bool, str]:
-    """(reason, permanent, detail) of a failed request."""
-    from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, ResponseDataLossError
-
-    error = failure.value
-    if isinstance(error, HttpError):
-        status = error.response.status
-        return f"http_{status}", status in PERMANENT_STATUSES, f"HTTP {status}"
-    if isinstance(error, (TimeoutError, TCPTimedOutError)):
-        return "timeout", False, str(error)
-    if isinstance(error, DNSLookupError):
-        return "dns", False, str(error)
-    if isinstance(error, ConnectionRefusedError):
-        return "connection_refused", False, str(error)
-    if isinstance(error, DownloadCancelledError):
-        return "too_large", True, str(error)[:500]  # past DOWNLOAD_MAXSIZE
-    if isinstance(error, ResponseDataLossError) or "dataloss" in repr(error).lower():
-        return "data_loss", False, str(error)[:500]  # a truncated body
-    if isinstance(error, IgnoreRequest):
-        text = str(error)
-        if "robots" in text.lower():
-            return "robots_txt", True, text
-        if "offsite" in text.lower():
-            return "offsite", True, text
-        if "redirect" in text.lower():
-            return "redirect_loop", True, text
-        return "ignored", True, text
-    return type(error).__name__.lower(), False, str(error)[:500]

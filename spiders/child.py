@@ -3,39 +3,77 @@
     python -m spiders.child CONFIG.json STATS.json RUN_ID [PROGRESS.json]
 
 Started by `spiders.runner`, never imported by a worker: Twisted's reactor
-cannot be restarted and wants the main thread."""
+cannot be restarted and wants the main thread. A fatal error (the store
+cannot be opened, the disk is full) is written to the stats file as
+`{"fatal": {"cause", "detail"}}` so the runner can say why the run failed."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
-from storage.store import ArticleStore
+from storage.store import ArticleStore, StoreError
 
 from .archive import ArchiveSpider
 from .config import CrawlConfig
+from .runner import grace_seconds
 from .settings import scrapy_settings
+
+EXIT_AFTER_GRACE = 70  # still running a grace period after SIGTERM: stopped hard
+
+
+class GracefulCrawlerProcess(CrawlerProcess):
+    """SIGTERM (the runner's deadline, or the kernel when our parent died)
+    closes the spider as Scrapy does (pages in hand stored, the batch
+    flushed); if that takes longer than the grace period, the process exits
+    anyway, so a crawl whose parent is gone never outlives it by more."""
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        timer = threading.Timer(grace_seconds(), os._exit, args=(EXIT_AFTER_GRACE,))
+        timer.daemon = True
+        timer.start()
+        super()._signal_shutdown(signum, frame)
+
+
+def write_stats(path: Path, stats: dict[str, Any]) -> None:
+    path.write_text(json.dumps(stats, default=str))
 
 
 def main(argv: list[str]) -> int:
     config = CrawlConfig.model_validate_json(Path(argv[0]).read_text())
     stats_path = Path(argv[1])
     run_id = int(argv[2]) if len(argv) > 2 and argv[2] else None
-    store = ArticleStore(config.db_url)
+    try:
+        store = ArticleStore(config.db_url)
+    except StoreError as error:
+        write_stats(stats_path, {"fatal": {"cause": "store_error", "detail": str(error)}})
+        return 3
     settings = scrapy_settings(config)  # logs go to stderr: the runner keeps and forwards them
     if len(argv) > 3:
         settings["PROGRESS_FILE"] = argv[3]
-    process = CrawlerProcess(settings)
+    process = GracefulCrawlerProcess(settings)
     crawler = process.create_crawler(ArchiveSpider)
     process.crawl(crawler, config=config, store=store, run_id=run_id)
     process.start()
     stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
-    stats_path.write_text(json.dumps(stats, default=str))
-    store.close()
+    fatal = stats.get("fatal_error")
+    if fatal:
+        stats["fatal"] = fatal
+    try:
+        write_stats(stats_path, stats)
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            raise
+        return 4  # the runner reads no stats: a crash, its log says why
+    finally:
+        store.close()
     return 0
 
 

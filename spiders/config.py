@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from .outcome import FALLBACK_ALARM, QUARANTINE_ALARM
+
 DEFAULT_BASE_URL = "https://eng-archive.aawsat.com"
 DEFAULT_CONTACT = "https://github.com/news-archive-pipeline"
 
@@ -27,9 +29,10 @@ class CrawlConfig(BaseModel):
     refetch_after_days: float | None = Field(
         default=None, gt=0, description="fetch stored articles again once this old")
     warc_max_mb: int = Field(default=512, ge=1, description="rotate WARC files past this size")
-    warc_retention_days: float | None = Field(
-        default=None, gt=0, description="delete WARC files older than this (default: keep)")
     margin_pages: int = Field(default=1, ge=0)
+    # Quality alarms (a changed template): over these rates the run fails.
+    fallback_alarm: float = Field(default=FALLBACK_ALARM, ge=0, le=1)
+    quarantine_alarm: float = Field(default=QUARANTINE_ALARM, ge=0, le=1)
     db_url: str | None = None
     data_dir: str = "./data"
     contact: str = DEFAULT_CONTACT
@@ -69,6 +72,17 @@ class CrawlConfig(BaseModel):
             if not value or "/" in value or " " in value:
                 raise ValueError(f"{value!r} is not a slug (like 'news-middle-east')")
         return values
+
+    @model_validator(mode="after")
+    def _urls_on_the_site(self) -> CrawlConfig:
+        """An --url on another host would be refused by the crawl anyway: say so now."""
+        for value in self.urls:
+            parts, base = urlsplit(value), urlsplit(self.base_url)
+            if (parts.hostname or "").lower() != (base.hostname or "").lower() \
+                    or parts.port != base.port:
+                raise ValueError(f"{value} is not on the site being crawled "
+                                 f"({self.base_url}); give --base-url for its site")
+        return self
 
     @model_validator(mode="after")
     def _range(self) -> CrawlConfig:

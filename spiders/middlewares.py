@@ -1,16 +1,29 @@
-"""Retries that wait: exponential backoff, and `Retry-After` honoured on 429
-and 503 (Scrapy's own RetryMiddleware retries at once)."""
+"""Downloader middlewares of our own:
+
+- `BackoffRetryMiddleware`: retries that wait, with exponential backoff, on
+  responses (429/5xx, honouring `Retry-After`) and on network errors alike
+  (Scrapy's own RetryMiddleware retries at once).
+- `StrictRobotsTxtMiddleware`: Scrapy's robots.txt handling, except that a
+  robots.txt that cannot be read (5xx after retries, no answer) disallows
+  everything, as RFC 9309 asks, instead of allowing everything."""
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
 import time
 from typing import Any
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from twisted.internet.defer import Deferred
 
+from .failures import ROBOTS_UNAVAILABLE, classify
+
+log = logging.getLogger(__name__)
 MAX_WAIT = 120.0  # a site asking for more is told no: the request fails and is retried next run
 
 
@@ -19,19 +32,31 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 0.5)
 
+    def backoff(self, request: Request) -> float:
+        return float(self.backoff_base * (2 ** request.meta.get("retry_times", 0)))
+
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Any = None
     ) -> Request | Response:
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
-        tries = request.meta.get("retry_times", 0)
         wait = retry_after(response) if response.status in (429, 503) else None
         if wait is None:
-            wait = self.backoff_base * (2 ** tries)
+            wait = self.backoff(request)
         if wait > MAX_WAIT:
             return response
         await asyncio.sleep(wait)
         return self._retry(request, f"HTTP {response.status}") or response
+
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception, spider: Any = None
+    ) -> Request | Response | None:
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
+            return None
+        retry = self._retry(request, exception)
+        if retry is not None:  # wait before it goes, as for a 5xx
+            await asyncio.sleep(self.backoff(request))
+        return retry
 
 
 def retry_after(response: Response) -> float | None:
@@ -47,3 +72,41 @@ def retry_after(response: Response) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+class DisallowAll:
+    """The parser for a robots.txt that could not be read."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    def allowed(self, url: str, user_agent: str | bytes) -> bool:
+        return False
+
+
+class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500 or response.status == 429:
+            self._unavailable(netloc, f"robots.txt answered HTTP {response.status}")
+            return
+        await super()._parse_robots(response, netloc, request)  # 2xx, or 4xx: allow all
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        # The robots.txt request failed like any request would: count why, so
+        # a site that never answered is told apart from a broken robots.txt.
+        self._stats.inc_value(f"failures/{classify(exc).reason}")
+        self._unavailable(netloc, f"robots.txt could not be fetched: {exc}")
+
+    def _unavailable(self, netloc: str, why: str) -> None:
+        log.error("%s: every URL of %s is disallowed (RFC 9309)", why, netloc)
+        self._stats.inc_value("robotstxt/unavailable")
+        waiting = self._parsers[netloc]
+        parser: Any = DisallowAll(why)
+        self._parsers[netloc] = parser
+        if isinstance(waiting, Deferred):  # requests waiting for robots.txt get the verdict
+            waiting.callback(parser)
+
+    def process_request_2(self, rp: Any, request: Request) -> None:
+        if isinstance(rp, DisallowAll):
+            raise IgnoreRequest(f"{ROBOTS_UNAVAILABLE}: {rp.why}")
+        super().process_request_2(rp, request)

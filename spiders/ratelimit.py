@@ -9,8 +9,12 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request
+
+from storage.config import redact
+
+from .failures import RATE_LIMIT_UNAVAILABLE
 
 # Atomically: the earliest time this request may go, and the new "theoretical
 # arrival time" for the next one. Returns the seconds to wait (as a string).
@@ -54,8 +58,16 @@ class SharedRateLimitMiddleware:
         return cls(SharedRateLimit(url, per_second))
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
+        import redis
+
         domain = urlsplit(request.url).hostname or ""
-        wait = await asyncio.to_thread(self.limiter.reserve, domain)
+        try:
+            wait = await asyncio.to_thread(self.limiter.reserve, domain)
+        except redis.RedisError as error:
+            # Without the shared budget no request may go: going on unthrottled
+            # would multiply the load on the site across workers.
+            raise IgnoreRequest(f"{RATE_LIMIT_UNAVAILABLE}: {type(error).__name__}: "
+                                f"{redact(str(error))}") from None
         if wait > 0:
             await asyncio.sleep(wait)
         return None

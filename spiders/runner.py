@@ -1,10 +1,13 @@
-"""Run one crawl in a child process and bring back its statistics."""
+"""Run one crawl in a child process and bring back its summary and outcome.
+The lifecycle (deadline, SIGTERM, grace, SIGKILL) is docs/crawl-lifecycle.md."""
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -13,24 +16,67 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from storage.config import redact
 from storage.store import ArticleStore
-from storage.warc import prune
 
 from .config import CrawlConfig
 from .lifetime import die_with_parent
+from .outcome import RunOutcome, judge
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
+# Seconds between SIGTERM and SIGKILL: time to store the pages in hand and flush.
+DEFAULT_GRACE_S = 30.0
 
 
 class CrawlFailed(RuntimeError):
-    pass
+    """A crawl that could not run to a judged end. `retryable`: a crashed child
+    (worth another attempt); a timeout or a bad setup is not."""
+
+    def __init__(self, message: str, cause: str, retryable: bool = False,
+                 summary: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
+        self.retryable = retryable
+        self.summary = summary or {}
 
 
 ProgressCallback = Callable[[int, int], None]  # (pages fetched, requests waiting)
 LogSink = Callable[[str], None]
+
+
+def grace_seconds() -> float:
+    try:
+        return max(1.0, float(os.environ.get("ARCHIVE_STOP_GRACE_S", DEFAULT_GRACE_S)))
+    except ValueError:
+        return DEFAULT_GRACE_S
+
+
+def prepare_data_dir(config: CrawlConfig) -> Path:
+    """The folder for the run's log (and WARC files), made and checked writable
+    before the run is recorded: a run row is never left `running` by a bad path."""
+    logs = Path(config.data_dir) / "logs"
+    try:
+        logs.mkdir(parents=True, exist_ok=True)
+        config.warc_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=logs, prefix=".probe-"):
+            pass
+    except OSError as error:
+        cause = "disk_full" if error.errno == errno.ENOSPC else "store_error"
+        raise CrawlFailed(f"the data folder {config.data_dir} cannot be written: "
+                          f"{error.strerror or error}", cause) from None
+    return logs
+
+
+def run_params(config: CrawlConfig) -> dict[str, Any]:
+    """The parameters kept with the run: no secret (database and Redis URLs are
+    the environment's, and shown redacted if at all)."""
+    params = config.model_dump(mode="json", exclude={"db_url"})
+    if params.get("redis_url"):
+        params["redis_url"] = redact(params["redis_url"])
+    return params
 
 
 def run_crawl(config: CrawlConfig, timeout: float | None = None,
@@ -38,19 +84,20 @@ def run_crawl(config: CrawlConfig, timeout: float | None = None,
               log_sink: LogSink | None = None,
               on_child: Callable[[subprocess.Popen[str]], None] | None = None
               ) -> dict[str, Any]:
-    """Crawl in a fresh process (a fresh reactor every time); return the summary.
+    """Crawl in a fresh process (a fresh reactor every time); return the summary,
+    whose `outcome` is the run's judged outcome (docs/outcomes.md).
 
     The run is recorded in the store with its parameters and statistics; its
     log goes to `<data_dir>/logs/crawl-<run>.log` and, line by line, to
-    `log_sink`. A child that crashes or runs past `timeout` fails the run and
-    raises `CrawlFailed`."""
+    `log_sink`. At `timeout` the child is asked to stop (SIGTERM: pages in hand
+    are stored), then killed after the grace period. A child that dies raises
+    `CrawlFailed` (retryable)."""
+    if timeout is not None and timeout <= 0:
+        raise CrawlFailed(f"the timeout must be positive, not {timeout}", "timeout")
+    logs = prepare_data_dir(config)
     store = store or ArticleStore(config.db_url)
-    if config.warc_retention_days:
-        for path in prune(config.warc_dir, config.warc_retention_days):
-            log.info("retention: deleted %s", path)
-    run_id = store.start_run(config.model_dump(mode="json", exclude={"db_url"}))
-    log_file = Path(config.data_dir) / "logs" / f"crawl-{run_id}.log"
-    log_file.parent.mkdir(parents=True, exist_ok=True)
+    run_id = store.start_run(run_params(config))
+    log_file = logs / f"crawl-{run_id}.log"
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="crawl-") as tmp:
         paths = {name: Path(tmp) / f"{name}.json" for name in ("config", "stats", "progress")}
@@ -59,46 +106,94 @@ def run_crawl(config: CrawlConfig, timeout: float | None = None,
                    str(paths["stats"]), str(run_id), str(paths["progress"])]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
-        with log_file.open("w", encoding="utf-8") as log_stream:
+        with open_log(log_file) as log_stream:
             child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True,
                                      errors="replace", preexec_fn=die_with_parent)
             if on_child is not None:
                 on_child(child)
-            reader = threading.Thread(target=_pump, args=(child, log_stream, log_sink),
-                                      daemon=True)
-            reader.start()
-            returncode = _wait(child, started, timeout, paths["progress"], progress)
-            reader.join(timeout=10)
-        if returncode is None:
-            store.finish_run(run_id, "timed_out", {"timeout_s": timeout})
-            raise CrawlFailed(f"crawl run {run_id} passed its {timeout:.0f} s limit and was "
-                              f"stopped (log: {log_file})")
-        raw = json.loads(paths["stats"].read_text()) if paths["stats"].exists() else {}
+            pump = LogPump(child, log_stream, log_sink)
+            pump.start()
+            returncode, timed_out = _wait(child, started, timeout, paths["progress"], progress)
+            pump.join(timeout=30)
+        raw = _read_stats(paths["stats"])
     summary = summarise(raw, time.monotonic() - started)
-    summary["run_id"] = run_id
-    summary["log_file"] = str(log_file)
-    if returncode != 0 or not raw.get("finish_reason"):
-        store.finish_run(run_id, "crashed", summary)
-        raise CrawlFailed(f"crawl run {run_id}: the crawl process exited with {returncode} "
-                          f"(log: {log_file})")
-    store.finish_run(run_id, "completed", summary)
+    summary.update(run_id=run_id, log_file=str(log_file), base_url=config.base_url)
+    fatal = raw.get("fatal")
+    if pump.disk_full and not fatal:
+        fatal = {"cause": "disk_full", "detail": "no space left to write the crawl log"}
+    if fatal:
+        outcome = RunOutcome("failed", fatal["cause"], fatal["detail"])
+    elif timed_out:
+        outcome = RunOutcome("failed", "timeout",
+                             f"the crawl passed its {timeout:.0f} s limit and was stopped "
+                             f"({summary['articles_new']} new articles stored before it)")
+    elif returncode != 0 or not raw.get("finish_reason"):
+        outcome = RunOutcome("failed", "crashed",
+                             f"the crawl process exited with {returncode} (log: {log_file})")
+    elif raw["finish_reason"] == "shutdown":  # a SIGTERM that was not our deadline's
+        outcome = RunOutcome("failed", "stopped",
+                             "the crawl was stopped by a signal before it finished")
+    else:
+        outcome = judge(summary, config.fallback_alarm, config.quarantine_alarm)
+    summary["outcome"] = outcome.as_dict()
+    store.finish_run(run_id, outcome.state, summary)
+    if outcome.cause == "crashed":
+        raise CrawlFailed(f"crawl run {run_id}: {outcome.message}", "crashed", retryable=True,
+                          summary=summary)
     return summary
 
 
-def _pump(child: subprocess.Popen[str], log_stream: Any, sink: LogSink | None) -> None:
-    assert child.stderr is not None
-    for line in child.stderr:
-        log_stream.write(line)
-        if sink is not None:
-            sink(line.rstrip("\n"))
+def open_log(path: Path) -> IO[str]:
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as error:
+        raise CrawlFailed(f"cannot write the crawl log {path}: {error.strerror}",
+                          "disk_full" if error.errno == errno.ENOSPC else "store_error") from None
+
+
+class LogPump(threading.Thread):
+    """Copies the child's stderr to the log file and the sink. It never stops
+    reading while the child lives (a child blocked on a full pipe would hang
+    the run), even when the log can no longer be written."""
+
+    def __init__(self, child: subprocess.Popen[str], stream: IO[str],
+                 sink: LogSink | None) -> None:
+        super().__init__(daemon=True)
+        self.child = child
+        self.stream: IO[str] | None = stream
+        self.sink = sink
+        self.disk_full = False
+
+    def run(self) -> None:
+        assert self.child.stderr is not None
+        for line in self.child.stderr:
+            if self.stream is not None:
+                try:
+                    self.stream.write(line)
+                except OSError as error:
+                    self.disk_full = error.errno == errno.ENOSPC
+                    self.stream = None  # keep draining; the sink still gets the lines
+            if self.sink is not None:
+                try:
+                    self.sink(line.rstrip("\n"))
+                except Exception:  # noqa: BLE001 - a sink's failure must not block the child
+                    self.sink = None
+
+
+def _read_stats(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text()) if path.exists() else {}
+    except (OSError, ValueError):
+        return {}
 
 
 def _wait(child: subprocess.Popen[str], started: float, timeout: float | None,
-          progress_file: Path, progress: ProgressCallback | None) -> int | None:
-    """The child's exit code, or None once it was killed for running too long."""
+          progress_file: Path, progress: ProgressCallback | None) -> tuple[int, bool]:
+    """(the child's exit code, whether it was stopped at the deadline)."""
+    stop_sent: float | None = None
     while True:
         try:
-            return child.wait(timeout=1.0)
+            return child.wait(timeout=1.0), stop_sent is not None
         except subprocess.TimeoutExpired:
             pass
         if progress is not None and progress_file.exists():
@@ -107,10 +202,15 @@ def _wait(child: subprocess.Popen[str], started: float, timeout: float | None,
                 progress(int(snapshot["fetched"]), int(snapshot["pending"]))
             except (ValueError, KeyError, OSError):
                 pass  # being rewritten: next second
-        if timeout is not None and time.monotonic() - started > timeout:
+        now = time.monotonic()
+        if timeout is not None and stop_sent is None and now - started > timeout:
+            log.warning("crawl past its %.0f s limit: asking it to stop", timeout)
+            child.send_signal(signal.SIGTERM)  # Scrapy closes the spider and flushes
+            stop_sent = now
+        elif stop_sent is not None and now - stop_sent > grace_seconds():
+            log.error("crawl still running %.0f s after SIGTERM: killed", grace_seconds())
             child.kill()
-            child.wait()
-            return None
+            return child.wait(), True
 
 
 def summarise(stats: dict[str, Any], wall_seconds: float) -> dict[str, Any]:
@@ -129,6 +229,8 @@ def summarise(stats: dict[str, Any], wall_seconds: float) -> dict[str, Any]:
         "articles_gone": int(stats.get("articles/gone", 0)),
         "quarantined": pipeline.get("quarantined", {}),
         "failures": dict(failures),
+        "start_listings": list(stats.get("start/listings", []) or []),
+        "start_failures": dict(stats.get("start/failures", {}) or {}),
         "retries": int(stats.get("retry/count", 0)),
         "robots_disallowed": int(stats.get("robotstxt/forbidden", 0)),
         "offsite_filtered": int(stats.get("offsite/filtered", 0)),

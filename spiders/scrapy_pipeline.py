@@ -1,19 +1,30 @@
-"""The Scrapy item pipeline: a thin adapter over `ArchivePipeline`."""
+"""The Scrapy item pipeline: a thin adapter over `ArchivePipeline`. A full
+disk or a store that cannot be written ends the crawl at once, with the
+cause in the stats (no page is fetched only to be dropped)."""
 
 from __future__ import annotations
 
+import asyncio
+import errno
+import logging
 from typing import Any
 
+from scrapy.exceptions import DropItem
+
+from storage.store import StoreError
 from storage.warc import WarcWriterRotating
 
 from .clean_pool import CleanerPool
 from .pipeline import ArchivePipeline
+
+log = logging.getLogger(__name__)
 
 
 class ScrapyArchivePipeline:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.pipeline: ArchivePipeline | None = None
+        self.stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ScrapyArchivePipeline:
@@ -30,8 +41,28 @@ class ScrapyArchivePipeline:
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         assert self.pipeline is not None
-        return await self.pipeline.process_item(item)
+        try:
+            return await self.pipeline.process_item(item)
+        except OSError as error:
+            if error.errno != errno.ENOSPC:
+                raise
+            self.stop("disk_full", f"no space left on the data folder's disk: {error}")
+        except StoreError as error:
+            self.stop("store_error", str(error))
+        raise DropItem(f"not stored: the crawl is stopping ({item['url']})")
+
+    def stop(self, cause: str, detail: str) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        log.error("stopping the crawl: %s", detail)
+        self.crawler.stats.set_value("fatal_error", {"cause": cause, "detail": detail})
+        asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=cause))
 
     def close_spider(self, spider: Any = None) -> None:
         assert self.pipeline is not None
-        self.crawler.stats.set_value("pipeline", self.pipeline.close())
+        try:
+            self.crawler.stats.set_value("pipeline", self.pipeline.close())
+        except StoreError as error:  # the last batch could not be stored
+            self.crawler.stats.set_value("fatal_error", {"cause": "store_error",
+                                                         "detail": str(error)})

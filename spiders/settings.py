@@ -26,6 +26,9 @@ def base_settings(config: CrawlConfig) -> dict[str, Any]:
         "ROBOTSTXT_OBEY": True,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        # Scrapy 2.19's remote control runs a local HTTP server that executes
+        # Python: a crawl child must listen on no port.
+        "REMOTE_CONTROL_ENABLED": False,
         "CONCURRENT_REQUESTS": max(16, config.concurrency_per_domain),
         "CONCURRENT_REQUESTS_PER_DOMAIN": config.concurrency_per_domain,
         "DOWNLOAD_DELAY": config.download_delay,
@@ -47,6 +50,8 @@ def base_settings(config: CrawlConfig) -> dict[str, Any]:
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "spiders.middlewares.BackoffRetryMiddleware": 550,
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "spiders.middlewares.StrictRobotsTxtMiddleware": 100,
         },
         # Only http(s): no file://, ftp://, s3:// or data: requests, whatever a page links to.
         "DOWNLOAD_HANDLERS": {"file": None, "ftp": None, "s3": None, "data": None},

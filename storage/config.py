@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-
-from sqlalchemy.engine import make_url
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -21,9 +20,12 @@ def database_url(override: str | None = None) -> str:
     return f"sqlite:///{data_dir() / 'archive.db'}"
 
 
-def redact(url: str) -> str:
-    """A database URL fit for logs and reports: never the password."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL: show only its scheme
-        return url.split(":", 1)[0] + "://***"
+# The password part of any URL's userinfo: scheme://user:PASSWORD@host
+_PASSWORD_RE = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^/@:\s]*:)(?P<password>[^\s/]*)@")
+
+
+def redact(text: str) -> str:
+    """A URL (or any text holding URLs) fit for logs and reports: passwords
+    become ***, everything else is left as written."""
+    return _PASSWORD_RE.sub(lambda m: f"{m.group('head')}***@", text)
+

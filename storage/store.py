@@ -91,7 +91,11 @@ def retry_when_unavailable(method: F) -> F:
                 return method(self, *args, **kwargs)
             except (OperationalError, InterfaceError) as error:
                 if delay is None or not _transient(error):
-                    raise
+                    # A store that stayed away, or cannot be written (a read-only
+                    # file): one clear error, never the driver's traceback.
+                    raise StoreError(f"the store at {redact(self.url)} failed in "
+                                     f"{method.__name__}: {_first_line(error, self.url)}"
+                                     ) from None
                 log.warning("database unavailable (%s); retrying %s in %.1f s",
                             type(error.orig).__name__ if error.orig else "error",
                             method.__name__, delay)

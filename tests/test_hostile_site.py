@@ -63,14 +63,14 @@ def test_every_failure_is_recorded_with_its_reason(crawled):
     kinds = Counter(f.kind for f in site.faults.values())
     assert failures.get("http_404") == kinds["http_404"]
     assert failures.get("http_410") == kinds["http_410"]
-    assert failures.get("http_502") == kinds["http_502_always"]
+    assert failures.get("http_5xx") == kinds["http_502_always"]
     assert failures.get("redirect_loop") == kinds["redirect_loop"]
     assert failures.get("offsite", 0) + summary["offsite_filtered"] >= kinds["redirect_offsite"]
     assert failures.get("too_large") == kinds["huge"]
     assert failures.get("data_loss") == kinds["truncated_always"]
     assert failures.get("robots_txt") == 1
     recorded = store.stats()["fetch_failures"]
-    for reason in ("http_404", "http_410", "http_502", "redirect_loop", "too_large"):
+    for reason in ("http_404", "http_410", "http_5xx", "redirect_loop", "too_large"):
         assert recorded.get(reason), reason
     assert all(k in PERMANENT or k not in failures for k in kinds)
     report = {row["figure"]: row["value"] for row in figures_table(summary)}

@@ -1,0 +1,118 @@
+"""A crawl run's outcome, judged once from its summary (docs/outcomes.md):
+the CLI's exit code, the flow run's state and the store's run status all
+come from here. Pure functions, tested without Scrapy or Prefect."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+FALLBACK_ALARM = 0.2  # more than a fifth of articles cleaned by `generic`: a changed template
+QUARANTINE_ALARM = 0.3  # more than 30% of article pages quarantined
+ALARM_MIN_PAGES = 10  # fewer pages than this are too few to judge a template by
+
+# Failure reasons meaning the site never answered at all.
+NETWORK_REASONS = frozenset({"connection_refused", "connection_lost", "dns_error", "tls_error",
+                             "timeout"})
+# Why a run failed, first cause first: where several apply, the first wins.
+RUN_FAILURE_CAUSES = ("site_unreachable", "rate_limit_unavailable", "robots_unavailable",
+                      "start_listings_failed", "store_error", "disk_full", "timeout",
+                      "stopped", "crashed", "quality_alarm")
+
+State = Literal["completed", "failed", "cancelled"]
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    state: State
+    cause: str | None = None  # one of RUN_FAILURE_CAUSES when failed
+    message: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.state != "completed"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def stored(summary: dict[str, Any]) -> int:
+    return int(summary.get("articles_new", 0) + summary.get("articles_updated", 0)
+               + summary.get("articles_unchanged", 0))
+
+
+def rates(summary: dict[str, Any]) -> dict[str, float]:
+    articles = stored(summary)
+    quarantined = sum(summary.get("quarantined", {}).values())
+    pages = articles + quarantined
+    return {
+        "fallback_rate": summary.get("fallbacks", 0) / articles if articles else 0.0,
+        "quarantine_rate": quarantined / pages if pages else 0.0,
+        "missing_date_rate": summary.get("missing_dates", 0) / articles if articles else 0.0,
+    }
+
+
+def alarms(summary: dict[str, Any], fallback_alarm: float = FALLBACK_ALARM,
+           quarantine_alarm: float = QUARANTINE_ALARM) -> list[str]:
+    """Signs of a changed site template, once there are enough pages to judge."""
+    r = rates(summary)
+    pages = stored(summary) + sum(summary.get("quarantined", {}).values())
+    if pages < ALARM_MIN_PAGES:
+        return []
+    found = []
+    if r["fallback_rate"] > fallback_alarm:
+        found.append(f"fallback rate {r['fallback_rate']:.0%} is over {fallback_alarm:.0%}: "
+                     "the site profile found no body on many pages (changed template?)")
+    if r["quarantine_rate"] > quarantine_alarm:
+        found.append(f"quarantine rate {r['quarantine_rate']:.0%} is over "
+                     f"{quarantine_alarm:.0%}: many fetched pages did not clean into articles")
+    return found
+
+
+def judge(summary: dict[str, Any], fallback_alarm: float = FALLBACK_ALARM,
+          quarantine_alarm: float = QUARANTINE_ALARM) -> RunOutcome:
+    """The outcome of a crawl that ran to its end (a crash or a timeout is
+    judged by the runner, which knows of it)."""
+    failures: dict[str, int] = summary.get("failures", {}) or {}
+    responses = int(summary.get("responses", summary.get("pages_fetched", 0)))
+    network = {r: n for r, n in failures.items() if r in NETWORK_REASONS}
+    if responses == 0 and network:
+        reasons = ", ".join(f"{r} x{n}" for r, n in sorted(network.items()))
+        return RunOutcome("failed", "site_unreachable",
+                          f"no response at all from {summary.get('base_url', 'the site')} "
+                          f"({reasons})")
+    if failures.get("rate_limit_unavailable"):
+        return RunOutcome("failed", "rate_limit_unavailable",
+                          f"{failures['rate_limit_unavailable']} requests were not sent: the "
+                          "shared request budget (Redis) could not be reached")
+    if failures.get("robots_unavailable"):
+        return RunOutcome("failed", "robots_unavailable",
+                          "robots.txt could not be read (5xx or no answer after retries): "
+                          "every URL is disallowed until it can (RFC 9309)")
+    starts: list[str] = summary.get("start_listings", []) or []
+    start_failures: dict[str, str] = summary.get("start_failures", {}) or {}
+    if starts and all(url in start_failures for url in starts):
+        listed = "; ".join(f"{url} ({start_failures[url]})" for url in starts)
+        return RunOutcome("failed", "start_listings_failed",
+                          f"every listing the crawl started from failed: {listed}")
+    if summary.get("finish_reason") == "disk_full":
+        return RunOutcome("failed", "disk_full", "the data folder ran out of space")
+    problems = alarms(summary, fallback_alarm, quarantine_alarm)
+    if problems:
+        return RunOutcome("failed", "quality_alarm", "quality alarm: " + "; ".join(problems))
+    return RunOutcome("completed", None, completed_message(summary))
+
+
+def completed_message(summary: dict[str, Any]) -> str:
+    """One line: what the run did and what failed along the way."""
+    parts = [f"{summary.get('pages_fetched', 0)} pages",
+             f"{summary.get('articles_new', 0)} new",
+             f"{summary.get('articles_updated', 0)} updated",
+             f"{summary.get('articles_unchanged', 0)} unchanged"]
+    quarantined = summary.get("quarantined", {}) or {}
+    if quarantined:
+        parts.append("quarantined " + ", ".join(f"{r} {n}" for r, n in sorted(quarantined.items())))
+    failures = summary.get("failures", {}) or {}
+    if failures:
+        parts.append("failed " + ", ".join(f"{r} {n}" for r, n in sorted(failures.items())))
+    return "; ".join(parts)
