@@ -349,12 +349,32 @@ def reextract(site: str = typer.Option("auto", callback=check_site),
     out.print(result)
 
 
+@app.command("prune-warc")
+def prune_warc(
+    older_than: float = typer.Option(..., "--older-than", callback=positive_seconds,
+                                     help="Delete WARC files older than this many days."),
+    data_dir: str | None = typer.Option(None, help="Where the WARC files are (default ./data)."),
+) -> None:
+    """Retention: delete old WARC files (re-extraction cannot use what is deleted)."""
+    from storage.warc import prune
+
+    folder = Path(data_dir or os.environ.get("ARCHIVE_DATA_DIR") or "./data") / "warc"
+    try:
+        removed = prune(folder, older_than)
+    except OSError as error:
+        raise fail(f"cannot prune {folder}: {error.strerror or error}") from None
+    out.print(f"{len(removed)} WARC files older than {older_than:g} days deleted from {folder}")
+
+
 @app.command("serve")
 def serve_command() -> None:
     """Serve every deployment of prefect.yaml with its schedule from one process."""
-    from flows.serve import serve_all
+    from flows.serve import ServeConflict, serve_all
 
-    serve_all()
+    try:
+        serve_all()
+    except ServeConflict as error:
+        raise fail(str(error)) from None
 
 
 @app.command()

@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
+from pydantic import Field
 
 from storage.export import export
 from storage.reextract import reextract
 from storage.store import ArticleStore
+from storage.warc import prune
 
 
 @flow(name="reextract")
@@ -39,3 +41,14 @@ def export_flow(format: Literal["jsonl", "csv", "parquet"] = "jsonl",  # noqa: A
                    midnight(since), midnight(until), category)
     get_run_logger().info("exported %d articles to %s", count, out)
     return {"articles": count, "out": out}
+
+
+@flow(name="prune-warc")
+def prune_warc_flow(older_than_days: Annotated[float, Field(gt=0)]) -> dict[str, Any]:
+    """Retention, as maintenance of its own (never during a crawl): delete WARC
+    files older than `older_than_days` under $ARCHIVE_DATA_DIR/warc."""
+    folder = Path(os.environ.get("ARCHIVE_DATA_DIR") or "./data") / "warc"
+    removed = prune(folder, older_than_days)
+    get_run_logger().info("deleted %d WARC files older than %g days from %s", len(removed),
+                          older_than_days, folder)
+    return {"deleted": [str(p) for p in removed]}

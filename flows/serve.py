@@ -36,5 +36,38 @@ def deployments_from_yaml(path: Path = ROOT / "prefect.yaml",
     return built
 
 
+class ServeConflict(RuntimeError):
+    """Deployments of the same names are registered for a work pool."""
+
+
+def pooled_deployments(names: list[str]) -> list[str]:
+    """Which of these deployments ("flow/name") the Prefect API already has
+    registered for a work pool (by `prefect deploy`)."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    found = []
+    with get_client(sync_client=True) as client:
+        for name in names:
+            try:
+                deployment = client.read_deployment_by_name(name)
+            except ObjectNotFound:
+                continue
+            if deployment.work_pool_name:
+                found.append(f"{name} (pool {deployment.work_pool_name})")
+    return found
+
+
 def serve_all(interval_s: float | None = None) -> None:
-    serve(*deployments_from_yaml(interval_s=interval_s))
+    """Serve every deployment, unless `prefect deploy` registered them for a
+    work pool on this API: serving would rewrite them (their pull steps gone,
+    runs crashing on the pool's workers) and pause their schedules when it
+    stops. Workers serve those; `serve` is for a setup without a pool."""
+    deployments = deployments_from_yaml(interval_s=interval_s)
+    taken = pooled_deployments([f"{d.flow_name}/{d.name}" for d in deployments])
+    if taken:
+        raise ServeConflict(
+            f"these deployments are registered for a work pool on this Prefect server: "
+            f"{', '.join(taken)}; run their workers (make worker) instead of serve, or delete "
+            "them first (prefect deployment delete NAME)")
+    serve(*deployments)

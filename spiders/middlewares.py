@@ -19,6 +19,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 from .failures import ROBOTS_UNAVAILABLE, classify
@@ -85,6 +86,18 @@ class DisallowAll:
 
 
 class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    async def process_request(
+        self, request: Request, spider: Any = None
+    ) -> None:
+        if request.meta.get("dont_obey_robotstxt") or request.url.startswith(("data:", "file:")):
+            return
+        await self.robot_parser(request)
+        # The verdict is read from the table, not from the Deferred that requests
+        # waiting for robots.txt share: only the first waiter gets its result
+        # (measured: the others got None and were let through unchecked).
+        parser = self._parsers.get(urlparse_cached(request).netloc)
+        self.process_request_2(None if isinstance(parser, Deferred) else parser, request)
+
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500 or response.status == 429:
             self._unavailable(netloc, f"robots.txt answered HTTP {response.status}")

@@ -84,9 +84,17 @@ class ArchivePipeline:
             self.batch = []
 
     def close(self) -> dict[str, Any]:
-        self.flush()
-        self.warc.close()
-        self.cleaner.close()
+        try:
+            self.flush()
+        finally:
+            try:
+                self.warc.close()
+            except OSError as error:  # a full disk: the torn last record is skipped on read
+                log.error("the WARC file could not be closed cleanly: %s", error)
+            self.cleaner.close()
+        return self.report()
+
+    def report(self) -> dict[str, Any]:
         return {
             "articles_new": self.counts.new,
             "articles_updated": self.counts.updated,

@@ -106,15 +106,16 @@ def run_crawl(config: CrawlConfig, timeout: float | None = None,
                    str(paths["stats"]), str(run_id), str(paths["progress"])]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
-        with open_log(log_file) as log_stream:
-            child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True,
-                                     errors="replace", preexec_fn=die_with_parent)
-            if on_child is not None:
-                on_child(child)
-            pump = LogPump(child, log_stream, log_sink)
-            pump.start()
-            returncode, timed_out = _wait(child, started, timeout, paths["progress"], progress)
-            pump.join(timeout=30)
+        log_stream = open_log(log_file)
+        child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True,
+                                 errors="replace", preexec_fn=die_with_parent)
+        if on_child is not None:
+            on_child(child)
+        pump = LogPump(child, log_stream, log_sink)
+        pump.start()
+        returncode, timed_out = _wait(child, started, timeout, paths["progress"], progress)
+        pump.join(timeout=30)
+        pump.close()
         raw = _read_stats(paths["stats"])
     summary = summarise(raw, time.monotonic() - started)
     summary.update(run_id=run_id, log_file=str(log_file), base_url=config.base_url)
@@ -145,7 +146,8 @@ def run_crawl(config: CrawlConfig, timeout: float | None = None,
 
 def open_log(path: Path) -> IO[str]:
     try:
-        return path.open("w", encoding="utf-8")
+        # Line-buffered: a full disk shows on the line that does not fit, not at close.
+        return path.open("w", encoding="utf-8", buffering=1)
     except OSError as error:
         raise CrawlFailed(f"cannot write the crawl log {path}: {error.strerror}",
                           "disk_full" if error.errno == errno.ENOSPC else "store_error") from None
@@ -178,6 +180,13 @@ class LogPump(threading.Thread):
                     self.sink(line.rstrip("\n"))
                 except Exception:  # noqa: BLE001 - a sink's failure must not block the child
                     self.sink = None
+
+    def close(self) -> None:
+        if self.stream is not None:
+            try:
+                self.stream.close()
+            except OSError as error:
+                self.disk_full = self.disk_full or error.errno == errno.ENOSPC
 
 
 def _read_stats(path: Path) -> dict[str, Any]:

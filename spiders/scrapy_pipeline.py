@@ -62,7 +62,9 @@ class ScrapyArchivePipeline:
     def close_spider(self, spider: Any = None) -> None:
         assert self.pipeline is not None
         try:
-            self.crawler.stats.set_value("pipeline", self.pipeline.close())
+            self.pipeline.close()
         except StoreError as error:  # the last batch could not be stored
             self.crawler.stats.set_value("fatal_error", {"cause": "store_error",
                                                          "detail": str(error)})
+        finally:
+            self.crawler.stats.set_value("pipeline", self.pipeline.report())

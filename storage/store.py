@@ -192,7 +192,7 @@ class ArticleStore:
         with self.sessions() as session:
             rows = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit))
             return [{"id": r.id, "started": r.started, "finished": r.finished,
-                     "status": r.status, "stats": r.stats} for r in rows]
+                     "status": r.status, "params": r.params, "stats": r.stats} for r in rows]
 
     # --- writing articles -------------------------------------------------------
     @retry_when_unavailable

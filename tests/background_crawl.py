@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from spiders.config import CrawlConfig
@@ -17,6 +19,7 @@ class BackgroundCrawl:
     timeout: float = 300
     children: list[subprocess.Popen] = field(default_factory=list)
     errors: list[BaseException] = field(default_factory=list)
+    summary: dict | None = None
 
     def start(self) -> BackgroundCrawl:
         self.thread = threading.Thread(target=self._run)
@@ -25,9 +28,19 @@ class BackgroundCrawl:
 
     def _run(self) -> None:
         try:
-            run_crawl(self.config, timeout=self.timeout, on_child=self.children.append)
+            self.summary = run_crawl(self.config, timeout=self.timeout,
+                                     on_child=self.children.append)
         except BaseException as error:  # noqa: BLE001 - collected for the assertion
             self.errors.append(error)
 
     def join(self, timeout: float = 60) -> None:
         self.thread.join(timeout)
+
+
+def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
+    """Poll a condition (never a fixed sleep standing in for one)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.05)

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from spiders.config import CrawlConfig
 from spiders.runner import CrawlFailed, run_crawl
 from storage.store import ArticleStore
 from storage.warc import iter_responses
-from tests.background_crawl import BackgroundCrawl
+from tests.background_crawl import BackgroundCrawl, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 GRACE_S = 5
@@ -44,10 +43,7 @@ def stored_count(db: str) -> int:
 
 
 def wait_for(condition, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+    wait_until(condition, timeout, "the crawl")
 
 
 def assert_consistent(db: str, tmp_path: Path, site: ReplicaSite, base: str) -> None:

@@ -1,0 +1,194 @@
+"""Unit tests, no network: the failure vocabulary (one list in the code, the
+README and docs/outcomes.md), the classification of Scrapy 2.19's and
+Twisted's errors, the run judgement, the backoff on network errors, and
+redaction."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+from OpenSSL import SSL
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.http import Request, Response
+from scrapy.settings import Settings
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import error as tx
+from twisted.python.failure import Failure
+from twisted.web.client import ResponseFailed
+
+from spiders.failures import FAILURE_REASONS, QUARANTINE_REASONS, classify
+from spiders.outcome import RUN_FAILURE_CAUSES, judge
+from spiders.quality import gate
+from storage.config import redact
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def table_reasons(text: str, heading: str) -> dict[str, bool]:
+    """The `reason` -> permanent rows of the table under a heading."""
+    section = text.split(heading, 1)[1]
+    section = re.split(r"\n#+ ", section, maxsplit=1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| (yes|no) \|", section, flags=re.M)
+    return {reason: flag == "yes" for reason, flag in rows}
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/outcomes.md"])
+def test_the_documents_list_exactly_the_codes_reasons(document):
+    text = (ROOT / document).read_text(encoding="utf-8")
+    assert table_reasons(text, "Failure reasons") == FAILURE_REASONS
+    assert table_reasons(text, "Quarantine reasons") == QUARANTINE_REASONS
+    for cause in RUN_FAILURE_CAUSES:
+        assert f"`{cause}`" in text, cause
+
+
+def test_the_quality_gate_speaks_the_vocabulary():
+    from cleaning.models import Article
+
+    empty = Article(url="u", canonical_url="u", title="t", body="", extractor="x")
+    short = empty.model_copy(update={"body": "a few words", "word_count": 3})
+    for article in (empty, short):
+        problem = gate(article)
+        assert problem is not None and problem[0] in QUARANTINE_REASONS
+
+
+def http_error(status: int) -> HttpError:
+    return HttpError(Response("http://h/x", status=status), "Ignoring non-200 response")
+
+
+def twisted_failed(*errors: Exception) -> DownloadFailedError:
+    """How Scrapy 2.19 wraps a Twisted ResponseFailed."""
+    failed = ResponseFailed([Failure(e) for e in errors])
+    try:
+        raise DownloadFailedError(str(failed)) from failed
+    except DownloadFailedError as wrapped:
+        return wrapped
+
+
+@pytest.mark.parametrize("error, reason", [
+    (DownloadConnectionRefusedError("Connection was refused by other side"), "connection_refused"),
+    (CannotResolveHostError("no such host"), "dns_error"),
+    (DownloadTimeoutError("took longer than 30 seconds"), "timeout"),
+    (ResponseDataLossError(), "data_loss"),
+    (DownloadCancelledError("exceeded DOWNLOAD_MAXSIZE"), "too_large"),
+    (IgnoreRequest("Ignored response <200 http://h/x> because its body (1 B compressed, 9 B "
+                   "decompressed so far) exceeded DOWNLOAD_MAXSIZE (5 B) during "
+                   "decompression."), "too_large"),  # a gzip bomb
+    (IgnoreRequest("Forbidden by robots.txt"), "robots_txt"),
+    (IgnoreRequest("robots.txt unavailable: robots.txt answered HTTP 500"), "robots_unavailable"),
+    (IgnoreRequest("shared rate limit unavailable: AuthenticationError"),
+     "rate_limit_unavailable"),
+    (IgnoreRequest("Filtered offsite request to 'elsewhere.example'"), "offsite"),
+    (IgnoreRequest("max redirections reached"), "redirect_loop"),
+    (twisted_failed(tx.ConnectionLost("Connection to the other side was lost")),
+     "connection_lost"),
+    (twisted_failed(SSL.Error([("SSL routines", "", "certificate verify failed")])),
+     "tls_error"),
+    (tx.TCPTimedOutError(), "timeout"),
+    (tx.ConnectionRefusedError(), "connection_refused"),
+    (http_error(404), "http_404"),
+    (http_error(410), "http_410"),
+    (http_error(429), "http_429"),
+    (http_error(403), "http_4xx"),
+    (http_error(502), "http_5xx"),
+    (RuntimeError("something new"), "download_error"),
+])
+def test_every_error_maps_to_one_reason_of_the_vocabulary(error, reason):
+    found = classify(error)
+    assert found.reason == reason
+    assert found.permanent is FAILURE_REASONS[reason]
+    assert found.detail
+
+
+def summary(**values: object) -> dict:
+    base: dict = {"pages_fetched": 10, "articles_new": 0, "articles_updated": 0,
+                  "articles_unchanged": 0, "quarantined": {}, "failures": {},
+                  "start_listings": [], "start_failures": {}, "finish_reason": "finished"}
+    return {**base, **values}
+
+
+def test_the_first_cause_wins():
+    unreachable_and_robots = summary(pages_fetched=0, failures={
+        "connection_refused": 1, "robots_unavailable": 4},
+        start_listings=["a"], start_failures={"a": "robots_unavailable"})
+    assert judge(unreachable_and_robots).cause == "site_unreachable"
+    robots_and_listings = summary(pages_fetched=2, failures={"robots_unavailable": 4},
+                                  start_listings=["a"], start_failures={"a": "robots_unavailable"})
+    assert judge(robots_and_listings).cause == "robots_unavailable"
+
+
+def test_every_start_listing_failed_names_each_one():
+    outcome = judge(summary(failures={"http_404": 2}, start_listings=["u1", "u2"],
+                            start_failures={"u1": "http_404", "u2": "http_404"}))
+    assert outcome.state == "failed" and outcome.cause == "start_listings_failed"
+    assert "u1 (http_404)" in outcome.message and "u2 (http_404)" in outcome.message
+
+
+def test_one_start_listing_left_is_a_completed_run():
+    outcome = judge(summary(failures={"http_404": 1}, start_listings=["u1", "u2"],
+                            start_failures={"u1": "http_404"}))
+    assert outcome.state == "completed"
+    assert "failed http_404 1" in outcome.message
+
+
+def test_a_no_change_incremental_run_with_a_gone_article_completes():
+    outcome = judge(summary(pages_fetched=6, articles_unchanged=0,
+                            failures={"http_404": 1, "robots_txt": 1}))
+    assert outcome.state == "completed" and outcome.cause is None
+
+
+def test_a_quality_alarm_fails_the_run():
+    outcome = judge(summary(articles_new=20, fallbacks=15))
+    assert outcome.cause == "quality_alarm" and "fallback rate" in outcome.message
+
+
+def test_network_errors_are_retried_after_a_backoff(monkeypatch):
+    from spiders.middlewares import BackoffRetryMiddleware
+
+    class Crawler:
+        spider = object()
+        stats = None
+
+    settings = Settings({"RETRY_TIMES": 3, "RETRY_BACKOFF_BASE": 0.5})
+    middleware = BackoffRetryMiddleware(settings)
+    middleware.crawler = Crawler()  # type: ignore[assignment]
+    monkeypatch.setattr("scrapy.downloadermiddlewares.retry.get_retry_request",
+                        lambda request, **kw: request.replace(
+                            meta={**request.meta,
+                                  "retry_times": request.meta.get("retry_times", 0) + 1}))
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr("spiders.middlewares.asyncio.sleep", sleep)
+    request = Request("http://h/x")
+    for _ in range(3):
+        request = asyncio.run(middleware.process_exception(
+            request, DownloadConnectionRefusedError("refused")))
+        assert isinstance(request, Request)
+    assert waits == [0.5, 1.0, 2.0]  # 0.5 s doubled on every retry, as for a 5xx
+    assert asyncio.run(middleware.process_exception(
+        Request("http://h/y", meta={"dont_retry": True}), DownloadTimeoutError())) is None
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("postgresql://user:s3cret@db.example/archive", "postgresql://user:***@db.example/archive"),
+    ("redis://:pa@ss@127.0.0.1:6379/0", "redis://:***@127.0.0.1:6379/0"),
+    ("/path/plain.db", "/path/plain.db"),
+    ("the default SQLite store", "the default SQLite store"),
+    ("sqlite:///./data/archive.db", "sqlite:///./data/archive.db"),
+    ("into postgresql://a:b@h/d now", "into postgresql://a:***@h/d now"),
+])
+def test_redaction_hides_passwords_and_leaves_the_rest_as_written(text, shown):
+    assert redact(text) == shown
