@@ -339,14 +339,19 @@ def export(
 
 @app.command()
 def reextract(site: str = typer.Option("auto", callback=check_site),
+              dry_run: bool = typer.Option(False, "--dry-run",
+                                           help="Report what would change; write nothing."),
               db: str | None = typer.Option(None, help=DB_HELP)) -> None:
-    """Re-clean the stored raw pages (WARC) with the current cleaner."""
+    """Re-clean the archived raw pages (WARC) of stored and quarantined pages with
+    the current cleaner and quality gate; no HTTP."""
     store = open_store(db)
     with Progress(console=err) as progress:
         task = progress.add_task("re-extracting", total=None)
-        result = reextract_all(store, site=site,
+        result = reextract_all(store, site=site, dry_run=dry_run,
                                progress=lambda n: progress.update(task, completed=n))
-    out.print(result)
+    prefix = "would be " if dry_run else ""
+    out.print(", ".join(f"{prefix if k in ('updated', 'recovered') else ''}{k} {v}"
+                        for k, v in sorted(result.items())))
 
 
 @app.command("prune-warc")

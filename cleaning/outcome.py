@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from .errors import ExtractionError, NotAnArticle
 from .extract import extract_article
 from .models import Article
+from .quality import gate
 
 
 @dataclass
 class Cleaned:
     """An article, or why the page did not make one: "not_an_article" or
-    "parse_error" with the cleaner's reason; "cleaner_crashed", transient,
+    "parse_error" with the cleaner's reason, a quality gate's reason
+    ("too_short", "boilerplate_leaked", ...); "cleaner_crashed", transient,
     when the process cleaning it died."""
 
     article: Article | None = None
@@ -24,10 +26,15 @@ class Cleaned:
 
 
 def clean_page(body: bytes | str, url: str, site: str) -> Cleaned:
-    """`extract_article` with the fallback to generic, never raising."""
+    """`extract_article` with the fallback to generic, then the quality gate;
+    never raising. The one way a raw page becomes a storable article."""
     try:
-        return Cleaned(article=extract_article(body, url, site=site, fallback=True))
+        article = extract_article(body, url, site=site, fallback=True)
     except NotAnArticle as error:
         return Cleaned(problem="not_an_article", detail=error.reason)
     except ExtractionError as error:
         return Cleaned(problem="parse_error", detail=error.reason)
+    problem = gate(article)
+    if problem is not None:
+        return Cleaned(problem=problem[0], detail=problem[1])
+    return Cleaned(article=article)

@@ -19,10 +19,12 @@ from storage.warc import prune
 
 
 @flow(name="reextract")
-def reextract_flow(site: Literal["auto", "aawsat", "wordpress", "generic"] = "auto"
-                   ) -> dict[str, Any]:
-    """Re-clean every stored raw page (WARC) with the current cleaner; no HTTP."""
-    result = reextract(ArticleStore(os.environ.get("ARCHIVE_DB_URL")), site=site)
+def reextract_flow(site: Literal["auto", "aawsat", "wordpress", "generic"] = "auto",
+                   dry_run: bool = False) -> dict[str, Any]:
+    """Re-clean the archived raw pages (WARC) of stored and quarantined pages with
+    the current cleaner and quality gate; no HTTP. `dry_run` writes nothing."""
+    result = reextract(ArticleStore(os.environ.get("ARCHIVE_DB_URL")), site=site,
+                       dry_run=dry_run)
     get_run_logger().info("re-extraction: %s", result)
     create_markdown_artifact(key="reextract", markdown="\n".join(
         ["# Re-extraction", ""] + [f"- {k}: {v}" for k, v in sorted(result.items())]))

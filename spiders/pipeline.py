@@ -17,7 +17,6 @@ from storage.store import ArticleStore, PageRecord, UpsertCounts
 from storage.warc import RawPage, WarcWriterRotating
 
 from .clean_pool import CleanerPool
-from .quality import gate
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +49,6 @@ class ArchivePipeline:
             assert cleaned.problem is not None
             self._quarantine(item["url"], cleaned.problem, cleaned.detail, warc_file,
                              warc_offset, permanent=not cleaned.transient)
-            return {"url": item["url"], "outcome": "quarantined"}
-        problem = gate(article)
-        if problem:
-            self._quarantine(article.canonical_url, problem[0], problem[1], warc_file, warc_offset)
             return {"url": item["url"], "outcome": "quarantined"}
         self._count_quality(article)
         self.batch.append(PageRecord(

@@ -1,7 +1,16 @@
-"""Re-clean stored raw pages with the current cleaner, from WARC files only:
-no HTTP request. Articles whose cleaned content changed get a new revision.
+"""Re-clean archived raw pages with the current cleaner, from WARC files only
+(no HTTP request), through the same clean-and-gate step as the crawl
+(`cleaning.outcome.clean_page`):
+
+- stored articles: a changed result becomes a new revision; the article's
+  status, validators and fetch time stay the crawl's; a revision fetched
+  after the archived page (a crawl that ran meanwhile) is never replaced;
+- quarantined pages: a page the cleaner now accepts is stored for the first
+  time, with the fetch time and validators of its WARC record.
+
 Cleaning runs in a pool of processes (one per core by default); the store is
-written from this process only, in batches."""
+written from this process only, in batches. `dry_run` reports what would
+change and writes nothing."""
 
 from __future__ import annotations
 
@@ -9,68 +18,90 @@ import logging
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+
+from warcio.exceptions import ArchiveLoadFailed
 
 from cleaning import CLEANER_VERSION
-from cleaning.models import Article
-from cleaning.outcome import clean_page
+from cleaning.outcome import Cleaned, clean_page
 
 from .store import ArticleStore, PageRecord
-from .warc import read_response
+from .warc import RawPage, read_response
 
 log = logging.getLogger(__name__)
 
 
-def _clean(job: tuple[dict[str, Any], str]) -> tuple[dict[str, Any], Article | str,
-                                                       datetime | None]:
-    """In a worker: read one WARC record and clean it (an error becomes a string)."""
-    row, site = job
+@dataclass(frozen=True)
+class Job:
+    """One archived page to clean again: a stored article's latest revision,
+    or a quarantined page."""
+
+    warc_file: str
+    warc_offset: int
+    stored_hash: str | None  # None: quarantined, not stored
+    site: str
+
+
+@dataclass
+class Result:
+    job: Job
+    page: RawPage | None = None
+    cleaned: Cleaned | None = None
+    unreadable: str = ""
+
+
+def _clean(job: Job) -> Result:
+    """In a worker: read one WARC record and clean it."""
     try:
-        page = read_response(row["warc_file"], row["warc_offset"])
-    except (OSError, ValueError) as error:
-        return row, f"warc_unreadable: {error}", None
-    cleaned = clean_page(page.body, page.url, site)
-    if cleaned.article is None:
-        return row, f"now_failing: {cleaned.problem}: {cleaned.detail}", page.fetched_at
-    return row, cleaned.article, page.fetched_at
+        page = read_response(job.warc_file, job.warc_offset)
+    except (OSError, ValueError, EOFError, ArchiveLoadFailed) as error:
+        return Result(job, unreadable=f"{type(error).__name__}: {error}")
+    return Result(job, page=page, cleaned=clean_page(page.body, page.url, job.site))
+
+
+def jobs(store: ArticleStore, site: str) -> Iterator[Job]:
+    for row in store.latest_revisions_with_warc():
+        yield Job(row["warc_file"], row["warc_offset"], row["content_hash"], site)
+    for row in store.quarantined_with_warc():
+        yield Job(row["warc_file"], row["warc_offset"], None, site)
 
 
 def reextract(store: ArticleStore, site: str = "auto", batch_size: int = 100,
               progress: Callable[[int], None] | None = None,
-              workers: int | None = None) -> dict[str, Any]:
+              workers: int | None = None, dry_run: bool = False) -> dict[str, int]:
+    """Counts: `updated` (a new revision), `recovered` (a quarantined page now
+    stored), `unchanged`, `stale` (a newer crawl won), `still_quarantined`,
+    `now_failing` (a stored article the cleaner or gate now rejects: it stays
+    stored), `warc_unreadable` (a corrupt or missing record, skipped), `total`."""
     workers = workers or os.cpu_count() or 1
     outcome: Counter[str] = Counter()
     batch: list[PageRecord] = []
 
     def flush() -> None:
-        if batch:
+        if batch and dry_run:  # what would be written, had a crawl not won meanwhile
+            outcome["updated"] += sum(1 for r in batch if r.source == "reextract")
+            outcome["recovered"] += sum(1 for r in batch if r.source == "recovered")
+        elif batch:
             counts = store.upsert_articles(batch)
-            outcome["updated"] += counts.updated + counts.new
+            outcome["updated"] += counts.updated
+            outcome["recovered"] += counts.new
             outcome["unchanged"] += counts.unchanged
-            batch.clear()
+            outcome["stale"] += counts.stale
+        batch.clear()
 
-    jobs = ((row, site) for row in store.latest_revisions_with_warc())
-    results: Iterator[tuple[dict[str, Any], Article | str, datetime | None]]
     # spawn, not fork: the caller may hold threads (Prefect, SQLAlchemy pools).
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) \
         if workers > 1 else None
     try:
-        results = pool.map(_clean, jobs, chunksize=16) if pool else map(_clean, jobs)
-        for done, (row, result, fetched_at) in enumerate(results, 1):
-            if isinstance(result, str):
-                reason = result.split(":", 1)[0]
-                outcome[reason] += 1
-                log.warning("%s: %s", row["canonical_url"], result)
-            elif result.content_hash == row["content_hash"]:
-                outcome["unchanged"] += 1
-            else:
-                batch.append(PageRecord(article=result, fetched_at=fetched_at or datetime.now(UTC),
-                                        warc_file=row["warc_file"],
-                                        warc_offset=row["warc_offset"],
-                                        cleaner_version=CLEANER_VERSION))
+        results: Iterable[Result] = pool.map(_clean, jobs(store, site), chunksize=16) \
+            if pool else map(_clean, jobs(store, site))
+        for done, result in enumerate(results, 1):
+            record = _judge(result, outcome)
+            if record is not None:
+                batch.append(record)
             if len(batch) >= batch_size:
                 flush()
             if progress:
@@ -80,4 +111,29 @@ def reextract(store: ArticleStore, site: str = "auto", batch_size: int = 100,
             pool.shutdown()
     flush()
     outcome["total"] = sum(outcome.values())
-    return dict(outcome)
+    return {k: v for k, v in outcome.items() if v}
+
+
+def _judge(result: Result, outcome: Counter[str]) -> PageRecord | None:
+    """Count one result; the record to store, if any."""
+    job = result.job
+    if result.unreadable or result.page is None or result.cleaned is None:
+        outcome["warc_unreadable"] += 1
+        log.warning("%s@%s: unreadable WARC record skipped (%s)", job.warc_file,
+                    job.warc_offset, result.unreadable)
+        return None
+    article, page = result.cleaned.article, result.page
+    if article is None:
+        outcome["now_failing" if job.stored_hash else "still_quarantined"] += 1
+        if job.stored_hash:
+            log.warning("%s: the cleaner now rejects it (%s: %s); it stays stored", page.url,
+                        result.cleaned.problem, result.cleaned.detail)
+        return None
+    if job.stored_hash == article.content_hash:
+        outcome["unchanged"] += 1
+        return None
+    return PageRecord(
+        article=article, fetched_at=page.fetched_at or datetime.now(UTC),
+        warc_file=job.warc_file, warc_offset=job.warc_offset,
+        etag=page.header("ETag"), last_modified=page.header("Last-Modified"),
+        cleaner_version=CLEANER_VERSION, source="reextract" if job.stored_hash else "recovered")

@@ -121,6 +121,15 @@ class PageRecord:
     etag: str | None = None
     last_modified: str | None = None
     cleaner_version: str = ""
+    # "crawl": a live fetch, which owns the article's status, validators and
+    # fetch time. Any other ("reextract", "recovered" from the quarantine, an
+    # import): a page cleaned again from a WARC record, which changes content
+    # only, and never replaces a revision fetched after its own.
+    source: str = "crawl"
+
+    @property
+    def from_crawl(self) -> bool:
+        return self.source == "crawl"
 
 
 @dataclass
@@ -128,11 +137,13 @@ class UpsertCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    stale: int = 0  # re-extracted pages older than the stored revision: left alone
 
     def add(self, other: UpsertCounts) -> None:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.stale += other.stale
 
 
 def now() -> datetime:
@@ -221,17 +232,29 @@ class ArticleStore:
         revisions and name links in bulk."""
         articles = ARTICLES
         connection = session.connection()  # Core statements, executemany where it counts
+        revisions = REVISIONS
         stored = {row.canonical_url: row for row in connection.execute(
             select(articles.c.id, articles.c.canonical_url, articles.c.content_hash,
-                   articles.c.revision).where(articles.c.canonical_url.in_(list(batch))))}
-        new, changed, unchanged = [], [], []
+                   articles.c.revision, revisions.c.fetched_at)
+            .outerjoin(revisions, (revisions.c.article_id == articles.c.id)
+                       & (revisions.c.number == articles.c.revision))
+            .where(articles.c.canonical_url.in_(list(batch))))}
+        new: list[PageRecord] = []
+        changed: list[tuple[PageRecord, int, int]] = []  # (record, article id, revision)
+        recleaned: list[tuple[PageRecord, int, int]] = []
+        unchanged: list[tuple[PageRecord, int]] = []
+        stale = 0
         for url, record in batch.items():
             row = stored.get(url)
             if row is None:
                 new.append(record)
+            elif not record.from_crawl and row.fetched_at is not None \
+                    and _to_second(row.fetched_at) > _to_second(record.fetched_at):
+                stale += 1  # a crawl stored a newer page meanwhile: it stays
             elif row.content_hash != record.article.content_hash:
-                changed.append((record, row.id, row.revision + 1))
-            else:
+                (changed if record.from_crawl else recleaned).append(
+                    (record, row.id, row.revision + 1))
+            elif record.from_crawl:
                 unchanged.append((record, row.id))
         if unchanged:
             connection.execute(
@@ -250,23 +273,28 @@ class ArticleStore:
                   "first_seen": r.fetched_at, "revision": 1} for r in new])
             ids = {url: article_id for url, article_id in inserted}
             written += [(r, ids[r.article.canonical_url], 1) for r in new]
-        if changed:
+        for rows, fields in ((changed, ARTICLE_FIELDS), (recleaned, CONTENT_FIELDS)):
+            if not rows:
+                continue
             connection.execute(
                 update(articles).where(articles.c.id == bindparam("b_id")).values(
-                    {column: bindparam(f"b_{column}") for column in ARTICLE_FIELDS}),
+                    {column: bindparam(f"b_{column}") for column in fields}),
                 [{"b_id": article_id, "b_revision": number,
-                  **{f"b_{k}": v for k, v in _article_values(r).items()}}
-                 for r, article_id, number in changed])
-            written += changed
+                  **{f"b_{k}": v for k, v in _article_values(r).items() if k in fields}}
+                 for r, article_id, number in rows])
+            written += rows
             for table, _ in NAME_LINKS.values():
                 connection.execute(delete(table).where(
-                    table.c.article_id.in_([article_id for _, article_id, _ in changed])))
+                    table.c.article_id.in_([article_id for _, article_id, _ in rows])))
         if written:
             connection.execute(insert(REVISIONS), [_revision_values(*w) for w in written])
             self._link_names(session, written, fresh_names)
-        counts = UpsertCounts(new=len(new), updated=len(changed), unchanged=len(unchanged))
-        # A page that now makes an article leaves the quarantine.
-        connection.execute(delete(Quarantine).where(Quarantine.url.in_(list(batch))))
+        counts = UpsertCounts(new=len(new), updated=len(changed) + len(recleaned),
+                              unchanged=len(batch) - len(new) - len(changed) - len(recleaned)
+                              - stale, stale=stale)
+        # A page that now makes an article leaves the quarantine (under either URL).
+        left = list(batch) + [r.article.url for r in batch.values()]
+        connection.execute(delete(Quarantine).where(Quarantine.url.in_(left)))
         return counts
 
     def _link_names(self, session: Session, written: list[tuple[PageRecord, int, int]],
@@ -479,6 +507,18 @@ class ArticleStore:
             yield {"canonical_url": row[0], "url": row[1], "warc_file": row[2],
                    "warc_offset": row[3], "content_hash": row[4]}
 
+    def quarantined_with_warc(self) -> Iterator[dict[str, Any]]:
+        """Quarantined pages whose raw page is archived: re-extraction tries them
+        again (a cleaner bug fixed since must not keep them out for ever)."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Quarantine.url, Quarantine.reason, Quarantine.warc_file,
+                       Quarantine.warc_offset)
+                .where(Quarantine.warc_file.is_not(None)).order_by(Quarantine.id)).all()
+        for url, reason, warc_file, warc_offset in rows:
+            yield {"url": url, "reason": reason, "warc_file": warc_file,
+                   "warc_offset": warc_offset}
+
     def stats(self) -> dict[str, Any]:
         with self.sessions() as session:
             def count(model: Any, *where: Any) -> int:
@@ -508,6 +548,10 @@ REVISIONS = cast(Table, Revision.__table__)
 ARTICLE_FIELDS = ("url", "title", "published", "dateline", "body", "images", "language",
                   "word_count", "content_hash", "extractor", "fallback", "warnings", "status",
                   "last_fetched", "etag", "last_modified", "revision")
+# What a page cleaned again from its WARC record sets: its content, never the
+# crawl's status, validators or fetch time.
+CONTENT_FIELDS = tuple(f for f in ARTICLE_FIELDS
+                       if f not in ("status", "last_fetched", "etag", "last_modified"))
 NAME_LINKS: dict[str, tuple[Table, type[Name]]] = {
     "authors": (article_authors, Author),
     "categories": (article_categories, Category),
@@ -552,6 +596,12 @@ def _article_dict(row: Article) -> dict[str, Any]:
         "revision": row.revision, "first_seen": row.first_seen,
         "last_fetched": row.last_fetched,
     }
+
+
+def _to_second(moment: datetime) -> datetime:
+    """For comparing fetch times: WARC-Date has whole seconds, and SQLite hands
+    back naive datetimes (every stored time is UTC)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).replace(microsecond=0)
 
 
 def _last_per_url(records: Iterable[PageRecord]) -> dict[str, PageRecord]:

@@ -1,8 +1,10 @@
-"""The quality gate between the cleaner and the store."""
+"""The quality gate between the cleaner and the store: what a cleaned page
+must be to be stored as an article. Applied by `clean_page`, so the crawl,
+re-extraction and imports gate alike."""
 
 from __future__ import annotations
 
-from cleaning.models import Article
+from .models import Article
 
 # Text that only page chrome carries; in a body it means the cleaner leaked.
 LEAK_MARKERS = ("Select Page", "Share this:", "Submit a Comment", "Older Entries",
