@@ -27,9 +27,9 @@ from twisted.internet import error as tx
 from twisted.python.failure import Failure
 from twisted.web.client import ResponseFailed
 
+from cleaning.quality import gate
 from spiders.failures import FAILURE_REASONS, QUARANTINE_REASONS, classify
 from spiders.outcome import RUN_FAILURE_CAUSES, judge
-from spiders.quality import gate
 from storage.config import redact
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,3 +192,27 @@ def test_network_errors_are_retried_after_a_backoff(monkeypatch):
 ])
 def test_redaction_hides_passwords_and_leaves_the_rest_as_written(text, shown):
     assert redact(text) == shown
+
+
+def test_retention_is_its_own_command(tmp_path):
+    import os
+    import time
+
+    from typer.testing import CliRunner
+
+    from archive_cli.main import app
+    from spiders.config import CrawlConfig
+
+    assert "warc_retention_days" not in CrawlConfig.model_fields  # never a crawl's side effect
+    warc = tmp_path / "warc"
+    warc.mkdir()
+    old, new = warc / "archive-old.warc.gz", warc / "archive-new.warc.gz"
+    old.write_bytes(b"x")
+    new.write_bytes(b"x")
+    ten_days_ago = time.time() - 10 * 86400
+    os.utime(old, (ten_days_ago, ten_days_ago))
+    result = CliRunner().invoke(app, ["prune-warc", "--older-than", "7",
+                                      "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert not old.exists() and new.exists()
+    assert "1 WARC files older than 7 days deleted" in result.output
