@@ -19,7 +19,7 @@ from rich.table import Table
 from cleaning import SITES, Article, ExtractionError, canonical_form, extract_article
 from spiders.config import DEFAULT_BASE_URL, CrawlConfig
 from spiders.runner import CrawlFailed, prepare_data_dir
-from storage.export import FORMATS
+from storage.export import FORMATS, ExportError
 from storage.export import export as export_articles
 from storage.reextract import reextract as reextract_all
 from storage.store import ArticleStore, StoreError
@@ -42,7 +42,8 @@ def main() -> None:
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    # Messages quote what users typed and pages hold: never read as Rich markup.
+    err.print(f"[bold red]error:[/] {escape(message)}")
     return typer.Exit(code)
 
 
@@ -91,7 +92,7 @@ def extract(
 
 
 def show_article(article: Article) -> None:
-    out.rule(f"[bold]{article.title}")
+    out.rule(f"[bold]{escape(article.title)}")
     facts = {
         "url": article.canonical_url,
         "authors": ", ".join(article.authors),
@@ -322,7 +323,7 @@ def stats(db: str | None = typer.Option(None, help=DB_HELP)) -> None:
 @app.command()
 def export(
     format: str = typer.Option(..., "--format", help="jsonl, csv or parquet."),  # noqa: A002
-    out_path: Path = typer.Option(..., "--out", help="The file to write."),
+    out_path: str = typer.Option(..., "--out", help="The file to write, or - for stdout."),
     since: str | None = typer.Option(None, help="Published on or after (YYYY-MM-DD)."),
     until: str | None = typer.Option(None, help="Published before (YYYY-MM-DD)."),
     category: str | None = typer.Option(None, help="A category's display name."),
@@ -332,9 +333,13 @@ def export(
     if format not in FORMATS:
         raise fail(f"--format: {format!r} is not one of {', '.join(FORMATS)}")
     store = open_store(db)
-    count = export_articles(store, format, out_path, parse_day(since, "--since"),
-                            parse_day(until, "--until"), category)
-    out.print(f"{count} articles written to {out_path}")
+    target = None if out_path == "-" else Path(out_path)
+    try:
+        count = export_articles(store, format, target, parse_day(since, "--since"),
+                                parse_day(until, "--until"), category)
+    except ExportError as error:
+        raise fail(str(error)) from None
+    err.print(f"{count} articles written to {escape(out_path if target else 'stdout')}")
 
 
 @app.command()
@@ -368,7 +373,8 @@ def prune_warc(
         removed = prune(folder, older_than)
     except OSError as error:
         raise fail(f"cannot prune {folder}: {error.strerror or error}") from None
-    out.print(f"{len(removed)} WARC files older than {older_than:g} days deleted from {folder}")
+    out.print(f"{len(removed)} WARC files older than {older_than:g} days deleted from "
+              f"{escape(str(folder))}")
 
 
 @app.command("serve")

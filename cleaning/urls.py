@@ -11,6 +11,8 @@ TRACKING_PARAMS = (
     "share", "nb", "replytocom", "amp", "fbclid", "gclid", "dclid", "msclkid", "mc_cid",
     "mc_eid", "igshid", "ref", "ref_src", "utm_source", "utm_medium", "utm_campaign",
     "utm_term", "utm_content", "utm_name", "_ga", "output",
+    # Session identifiers: the same page for every visitor.
+    "sid", "sessionid", "session_id", "phpsessid", "PHPSESSID", "jsessionid", "JSESSIONID",
 )
 
 
@@ -24,10 +26,23 @@ def canonical_form(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 
+def _bare_host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
 def resolve_canonical(page_url: str, link_href: str | None) -> str:
-    """`<link rel=canonical>` when it is a usable http(s) URL, else the page's own URL."""
+    """`<link rel=canonical>` when it is a usable http(s) URL on the page's own
+    host (a `www.` twin included), else the page's own URL: a canonical that
+    is malformed (a port out of range) or names another site is ignored, so a
+    page can never take another site's article's place."""
     if link_href:
-        absolute = urljoin(page_url, link_href)
-        if urlsplit(absolute).scheme in ("http", "https"):
-            return canonical_form(absolute)
+        try:
+            absolute = urljoin(page_url, link_href.strip())
+            parts = urlsplit(absolute)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+            if parts.scheme in ("http", "https") and _bare_host(absolute) == _bare_host(page_url):
+                return canonical_form(absolute)
+        except ValueError:
+            pass
     return canonical_form(page_url)

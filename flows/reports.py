@@ -4,9 +4,23 @@ tested without Prefect."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from spiders.outcome import rates
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~-])")
+
+
+def markdown_text(text: str) -> str:
+    """Text from a page (URLs, titles, reasons) shown literally in Markdown:
+    `![pixel](http://...)` in a URL must never become an image or a link."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+
+
+def markdown_url(url: str) -> str:
+    """A URL as a code span: shown, never auto-linked or rendered."""
+    return "`" + url.replace("`", "%60").replace("|", "%7C").replace("\n", "") + "`"
 
 
 def figures_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
@@ -42,6 +56,7 @@ def quality_markdown(summary: dict[str, Any], samples: list[dict[str, Any]]) -> 
         lines += ["", "## Sample quarantined pages", "", "| url | reason | detail |",
                   "| --- | --- | --- |"]
         for sample in samples:
-            detail = str(sample.get("detail", "")).replace("|", "\\|")[:120]
-            lines.append(f"| {sample['url']} | {sample['reason']} | {detail} |")
+            lines.append(f"| {markdown_url(str(sample['url']))} | "
+                         f"{markdown_text(str(sample['reason']))} | "
+                         f"{markdown_text(str(sample.get('detail', ''))[:120])} |")
     return "\n".join(lines)

@@ -7,7 +7,7 @@ import socket
 import struct
 import time
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 TIMEOUT_SLEEP_S = 4.0  # longer than the download timeout the tests give the crawler
 HUGE_BYTES = 3 * 1024 * 1024
@@ -55,9 +55,24 @@ def act(handler: BaseHTTPRequestHandler, kind: str, path: str, query: str,
     elif kind == "redirect_offsite":
         port = handler.server.server_address[1]  # type: ignore[index]
         _redirect(handler, 302, f"http://127.0.0.2:{port}/elsewhere")
+    elif kind == "slash_redirect":  # WordPress adds the trailing slash with a 301
+        if urlsplit(handler.path).path.endswith("/"):
+            return False
+        _redirect(handler, 301, f"{path}/" + (f"?{query}" if query else ""))
+    elif kind == "redirect_other_port":  # the same host, another port: an internal service
+        internal = getattr(handler.server, "internal_base", None) or "http://127.0.0.1:9"
+        _redirect(handler, 302, f"{internal}/secret/internal/page")
     else:
         return False
     return True
+
+
+LONG_ETAG = '"' + "e" * 400 + '"'
+
+
+def fault_etag(kind: str) -> str | None:
+    """An ETag of the fault's own, instead of the page's digest."""
+    return LONG_ETAG if kind == "long_values" else None
 
 
 def encode_page(kind: str, page: str) -> tuple[bytes, str]:

@@ -11,7 +11,7 @@ import html
 import random
 from dataclasses import dataclass
 
-from .site import ReplicaSite, SiteArticle
+from .site import PER_PAGE, ReplicaSite, SiteArticle
 
 ARABIC = ["قالت الحكومة إن المحادثات ستستأنف يوم الاثنين بعد توقف دام ثلاثة أسابيع.",
           "وأضاف المتحدث أن اللجنة ستراجع قانون الانتخابات قبل الصيف."]
@@ -22,9 +22,13 @@ FRENCH = ["Le ministre a déclaré à Genève que les négociations reprendraien
 TRANSIENT = {"http_500": 1, "http_503_retry_after": 1, "http_429_retry_after": 2,
              "timeout": 1, "reset": 1, "truncated": 1}
 PERMANENT = {"http_502_always", "http_404", "http_410", "redirect_loop", "redirect_offsite",
-             "huge", "truncated_always"}
+             "redirect_other_port", "huge", "truncated_always"}
 CHARSETS = {"cp1256_mislabelled", "latin1_undeclared"}
-HEALTHY = {"ok", "redirect_chain"}
+# Served fine, but with values a store must take: a 400-character tag and ETag.
+HEALTHY = {"ok", "redirect_chain", "long_values"}
+LONG_TAG = "a-tag-of-four-hundred-characters-" * 12 + "end"
+LISTING_TRAP = "/category/majalla-blogs"  # pages without end past its real last page
+BAD_NEXT_LINK = "/category/world-news"  # its first page's "Older Entries" link is malformed
 
 
 @dataclass
@@ -36,8 +40,12 @@ class Fault:
 class HostileSite(ReplicaSite):
     """`ReplicaSite` plus a fault per article path and a listing page that fails once."""
 
-    def __init__(self, articles: int = 60, seed: int = 7, fault_share: float = 0.6) -> None:
+    def __init__(self, articles: int = 60, seed: int = 7, fault_share: float = 0.6,
+                 internal_base: str | None = None) -> None:
         super().__init__(articles=articles, seed=seed)
+        # Another server on the same host (another port): a redirect there must
+        # never be followed (an "internal" service behind the site's host).
+        self.internal_base = internal_base
         rnd = random.Random(seed)
         kinds = sorted(TRANSIENT) + sorted(PERMANENT) + sorted(CHARSETS) + sorted(HEALTHY)
         self.faults: dict[str, Fault] = {}
@@ -61,14 +69,42 @@ class HostileSite(ReplicaSite):
 
     def page(self, path: str, base: str) -> tuple[int, str, str]:
         status, content_type, text = super().page(path, base)
+        last = self._trap_last_page()
+        if path == (f"{LISTING_TRAP}/page/{last}" if last > 1 else LISTING_TRAP) \
+                or status == 404 and path.startswith(LISTING_TRAP + "/page/"):
+            status, content_type, text = self._trap_page(path, base)
         if path.startswith("/category/") and status == 200:
-            # Links no crawler of ours may follow: another host, another scheme.
+            # Links no crawler of ours may follow: another host, another scheme,
+            # a malformed URL (a bad IPv6 literal, a port out of range).
             hostile_links = "".join(
                 f'<article class="et_pb_post post"><h2 class="entry-title"><a href="{href}">'
                 f"Elsewhere</a></h2></article>"
                 for href in ("file:///etc/passwd", "http://elsewhere.example/news/world/story",
-                             "ftp://127.0.0.1/archive/x/y", "javascript:alert(1)"))
+                             "ftp://127.0.0.1/archive/x/y", "javascript:alert(1)",
+                             "http://[bad/x/y", "http://127.0.0.1:80000/x/y/z"))
             text = text.replace('<div class="pagination', hostile_links + '<div class="pagination')
+        if path == BAD_NEXT_LINK and status == 200:
+            text = text.replace(f'href="{base}{BAD_NEXT_LINK}/page/2"', 'href="http://[bad/page/2"')
+        fault = self.faults.get(path)
+        if fault is not None and fault.kind == "long_values" and status == 200:
+            text = text.replace("</head>", f'<meta property="article:tag" content="{LONG_TAG}" />'
+                                           "</head>", 1)
+        return status, content_type, text
+
+    def _trap_last_page(self) -> int:
+        return max(1, -(-len(self.listings()[LISTING_TRAP]) // PER_PAGE))
+
+    def _trap_page(self, path: str, base: str) -> tuple[int, str, str]:
+        """The trap listing's last page and every page past it: the last page's
+        articles, with an "Older Entries" link to one more page, for ever."""
+        last = self._trap_last_page()
+        number = int(path.rsplit("/", 1)[1]) if "/page/" in path else 1
+        status, content_type, text = super().page(f"{LISTING_TRAP}/page/{last}"
+                                                  if last > 1 else LISTING_TRAP, base)
+        older = f"{base}{LISTING_TRAP}/page/{number + 1}"
+        text = text.replace('<div class="pagination clearfix">',
+                            f'<div class="pagination clearfix"><div class="alignleft">'
+                            f'<a href="{older}">&laquo; Older Entries</a></div>', 1)
         return status, content_type, text
 
     def fault_for(self, path: str) -> Fault | None:

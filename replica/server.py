@@ -10,7 +10,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from .faults import act, encode_page
+from .faults import act, encode_page, fault_etag
 from .site import ReplicaSite
 
 
@@ -25,6 +25,8 @@ class ReplicaServer:
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.httpd.daemon_threads = True
+        # Where a hostile site's "internal service" lives (redirects there must not be followed).
+        self.httpd.internal_base = getattr(self.site, "internal_base", None)  # type: ignore[attr-defined]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
@@ -81,7 +83,7 @@ class ReplicaServer:
                 body, encoded_type = encode_page(kind, text)
                 if status == 200 and content_type.startswith("text/html"):
                     content_type = encoded_type
-                etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+                etag = fault_etag(kind) or '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
                 if status == 200 and self.headers.get("If-None-Match") == etag:
                     self.send_response(304)
                     self.send_header("ETag", etag)

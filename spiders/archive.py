@@ -18,7 +18,8 @@ from storage.store import ArticleStore
 
 from .config import CrawlConfig
 from .failures import classify
-from .sites import CrawlSite, crawl_site
+from .items import FetchedPage
+from .sites import CrawlSite, crawl_site, safe_url
 
 # Articles go before the next listing page: the queue of waiting requests then
 # holds about one listing page's articles, whatever the size of the crawl.
@@ -44,6 +45,9 @@ class ArchiveSpider(scrapy.Spider):
         # when every one failed, the run failed (a mistyped category, say).
         self.start_listings: list[str] = []
         self.start_failures: dict[str, str] = {}
+        # Hashes of the articles each listing walk has shown, to stop endless
+        # pagination; bounded by what the listing holds, dropped at its end.
+        self.walk_seen: dict[str, set[int]] = {}
 
     # --- where to start --------------------------------------------------------------
     async def start(self) -> Any:  # Scrapy >= 2.13
@@ -114,7 +118,7 @@ class ArchiveSpider(scrapy.Spider):
             [u for u in links if self.config.refresh or u not in known])
         self.crawler.stats.inc_value("listing/pages")
 
-        next_url = self.site.next_page(response)
+        next_url = self.next_listing_page(response, meta)
         at_end = next_url is None or (meta.get("last_page") and page >= meta["last_page"])
         if self.config.max_pages and page - (self.config.page_range or (1,))[0] + 1 >= \
                 self.config.max_pages:
@@ -122,10 +126,13 @@ class ArchiveSpider(scrapy.Spider):
         self.store.update_listing(meta["listing"], page, completed=False)
         if next_url is None:  # the oldest page: walked to its end once this crawl finishes
             self.walked_to_end[meta["listing"]] = page
+            self.walk_seen.pop(meta["listing"], None)
         if at_end or next_url is None:
             return
         if meta["resume_from"] and page + 1 >= meta["resume_from"]:
             return  # the resumed walk covers the rest
+        if self.is_trap(meta, links, page):
+            return
         streak = meta["known_streak"] + 1 if links and set(links) <= known else 0
         stop_early = (self.config.mode == "incremental" and not self.config.refresh
                       and not meta.get("resumed") and not self.config.page_range
@@ -133,7 +140,35 @@ class ArchiveSpider(scrapy.Spider):
         if stop_early:
             self.crawler.stats.inc_value("listing/stopped_on_known")
             return
-        yield self.listing_request(next_url, {**meta, "page": page + 1, "known_streak": streak})
+        yield self.listing_request(next_url, {**meta, "page": page + 1, "known_streak": streak,
+                                              "stale_pages": meta.get("stale_pages", 0)})
+
+    def next_listing_page(self, response: Response, meta: dict[str, Any]) -> str | None:
+        """The next page's URL: the page's own link, or, when that link is
+        malformed, the site's pagination rule (one bad link never ends a walk)."""
+        try:
+            return self.site.next_page(response)
+        except ValueError:
+            self.crawler.stats.inc_value("refused/links")
+            return self.site.listing_page_url(meta["listing"], meta["page"] + 1)
+
+    def is_trap(self, meta: dict[str, Any], links: list[str], page: int) -> bool:
+        """A listing that goes on without end (every page links an older one and
+        lists the same articles, a calendar-style trap) stops after
+        `stale_listing_pages` pages with no article new to this walk, and at
+        `max_listing_depth` pages whatever they hold."""
+        seen = self.walk_seen.setdefault(meta["listing"], set())
+        fresh = {hash(u) for u in links} - seen
+        seen |= fresh
+        meta["stale_pages"] = 0 if fresh else meta.get("stale_pages", 0) + 1
+        if meta["stale_pages"] >= self.config.stale_listing_pages or \
+                page >= self.config.max_listing_depth:
+            self.crawler.stats.inc_value("listing/stopped_as_trap")
+            self.logger.warning("listing %s stopped at page %d: %s", meta["listing"], page,
+                                "nothing new for several pages" if meta["stale_pages"]
+                                else "depth cap reached")
+            return True
+        return False
 
     def closed(self, reason: str) -> None:
         """Only a crawl that finished marks its listings walked to the end: by
@@ -151,8 +186,7 @@ class ArchiveSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         response.selector.remove_namespaces()
-        links = [canonical_form(u.strip()) for u in response.xpath("//item/link/text()").getall()]
-        links = [u for u in links if self.site.is_article_url(u)]
+        links = self.usable_links(response, response.xpath("//item/link/text()").getall())
         known = self.known(links)
         self.crawler.stats.inc_value("discovery/feed_links", len(links))
         yield from self.article_requests([u for u in links if u not in known])
@@ -162,14 +196,29 @@ class ArchiveSpider(scrapy.Spider):
             return
         response.selector.remove_namespaces()
         for loc in response.xpath("//sitemap/loc/text()").getall():
-            yield Request(loc.strip(), callback=self.parse_sitemap, errback=self.source_missing,
+            url = safe_url(response, loc, canonical=False)
+            if url is None or not self.site.on_site(url):
+                self.crawler.stats.inc_value("refused/links")
+                continue
+            yield Request(url, callback=self.parse_sitemap, errback=self.source_missing,
                           priority=SOURCE_PRIORITY)
-        links = [canonical_form(u.strip()) for u in response.xpath("//url/loc/text()").getall()]
-        links = [u for u in links if self.site.is_article_url(u)]
+        links = self.usable_links(response, response.xpath("//url/loc/text()").getall())
         known = self.known(links)
         self.crawler.stats.inc_value("discovery/sitemap_links", len(links))
         yield from self.article_requests(
             [u for u in links if self.config.refresh or u not in known])
+
+    def usable_links(self, response: Response, hrefs: list[str]) -> list[str]:
+        """Article URLs among a feed's or sitemap's links; malformed and off-site
+        ones are skipped and counted."""
+        links = []
+        for href in hrefs:
+            url = safe_url(response, href)
+            if url is None or not self.site.on_site(url):
+                self.crawler.stats.inc_value("refused/links")
+            elif self.site.is_article_url(url):
+                links.append(url)
+        return links
 
     def revisit_requests(self) -> Iterator[Request]:
         """With --refresh, every stored article of the site is asked again (so a
@@ -205,22 +254,22 @@ class ArchiveSpider(scrapy.Spider):
                           priority=priority,
                           meta={"article": True, "handle_httpstatus_list": [304]})
 
-    def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+    def parse_article(self, response: Response) -> Iterator[FetchedPage]:
         if response.status == 304:
             self.crawler.stats.inc_value("articles/not_modified")
             return
-        yield {
-            "url": response.url,
-            "requested_url": response.request.url if response.request else response.url,
-            "status": response.status,
-            "headers": [(k.decode("latin-1"), v.decode("latin-1"))
-                        for k, values in response.headers.items() for v in values],
-            "request_headers": [(k.decode("latin-1"), v.decode("latin-1"))
-                                for k, values in (response.request.headers.items()
-                                                  if response.request else [])
-                                for v in values],
-            "body": response.body,
-        }
+        request = response.request
+        yield FetchedPage(
+            url=response.url,
+            requested_url=request.url if request else response.url,
+            status=response.status,
+            headers=[(k.decode("latin-1"), v.decode("latin-1"))
+                     for k, values in response.headers.items() for v in values],
+            request_headers=[(k.decode("latin-1"), v.decode("latin-1"))
+                             for k, values in (request.headers.items() if request else [])
+                             for v in values],
+            body=response.body,
+        )
 
     # --- failures ------------------------------------------------------------------------
     def failed(self, failure: Failure) -> None:

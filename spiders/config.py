@@ -30,6 +30,10 @@ class CrawlConfig(BaseModel):
         default=None, gt=0, description="fetch stored articles again once this old")
     warc_max_mb: int = Field(default=512, ge=1, description="rotate WARC files past this size")
     margin_pages: int = Field(default=1, ge=0)
+    # Endless pagination: a listing walk stops after this many pages that show no
+    # article new to the walk, and at this depth whatever they show.
+    stale_listing_pages: int = Field(default=3, ge=1)
+    max_listing_depth: int = Field(default=10_000, ge=1)
     # Quality alarms (a changed template): over these rates the run fails.
     fallback_alarm: float = Field(default=FALLBACK_ALARM, ge=0, le=1)
     quarantine_alarm: float = Field(default=QUARANTINE_ALARM, ge=0, le=1)

@@ -51,6 +51,7 @@ QUARANTINE_REASONS: dict[str, bool] = {
     "no_title": True,
     "boilerplate_leaked": True,
     "cleaner_crashed": False,
+    "store_rejected": False,
 }
 
 # Raised (as IgnoreRequest) by our middlewares; the text is how classify() knows them.

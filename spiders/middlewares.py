@@ -14,6 +14,7 @@ import email.utils
 import logging
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -123,3 +124,43 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         if isinstance(rp, DisallowAll):
             raise IgnoreRequest(f"{ROBOTS_UNAVAILABLE}: {rp.why}")
         super().process_request_2(rp, request)
+
+
+def site_origin(url: str) -> tuple[str, int]:
+    """(host, port) of a URL, the port made explicit; ValueError if malformed."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return (parts.hostname or "").lower(), port
+
+
+class SiteHostsMiddleware:
+    """Requests, redirects and meta refreshes stay on the site: its host and
+    port exactly (Scrapy's own offsite check compares host names only and
+    lets subdomains through: another port of the host, `internal.<host>` and
+    `169.254.169.254.<host>` all passed it). The one exception is an
+    upgrade from http to https on the same host."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SiteHostsMiddleware:
+        return cls(crawler)
+
+    def allowed(self, url: str) -> bool:
+        spider = self.crawler.spider
+        base = spider.site.base_url
+        try:
+            host, port = site_origin(url)
+            base_host, base_port = site_origin(base)
+        except ValueError:
+            return False
+        if host != base_host:
+            return False
+        return port == base_port or (urlsplit(url).scheme == "https" and port == 443)
+
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        if not self.allowed(request.url):
+            self.crawler.stats.inc_value("offsite/filtered")
+            raise IgnoreRequest(f"Filtered offsite request to {request.url[:200]!r}: not one of "
+                                "the site's hosts and ports")

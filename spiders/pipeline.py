@@ -11,12 +11,15 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from cleaning import CLEANER_VERSION
+from sqlalchemy.exc import DBAPIError
+
+from cleaning import CLEANER_VERSION, canonical_form
 from cleaning.models import Article
-from storage.store import ArticleStore, PageRecord, UpsertCounts
+from storage.store import ArticleStore, PageRecord, StoreError, StoreUnavailable, UpsertCounts
 from storage.warc import RawPage, WarcWriterRotating
 
 from .clean_pool import CleanerPool
+from .items import FetchedPage
 
 log = logging.getLogger(__name__)
 
@@ -37,27 +40,30 @@ class ArchivePipeline:
         self.fallbacks = 0
         self.missing_dates = 0
 
-    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+    async def process_item(self, item: FetchedPage) -> dict[str, Any]:
         fetched_at = datetime.now(UTC)
-        page = RawPage(url=item["url"], status=item["status"], headers=item["headers"],
-                       body=item["body"], fetched_at=fetched_at)
+        page = RawPage(url=item.url, status=item.status, headers=item.headers,
+                       body=item.body, fetched_at=fetched_at)
         records, cleaned = await self.cleaner.archive_and_clean(
-            page, item["request_headers"], self.cleaner_site)
+            page, item.request_headers, self.cleaner_site)
         warc_file, warc_offset = self.warc.append(records)  # on disk before anything is stored
         article = cleaned.article
+        # Under the URL discovery gave (before redirects): the one known-URL checks ask.
+        listed = canonical_form(item.requested_url)
         if article is None:
             assert cleaned.problem is not None
-            self._quarantine(item["url"], cleaned.problem, cleaned.detail, warc_file,
+            self._quarantine(listed, cleaned.problem, cleaned.detail, warc_file,
                              warc_offset, permanent=not cleaned.transient)
-            return {"url": item["url"], "outcome": "quarantined"}
+            return {"url": item.url, "outcome": "quarantined"}
         self._count_quality(article)
         self.batch.append(PageRecord(
             article=article, fetched_at=fetched_at, run_id=self.run_id, warc_file=warc_file,
             warc_offset=warc_offset, etag=page.header("ETag"),
-            last_modified=page.header("Last-Modified"), cleaner_version=CLEANER_VERSION))
+            last_modified=page.header("Last-Modified"), cleaner_version=CLEANER_VERSION,
+            aliases=list({listed, canonical_form(item.url)} - {article.canonical_url})))
         if len(self.batch) >= self.batch_size:
             self.flush()
-        return {"url": item["url"], "outcome": "accepted"}
+        return {"url": item.url, "outcome": "accepted"}
 
     def _count_quality(self, article: Article) -> None:
         self.extractors[article.extractor] += 1
@@ -69,14 +75,32 @@ class ArchivePipeline:
         """A permanent reason keeps the URL from being fetched again; a
         transient one (the cleaning process died) lets the next run retry it."""
         self.quarantined[reason] += 1
-        log.info("quarantined %s: %s (%s)", url, reason, detail)
+        log.info("quarantined %s: %s (%s)", url, reason, detail[:300])
         self.store.quarantine(url, reason, detail, permanent=permanent, run_id=self.run_id,
                               warc_file=warc_file, warc_offset=warc_offset)
 
     def flush(self) -> None:
-        if self.batch:
-            self.counts.add(self.store.upsert_articles(self.batch))
-            self.batch = []
+        """Store the batch. It is taken out first: a batch that fails is never
+        tried again with the next page, and a record the database refuses is
+        quarantined (`store_rejected`, retried next run) while the rest is stored."""
+        batch, self.batch = self.batch, []
+        if not batch:
+            return
+        counts = self.store.upsert_articles(batch)
+        self.counts.add(counts)
+        records = {record.article.canonical_url: record for record in batch}
+        for url, why in counts.rejected:
+            record = records[url]
+            log.error("the store refused %s: %s", url, why[:300])
+            try:
+                self._quarantine(record.article.url, "store_rejected", why,
+                                 record.warc_file or "", record.warc_offset or 0,
+                                 permanent=False)
+            except StoreUnavailable:
+                raise
+            except (StoreError, DBAPIError) as error:  # not even its quarantine row fits
+                log.error("%s could not be quarantined either: %s", url[:300],
+                          str(error).splitlines()[0][:300])
 
     def close(self) -> dict[str, Any]:
         try:

@@ -15,6 +15,7 @@ from storage.store import StoreError
 from storage.warc import WarcWriterRotating
 
 from .clean_pool import CleanerPool
+from .items import FetchedPage
 from .pipeline import ArchivePipeline
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class ScrapyArchivePipeline:
             cleaner_site=spider.site.cleaner_site, run_id=spider.run_id,
             batch_size=config.store_batch, cleaner=CleanerPool(config.clean_workers))
 
-    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+    async def process_item(self, item: FetchedPage) -> dict[str, Any]:
         assert self.pipeline is not None
         try:
             return await self.pipeline.process_item(item)
@@ -49,7 +50,7 @@ class ScrapyArchivePipeline:
             self.stop("disk_full", f"no space left on the data folder's disk: {error}")
         except StoreError as error:
             self.stop("store_error", str(error))
-        raise DropItem(f"not stored: the crawl is stopping ({item['url']})")
+        raise DropItem(f"not stored: the crawl is stopping ({item.url})")
 
     def stop(self, cause: str, detail: str) -> None:
         if self.stopping:

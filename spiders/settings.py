@@ -52,6 +52,8 @@ def base_settings(config: CrawlConfig) -> dict[str, Any]:
             "spiders.middlewares.BackoffRetryMiddleware": 550,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "spiders.middlewares.StrictRobotsTxtMiddleware": 100,
+            # Before robots.txt: an off-site URL is refused before its robots.txt is asked.
+            "spiders.middlewares.SiteHostsMiddleware": 60,
         },
         # Only http(s): no file://, ftp://, s3:// or data: requests, whatever a page links to.
         "DOWNLOAD_HANDLERS": {"file": None, "ftp": None, "s3": None, "data": None},

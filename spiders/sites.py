@@ -18,6 +18,18 @@ NOT_ARTICLE_RE = re.compile(
 )
 
 
+def safe_url(response: Response, href: str, canonical: bool = True) -> str | None:
+    """An absolute URL from a link, or None when the link is malformed (a bad
+    IPv6 literal, a port out of range): one bad link never costs the page."""
+    try:
+        url = response.urljoin(href.strip())
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+        return canonical_form(url) if canonical else url
+    except ValueError:
+        return None
+
+
 class CrawlSite:
     name = "wordpress"
     cleaner_site = "wordpress"
@@ -40,7 +52,11 @@ class CrawlSite:
 
     def listing_url(self, kind: str, slug: str, page: int = 1) -> str:
         base = f"{self.base_url}/{kind}/{slug}" if kind else self.base_url
-        return base if page == 1 else f"{base}/page/{page}"
+        return self.listing_page_url(base, page)
+
+    def listing_page_url(self, listing: str, page: int) -> str:
+        """Page `page` of the listing whose first page is `listing` (WordPress's rule)."""
+        return listing if page == 1 else f"{listing}/page/{page}"
 
     def is_article_url(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -55,17 +71,28 @@ class CrawlSite:
         pointing off the site or at another scheme (file://, ftp://, ...)."""
         links, refused = [], 0
         for href in response.css(self.article_link_css).getall():
-            url = canonical_form(response.urljoin(href.strip()))
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or (parts.hostname or "") != self.host:
-                refused += 1
+            url = safe_url(response, href)
+            if url is None or not self.on_site(url):
+                refused += 1  # malformed, off the site, or another scheme: skipped, counted
             elif self.is_article_url(url):
                 links.append(url)
         return list(dict.fromkeys(links)), refused
 
+    def on_site(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and (parts.hostname or "") == self.host
+
     def next_page(self, response: Response) -> str | None:
+        """The "older entries" link; None at the listing's end. A link that is
+        malformed or off the site raises ValueError (the caller falls back on
+        the site's pagination rule)."""
         href = response.css(self.next_page_css).get()
-        return response.urljoin(href) if href else None
+        if not href:
+            return None
+        url = safe_url(response, href, canonical=False)
+        if url is None or not self.on_site(url):
+            raise ValueError(f"unusable next-page link {href[:200]!r}")
+        return url
 
     def category_slugs(self, response: Response) -> list[str]:
         slugs = []

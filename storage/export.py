@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import sys
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .store import ArticleStore
 
@@ -27,38 +30,73 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (row[k].isoformat() if isinstance(row[k], datetime) else row[k]) for k in FIELDS}
 
 
-def export(store: ArticleStore, fmt: str, out: Path, since: datetime | None = None,
+class ExportError(ValueError):
+    """An export that cannot be written where asked (one line, for the user)."""
+
+
+def export(store: ArticleStore, fmt: str, out: Path | None, since: datetime | None = None,
            until: datetime | None = None, category: str | None = None) -> int:
+    """Write the articles to `out` (None: standard output, text formats only).
+
+    A file is written whole or not at all: into a temporary file beside the
+    target, renamed over it at the end, so a killed export leaves the previous
+    file as it was and never a partial one that looks whole."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     rows = (_plain(r) for r in store.iter_articles(since=since, until=until, category=category))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "jsonl":
-        return _jsonl(rows, out)
-    if fmt == "csv":
-        return _csv(rows, out)
-    return _parquet(rows, out)
-
-
-def _jsonl(rows: Iterator[dict[str, Any]], out: Path) -> int:
-    count = 0
-    with out.open("w", encoding="utf-8") as stream:
-        for row in rows:
-            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-            count += 1
+    if out is None:
+        if fmt == "parquet":
+            raise ExportError("Parquet is a binary file: give --out PATH, not -")
+        writer = _jsonl if fmt == "jsonl" else _csv
+        return writer(rows, sys.stdout)
+    _check_target(store, out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".{out.name}.",
+                                         suffix=".partial", delete=False) as handle:
+            partial = Path(handle.name)
+    except OSError as error:
+        raise ExportError(f"cannot write to {out.parent}: {error.strerror or error}") from None
+    try:
+        if fmt == "parquet":
+            count = _parquet(rows, partial)
+        else:
+            newline = "" if fmt == "csv" else None
+            with partial.open("w", encoding="utf-8", newline=newline) as stream:
+                count = (_jsonl if fmt == "jsonl" else _csv)(rows, stream)
+        os.replace(partial, out)
+    except OSError as error:
+        raise ExportError(f"cannot write {out}: {error.strerror or error}") from None
+    finally:
+        partial.unlink(missing_ok=True)
     return count
 
 
-def _csv(rows: Iterator[dict[str, Any]], out: Path) -> int:
+def _check_target(store: ArticleStore, out: Path) -> None:
+    if out.is_dir():
+        raise ExportError(f"{out} is a folder: give a file path for --out")
+    database = store.sqlite_path()
+    if database is not None and out.resolve() == database.resolve():
+        raise ExportError(f"{out} is the store itself: choose another path for the export")
+
+
+def _jsonl(rows: Iterator[dict[str, Any]], stream: TextIO) -> int:
     count = 0
-    with out.open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=FIELDS)
-        writer.writeheader()
-        for row in rows:
-            # Lists as JSON inside the cell: names may contain commas.
-            writer.writerow({k: json.dumps(v, ensure_ascii=False) if k in LIST_FIELDS else v
-                             for k, v in row.items()})
-            count += 1
+    for row in rows:
+        stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def _csv(rows: Iterator[dict[str, Any]], stream: TextIO) -> int:
+    count = 0
+    writer = csv.DictWriter(stream, fieldnames=FIELDS)
+    writer.writeheader()
+    for row in rows:
+        # Lists as JSON inside the cell: names may contain commas.
+        writer.writerow({k: json.dumps(v, ensure_ascii=False) if k in LIST_FIELDS else v
+                         for k, v in row.items()})
+        count += 1
     return count
 
 

@@ -69,7 +69,7 @@ class Name(Base):
 
     __abstract__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(300), unique=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
 
 
 class Author(Name):
@@ -87,11 +87,12 @@ class Tag(Name):
 class Article(Base):
     __tablename__ = "articles"
     id: Mapped[int] = mapped_column(primary_key=True)
-    canonical_url: Mapped[str] = mapped_column(String(2000), unique=True)
-    url: Mapped[str] = mapped_column(String(2000))
+    # Text, not VARCHAR(n): real URLs, tag names and ETags run long (see 0003).
+    canonical_url: Mapped[str] = mapped_column(Text, unique=True)
+    url: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     published: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    dateline: Mapped[str | None] = mapped_column(String(200))
+    dateline: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     images: Mapped[list] = mapped_column(JSON, default=list)
     language: Mapped[str | None] = mapped_column(String(16))
@@ -104,8 +105,8 @@ class Article(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
     last_fetched: Mapped[datetime] = mapped_column(UTCDateTime())
-    etag: Mapped[str | None] = mapped_column(String(300))
-    last_modified: Mapped[str | None] = mapped_column(String(100))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
 
     authors: Mapped[list[Author]] = relationship(secondary=article_authors, lazy="selectin")
     categories: Mapped[list[Category]] = relationship(secondary=article_categories,
@@ -127,7 +128,7 @@ class Revision(Base):
     body: Mapped[str] = mapped_column(Text)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
-    warc_file: Mapped[str | None] = mapped_column(String(500))
+    warc_file: Mapped[str | None] = mapped_column(Text)
     warc_offset: Mapped[int | None] = mapped_column(Integer)
     extractor: Mapped[str] = mapped_column(String(40))
     cleaner_version: Mapped[str] = mapped_column(String(40))
@@ -148,12 +149,12 @@ class Quarantine(Base):
 
     __tablename__ = "quarantine"
     id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
     reason: Mapped[str] = mapped_column(String(60), index=True)
     detail: Mapped[str] = mapped_column(Text, default="")
     permanent: Mapped[bool] = mapped_column(Boolean, default=True)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
-    warc_file: Mapped[str | None] = mapped_column(String(500))
+    warc_file: Mapped[str | None] = mapped_column(Text)
     warc_offset: Mapped[int | None] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -163,7 +164,7 @@ class FetchFailure(Base):
 
     __tablename__ = "fetch_failures"
     id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str] = mapped_column(String(2000), index=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
     reason: Mapped[str] = mapped_column(String(60), index=True)
     detail: Mapped[str] = mapped_column(Text, default="")
     permanent: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -190,7 +191,19 @@ class ListingState(Base):
 
     __tablename__ = "listing_state"
     id: Mapped[int] = mapped_column(primary_key=True)
-    listing: Mapped[str] = mapped_column(String(2000), unique=True)
+    listing: Mapped[str] = mapped_column(Text, unique=True)
     deepest_page: Mapped[int] = mapped_column(Integer, default=0)
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
     updated: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class UrlAlias(Base):
+    """Another URL form under which an article was reached (the listing's URL
+    before a redirect, a share or session link): discovery that finds the
+    article under it knows it is stored."""
+
+    __tablename__ = "url_aliases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"),
+                                            index=True)

@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -36,7 +36,14 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from cleaning import Article as CleanArticle
@@ -54,6 +61,7 @@ from .models import (
     Quarantine,
     Revision,
     Tag,
+    UrlAlias,
     article_authors,
     article_categories,
     article_tags,
@@ -70,6 +78,12 @@ _TRANSIENT_MARKERS = ("could not connect", "connection refused", "server closed"
                       "consuming input failed", "connection timeout")
 _MIGRATION_LOCK = threading.Lock()
 _WORD_RE = re.compile(r"\w+")
+
+
+def _lost_race(error: IntegrityError) -> bool:
+    """A unique key another writer inserted first (retry), not a bad value."""
+    text = str(error.orig).lower()
+    return "unique" in text or "duplicate key" in text
 
 
 def _transient(error: DBAPIError) -> bool:
@@ -93,9 +107,9 @@ def retry_when_unavailable(method: F) -> F:
                 if delay is None or not _transient(error):
                     # A store that stayed away, or cannot be written (a read-only
                     # file): one clear error, never the driver's traceback.
-                    raise StoreError(f"the store at {redact(self.url)} failed in "
-                                     f"{method.__name__}: {_first_line(error, self.url)}"
-                                     ) from None
+                    kind = StoreUnavailable if _transient(error) else StoreError
+                    raise kind(f"the store at {redact(self.url)} failed in "
+                               f"{method.__name__}: {_first_line(error, self.url)}") from None
                 log.warning("database unavailable (%s); retrying %s in %.1f s",
                             type(error.orig).__name__ if error.orig else "error",
                             method.__name__, delay)
@@ -107,6 +121,10 @@ def retry_when_unavailable(method: F) -> F:
 
 class StoreError(Exception):
     """The store cannot be opened or used; the message never holds a password."""
+
+
+class StoreUnavailable(StoreError):
+    """The database stayed unreachable through every retry."""
 
 
 @dataclass
@@ -126,6 +144,9 @@ class PageRecord:
     # import): a page cleaned again from a WARC record, which changes content
     # only, and never replaces a revision fetched after its own.
     source: str = "crawl"
+    # Other URL forms the page was reached under (canonical forms of the URL
+    # a listing gave and of the URL fetched), when they differ from the key.
+    aliases: list[str] = field(default_factory=list)
 
     @property
     def from_crawl(self) -> bool:
@@ -138,12 +159,14 @@ class UpsertCounts:
     updated: int = 0
     unchanged: int = 0
     stale: int = 0  # re-extracted pages older than the stored revision: left alone
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (url, why) not stored
 
     def add(self, other: UpsertCounts) -> None:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.stale += other.stale
+        self.rejected += other.rejected
 
 
 def now() -> datetime:
@@ -170,6 +193,11 @@ class ArticleStore:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    def sqlite_path(self) -> Path | None:
+        """The database file of a SQLite store (None for PostgreSQL or memory)."""
+        database = self.engine.url.database if self.dialect == "sqlite" else None
+        return Path(database) if database and database != ":memory:" else None
 
     def migrate(self) -> None:
         config = Config()
@@ -206,18 +234,41 @@ class ArticleStore:
                      "status": r.status, "params": r.params, "stats": r.stats} for r in rows]
 
     # --- writing articles -------------------------------------------------------
-    @retry_when_unavailable
     def upsert_articles(self, records: Iterable[PageRecord]) -> UpsertCounts:
+        """Store a batch; a record the database refuses (a value it cannot
+        take) is left out and listed in `counts.rejected`, and the rest of the
+        batch is stored all the same. A store that refuses every record raises
+        StoreError."""
         batch = _last_per_url(records)
         if not batch:
             return UpsertCounts()
+        try:
+            return self._upsert_batch(batch)
+        except StoreUnavailable:
+            raise
+        except (DataError, IntegrityError, ProgrammingError, StoreError) as error:
+            why = _first_line(error, self.url)
+            if len(batch) == 1:
+                return UpsertCounts(rejected=[(next(iter(batch)), why)])
+            log.warning("a batch of %d articles was refused (%s); storing them one by one",
+                        len(batch), why[:200])
+        counts = UpsertCounts()
+        for record in batch.values():
+            counts.add(self.upsert_articles([record]))
+        if len(counts.rejected) == len(batch) > 1:  # not one record: the store itself
+            raise StoreError(f"the store at {redact(self.url)} refused every article: "
+                             f"{counts.rejected[0][1]}")
+        return counts
+
+    @retry_when_unavailable
+    def _upsert_batch(self, batch: dict[str, PageRecord]) -> UpsertCounts:
         for attempt in range(4):
             fresh_names: dict[tuple[str, str], int] = {}
             try:
                 with self.sessions.begin() as session:
                     counts = self._upsert(session, batch, fresh_names)
-            except IntegrityError:
-                if attempt == 3:  # another writer keeps winning the race: give up loudly
+            except IntegrityError as error:
+                if attempt == 3 or not _lost_race(error):  # another writer keeps winning
                     raise
                 continue
             self._name_ids.update(fresh_names)  # only ids of a committed transaction
@@ -289,6 +340,7 @@ class ArticleStore:
         if written:
             connection.execute(insert(REVISIONS), [_revision_values(*w) for w in written])
             self._link_names(session, written, fresh_names)
+        self._add_aliases(connection, batch, stored, written)
         counts = UpsertCounts(new=len(new), updated=len(changed) + len(recleaned),
                               unchanged=len(batch) - len(new) - len(changed) - len(recleaned)
                               - stale, stale=stale)
@@ -296,6 +348,18 @@ class ArticleStore:
         left = list(batch) + [r.article.url for r in batch.values()]
         connection.execute(delete(Quarantine).where(Quarantine.url.in_(left)))
         return counts
+
+    def _add_aliases(self, connection: Any, batch: dict[str, PageRecord], stored: dict[str, Any],
+                     written: list[tuple[PageRecord, int, int]]) -> None:
+        ids = {url: row.id for url, row in stored.items()}
+        ids.update({r.article.canonical_url: article_id for r, article_id, _ in written})
+        rows = {alias: ids[url] for url, record in batch.items() if url in ids
+                for alias in record.aliases if alias != url}
+        if not rows:
+            return
+        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        connection.execute(dialect_insert(UrlAlias).on_conflict_do_nothing(
+            index_elements=["url"]), [{"url": u, "article_id": i} for u, i in rows.items()])
 
     def _link_names(self, session: Session, written: list[tuple[PageRecord, int, int]],
                     fresh_names: dict[tuple[str, str], int]) -> None:
@@ -363,10 +427,15 @@ class ArticleStore:
             query = select(Article.canonical_url).where(Article.canonical_url.in_(urls))
             if stale_before is not None:
                 query = query.where(Article.last_fetched >= stale_before)
-            stored = session.scalars(query)
+            stored = set(session.scalars(query))
+            aliased = select(UrlAlias.url).join(Article, Article.id == UrlAlias.article_id) \
+                .where(UrlAlias.url.in_(urls))
+            if stale_before is not None:
+                aliased = aliased.where(Article.last_fetched >= stale_before)
+            stored |= set(session.scalars(aliased))
             quarantined = session.scalars(select(Quarantine.url).where(
                 Quarantine.url.in_(urls), Quarantine.permanent.is_(True)))
-            return set(stored) | set(quarantined)
+            return stored | set(quarantined)
 
     @retry_when_unavailable
     def stored_urls(self, prefix: str, fetched_before: datetime | None = None) -> list[str]:
@@ -656,4 +725,4 @@ def _engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-__all__ = ["ArticleStore", "PageRecord", "StoreError", "UpsertCounts"]
+__all__ = ["ArticleStore", "PageRecord", "StoreError", "StoreUnavailable", "UpsertCounts"]

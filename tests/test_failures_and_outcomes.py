@@ -216,3 +216,32 @@ def test_retention_is_its_own_command(tmp_path):
     assert result.exit_code == 0, result.output
     assert not old.exists() and new.exists()
     assert "1 WARC files older than 7 days deleted" in result.output
+
+
+def test_page_controlled_text_is_shown_literally_in_the_quality_report():
+    from flows.reports import quality_markdown
+
+    url = "http://h/x/![pixel](http://evil.example/t.png)[click](javascript:alert(1))|x`y"
+    report = quality_markdown({"run_id": 1}, [{"url": url, "reason": "too_short",
+                                               "detail": "[b](javascript:x) *bold*"}])
+    row = next(line for line in report.splitlines() if "evil.example" in line)
+    assert "`http://h/x/![pixel](http://evil.example/t.png)[click](javascript:alert(1))%7Cx%60y`" \
+        in row
+    assert "\\[b\\]\\(javascript:x\\) \\*bold\\*" in row
+    assert row.count("|") == 4  # three cells: the URL's pipe cannot open a fourth
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "--format", "jsonl", "--out", "x.jsonl", "--since", "[/x]"],
+    ["show", "[/bold][link=https://evil.example]click[/link]", "--db", "sqlite:///:memory:"],
+])
+def test_markup_in_arguments_is_printed_as_typed(args, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from archive_cli.main import app
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code in (1, 2)
+    assert "MarkupError" not in result.output and "Traceback" not in result.output
+    assert args[-1] in result.output or args[1] in result.output

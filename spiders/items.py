@@ -1,0 +1,17 @@
+"""What the spider hands the pipeline: one fetched page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FetchedPage:
+    url: str
+    requested_url: str
+    status: int
+    headers: list[tuple[str, str]]
+    request_headers: list[tuple[str, str]]
+    # Left out of the repr: Scrapy logs an item that failed, and a log line
+    # must never carry a page body (up to the download size limit).
+    body: bytes = field(repr=False)

@@ -1,0 +1,95 @@
+"""An export is written whole or not at all, never over the store, and a bad
+--out is one clear line; `--out -` streams to standard output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from archive_cli.main import app
+from cleaning import extract_article
+from storage.export import ExportError, export
+from storage.store import ArticleStore, PageRecord
+from tests.test_reextract import FETCHED, page_html
+
+BASE = "https://eng-archive.aawsat.com/theaawsat/news-middle-east/"
+
+
+@pytest.fixture
+def store(tmp_path) -> ArticleStore:
+    store = ArticleStore(f"sqlite:///{tmp_path / 'archive.db'}")
+    store.upsert_articles([PageRecord(article=extract_article(page_html(f"s{i}"), f"{BASE}s{i}",
+                                                              site="aawsat"), fetched_at=FETCHED)
+                           for i in range(6)])
+    return store
+
+
+def test_an_export_that_fails_midway_leaves_the_previous_file_and_no_partial(store, tmp_path,
+                                                                            monkeypatch):
+    out = tmp_path / "articles.jsonl"
+    assert export(store, "jsonl", out) == 6
+    before = out.read_bytes()
+    rows = list(store.iter_articles())
+
+    def dying(**_: object):
+        yield from rows[:3]
+        raise OSError(5, "Input/output error")  # as a kill or a failing disk would stop it
+
+    monkeypatch.setattr(store, "iter_articles", dying)
+    with pytest.raises(ExportError, match="cannot write"):
+        export(store, "jsonl", out)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if ".partial" in p.name] == []
+
+
+def test_the_store_itself_is_never_an_export_target(store, tmp_path):
+    size = (tmp_path / "archive.db").stat().st_size
+    for fmt in ("jsonl", "csv", "parquet"):
+        with pytest.raises(ExportError, match="is the store itself"):
+            export(store, fmt, tmp_path / "archive.db")
+    assert (tmp_path / "archive.db").stat().st_size == size
+    assert store.stats()["articles"] == 6
+
+
+def cli(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_bad_targets_are_one_line_errors(store, tmp_path):
+    db = f"sqlite:///{tmp_path / 'archive.db'}"
+    folder = cli("export", "--format", "jsonl", "--out", str(tmp_path), "--db", db)
+    assert folder.exit_code == 2 and "is a folder" in folder.output
+    assert "Traceback" not in folder.output
+    parquet = cli("export", "--format", "parquet", "--out", "-", "--db", db)
+    assert parquet.exit_code == 2 and "binary file" in parquet.output
+
+
+def test_a_read_only_target_is_one_line_error(store, tmp_path):
+    target = tmp_path / "ro"
+    target.mkdir()
+    mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(target), str(target)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount here: {mounted.stderr.strip()}")
+    try:
+        result = cli("export", "--format", "csv", "--out", str(target / "a.csv"), "--db",
+                     f"sqlite:///{tmp_path / 'archive.db'}")
+    finally:
+        subprocess.run(["umount", "-l", str(target)], check=False)
+    assert result.exit_code == 2
+    assert "cannot write to" in result.output and "Read-only file system" in result.output
+
+
+def test_out_dash_streams_json_lines_to_stdout(store, tmp_path):
+    result = CliRunner().invoke(app, ["export", "--format", "jsonl", "--out", "-", "--db",
+                                      f"sqlite:///{tmp_path / 'archive.db'}"])
+    assert result.exit_code == 0
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 6
+    assert {json.loads(line)["canonical_url"] for line in lines} == {f"{BASE}s{i}"
+                                                                       for i in range(6)}
+    assert not Path("-").exists()
