@@ -27,14 +27,18 @@ def decode_html(raw: bytes, declared: str | None = None) -> tuple[str, list[str]
     if bom_encoding and bom:
         return raw[len(bom):].decode(bom_encoding, errors="replace"), warnings
 
+    # The HTTP header first (authoritative when it decodes), then the page's own.
     candidates = [declared, html_body_declared_encoding(raw)]
     for name in candidates:
         encoding = resolve_encoding(name) if name else None
         if not encoding:
             continue
+        if not _ascii_compatible(encoding):  # EBCDIC and the like "decode" anything
+            warnings.append(f"declared charset {name!r} cannot be an HTML page's; ignored")
+            continue
         try:
             return raw.decode(encoding), warnings
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError, ValueError):  # punycode, "undefined", ...
             warnings.append(f"declared charset {name!r} does not decode the page")
 
     try:
@@ -48,6 +52,18 @@ def decode_html(raw: bytes, declared: str | None = None) -> tuple[str, list[str]
         encoding = "utf-8"
         warnings.append("charset unknown; undecodable bytes replaced")
     return raw.decode(encoding, errors="replace"), warnings
+
+
+_MARKUP_PROBE = b'<html lang="en"><meta charset=x></html>'
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether HTML's ASCII markup reads as itself in this encoding (a page
+    whose tags would be garbage under it cannot have been written in it)."""
+    try:
+        return _MARKUP_PROBE.decode(encoding) == _MARKUP_PROBE.decode("ascii")
+    except (UnicodeError, LookupError, ValueError):
+        return False
 
 
 # Legacy code pages a news page without a declared charset is likely in.
@@ -108,8 +124,10 @@ def _detect_multi_byte(raw: bytes) -> str | None:
     return best.encoding if best is not None else None
 
 
-def ensure_text(html: str | bytes, url: str) -> tuple[str, list[str]]:
-    """Validate and decode any input `extract_article` accepts."""
+def ensure_text(html: str | bytes, url: str,
+                declared_charset: str | None = None) -> tuple[str, list[str]]:
+    """Validate and decode any input `extract_article` accepts; `declared_charset`
+    is the charset of the HTTP Content-Type header, if any."""
     if not isinstance(html, (str, bytes)):
         raise ExtractionError(f"expected str or bytes, got {type(html).__name__}", url)
     if len(html) > MAX_PAGE_BYTES:
@@ -121,7 +139,7 @@ def ensure_text(html: str | bytes, url: str) -> tuple[str, list[str]]:
     if isinstance(html, bytes):
         if _looks_binary(html):
             raise ExtractionError("not HTML: binary content", url)
-        text, warnings = decode_html(html)
+        text, warnings = decode_html(html, declared_charset)
     else:
         text, warnings = html, []
     # C0 controls and lone surrogates are never text; lxml refuses them later.

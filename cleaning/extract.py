@@ -49,14 +49,19 @@ def choose_profile(url: str, html: str) -> Profile:
 
 
 def extract_article(html: str | bytes, url: str, site: str = "auto",
-                    fallback: bool | None = None) -> Article:
+                    fallback: bool | None = None, *,
+                    declared_charset: str | None = None) -> Article:
     """Clean one page. Raises NotAnArticle or ExtractionError, nothing else.
+
+    `declared_charset`: the charset of the HTTP Content-Type header the page
+    came with; tried first for bytes (it is authoritative when it decodes).
 
     `fallback`: whether `generic` takes over when the site profile finds no
     body; by default only with `site="auto"` (a crawl of a known site asks for
     it explicitly, so that a changed template still yields articles)."""
     try:
-        return _extract(html, url, site, site == "auto" if fallback is None else fallback)
+        return _extract(html, url, site, site == "auto" if fallback is None else fallback,
+                        declared_charset)
     except ExtractionError:
         raise
     except RecursionError as error:
@@ -66,11 +71,12 @@ def extract_article(html: str | bytes, url: str, site: str = "auto",
         raise ExtractionError(f"cleaner failed: {type(error).__name__}: {error}", url) from error
 
 
-def _extract(html: str | bytes, url: str, site: str, fallback_allowed: bool) -> Article:
+def _extract(html: str | bytes, url: str, site: str, fallback_allowed: bool,
+             declared_charset: str | None = None) -> Article:
     if site not in SITES:
         choices = ", ".join(SITES)
         raise ExtractionError(f"unknown site profile {site!r}; choose one of {choices}", url)
-    text, warnings = ensure_text(html, url)
+    text, warnings = ensure_text(html, url, declared_charset)
     profile = choose_profile(url, text) if site == "auto" else PROFILES[site]
     page = profile.parse_page(text, url)
     draft = profile.extract(page)

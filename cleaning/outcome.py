@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from w3lib.encoding import http_content_type_encoding
+
 from .errors import ExtractionError, NotAnArticle
 from .extract import extract_article
 from .models import Article
@@ -25,11 +27,14 @@ class Cleaned:
     transient: bool = False
 
 
-def clean_page(body: bytes | str, url: str, site: str) -> Cleaned:
+def clean_page(body: bytes | str, url: str, site: str, content_type: str | None = None
+               ) -> Cleaned:
     """`extract_article` with the fallback to generic, then the quality gate;
-    never raising. The one way a raw page becomes a storable article."""
+    never raising. The one way a raw page becomes a storable article.
+    `content_type`: the HTTP header, whose charset is tried first."""
+    charset = http_content_type_encoding(content_type) if content_type else None
     try:
-        article = extract_article(body, url, site=site, fallback=True)
+        article = extract_article(body, url, site=site, fallback=True, declared_charset=charset)
     except NotAnArticle as error:
         return Cleaned(problem="not_an_article", detail=error.reason)
     except ExtractionError as error:

@@ -80,6 +80,10 @@ def encode_page(kind: str, page: str) -> tuple[bytes, str]:
     if kind == "cp1256_mislabelled":  # cp1256 bytes that the header calls UTF-8
         return page.replace('<meta charset="UTF-8" />', "").encode("cp1256"), \
             "text/html; charset=UTF-8"
+    if kind in ("koi8r_header_only", "latin2_header_only"):  # only the HTTP header says
+        charset = "koi8-r" if kind.startswith("koi8r") else "iso-8859-2"
+        return page.replace('<meta charset="UTF-8" />', "").encode(charset), \
+            f"text/html; charset={charset}"
     if kind == "latin1_undeclared":
         return page.replace('<meta charset="UTF-8" />', "").encode("latin-1"), "text/html"
     return page.encode("utf-8"), "text/html; charset=UTF-8"

@@ -23,7 +23,12 @@ TRANSIENT = {"http_500": 1, "http_503_retry_after": 1, "http_429_retry_after": 2
              "timeout": 1, "reset": 1, "truncated": 1}
 PERMANENT = {"http_502_always", "http_404", "http_410", "redirect_loop", "redirect_offsite",
              "redirect_other_port", "huge", "truncated_always"}
-CHARSETS = {"cp1256_mislabelled", "latin1_undeclared"}
+CHARSETS = {"cp1256_mislabelled", "latin1_undeclared", "koi8r_header_only",
+            "latin2_header_only"}
+RUSSIAN = ["Переговоры возобновятся в понедельник после трёхнедельного перерыва, сообщили "
+           "в министерстве.", "Делегации обсудят прекращение огня на севере страны."]
+POLISH = ["Rozmowy zostaną wznowione w poniedziałek po trzytygodniowej przerwie, podało "
+          "ministerstwo.", "Delegacje omówią zawieszenie broni na północy kraju."]
 # Served fine, but with values a store must take: a 400-character tag and ETag.
 HEALTHY = {"ok", "redirect_chain", "long_values"}
 LONG_TAG = "a-tag-of-four-hundred-characters-" * 12 + "end"
@@ -58,7 +63,9 @@ class HostileSite(ReplicaSite):
             always = kind in PERMANENT or kind == "redirect_chain"  # acts on every request
             self.faults[article.post.path] = Fault(kind, None if always else TRANSIENT.get(kind, 0))
             if kind in CHARSETS:
-                self._rewrite_text(article, ARABIC if kind.startswith("cp1256") else FRENCH)
+                self._rewrite_text(article, {"cp1256_mislabelled": ARABIC,
+                                             "koi8r_header_only": RUSSIAN,
+                                             "latin2_header_only": POLISH}.get(kind, FRENCH))
         self.failing_listing = "/category/opinion/page/2"
 
     @staticmethod

@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 
 def archive_and_clean(page: RawPage, request_headers: list[tuple[str, str]],
                       site: str) -> tuple[bytes, Cleaned]:
-    return warc_records(page, request_headers), clean_page(page.body, page.url, site)
+    return warc_records(page, request_headers), clean_page(page.body, page.url, site,
+                                                           page.header("Content-Type"))
 
 
 def _start_worker(crawl_pid: int) -> None:

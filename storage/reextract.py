@@ -59,7 +59,8 @@ def _clean(job: Job) -> Result:
         page = read_response(job.warc_file, job.warc_offset)
     except (OSError, ValueError, EOFError, ArchiveLoadFailed) as error:
         return Result(job, unreadable=f"{type(error).__name__}: {error}")
-    return Result(job, page=page, cleaned=clean_page(page.body, page.url, job.site))
+    return Result(job, page=page, cleaned=clean_page(page.body, page.url, job.site,
+                                                     page.header("Content-Type")))
 
 
 def jobs(store: ArticleStore, site: str) -> Iterator[Job]:

@@ -245,3 +245,28 @@ def test_markup_in_arguments_is_printed_as_typed(args, tmp_path, monkeypatch):
     assert result.exit_code in (1, 2)
     assert "MarkupError" not in result.output and "Traceback" not in result.output
     assert args[-1] in result.output or args[1] in result.output
+
+
+@pytest.mark.parametrize("charset", ["undefined", "punycode", "cp037", "no-such-charset"])
+def test_a_declared_charset_that_cannot_be_a_pages_loses_nothing(charset):
+    from cleaning.decoding import decode_html
+
+    page = f'<html><meta charset="{charset}"><p>Genève, Erdoğan — “quoted”</p></html>'
+    text, warnings = decode_html(page.encode("utf-8"))
+    assert "Genève, Erdoğan — “quoted”" in text
+
+
+@pytest.mark.parametrize("charset, sentence", [
+    ("koi8-r", "Переговоры возобновятся в понедельник после перерыва."),
+    ("iso-8859-2", "Rozmowy zostaną wznowione w poniedziałek po przerwie."),
+])
+def test_the_http_header_charset_is_tried_first(charset, sentence):
+    from cleaning.outcome import clean_page
+
+    body = ("<html><head><title>T</title></head><body><article><h1>Talks</h1>"
+            + f"<p>{sentence} {sentence} {sentence}</p>" * 3
+            + "</article></body></html>").encode(charset)
+    cleaned = clean_page(body, "https://example.com/news/talks", "generic",
+                         f"text/html; charset={charset}")
+    assert cleaned.article is not None, cleaned
+    assert sentence in cleaned.article.body
