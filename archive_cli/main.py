@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from rich.table import Table
 from cleaning import SITES, Article, ExtractionError, canonical_form, extract_article
 from spiders.config import DEFAULT_BASE_URL, CrawlConfig
 from spiders.runner import CrawlFailed, prepare_data_dir
-from storage.export import FORMATS, ExportError
+from storage.export import FORMATS, ExportError, article_record
 from storage.export import export as export_articles
 from storage.reextract import reextract as reextract_all
 from storage.store import ArticleStore, StoreError
@@ -118,9 +119,10 @@ def show_article(article: Article) -> None:
 DB_HELP = "Database URL (default: $ARCHIVE_DB_URL, else a SQLite file under ./data/)."
 
 
-def open_store(db: str | None) -> ArticleStore:
+def open_store(db: str | None, read_only: bool = False) -> ArticleStore:
+    """The store; read commands open it read-only: never created, never changed."""
     try:
-        return ArticleStore(db)
+        return ArticleStore(db, read_only=read_only)
     except StoreError as error:
         raise fail(str(error)) from None
 
@@ -154,6 +156,7 @@ def crawl(
     refresh: bool = typer.Option(False, help="Fetch stored articles again (conditionally)."),
     db: str | None = typer.Option(None, help=DB_HELP),
     data_dir: str | None = typer.Option(None, help="WARC files and logs (default ./data)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run's summary as JSON."),
     timeout: float = typer.Option(
         6 * 3600, callback=positive_seconds,
         help="Seconds the whole run may take, retries of a crashed crawl included; then "
@@ -162,11 +165,12 @@ def crawl(
     """Run the crawl flow once, now, and print a summary."""
     parameters = {"site": site, "base_url": base_url, "mode": mode, "categories": category,
                   "tags": tag, "urls": url, "max_pages": max_pages, "refresh": refresh}
-    run_crawl_flow(parameters, db=db, data_dir=data_dir, timeout=timeout)
+    run_crawl_flow(parameters, db=db, data_dir=data_dir, timeout=timeout, as_json=as_json)
 
 
 def run_crawl_flow(parameters: dict, db: str | None, data_dir: str | None,
-                   timeout: float, environment: dict[str, str] | None = None) -> dict:
+                   timeout: float, environment: dict[str, str] | None = None,
+                   as_json: bool = False) -> dict:
     """Validate, then run the Prefect crawl flow in this process and report."""
     environment = dict(environment or {})
     if db:
@@ -188,7 +192,7 @@ def run_crawl_flow(parameters: dict, db: str | None, data_dir: str | None,
     summary = state.result(raise_on_failure=False) if state.is_completed() else \
         getattr(state, "data", None)
     if isinstance(summary, dict):
-        show_summary(summary)
+        print_json(summary) if as_json else show_summary(summary)
     if not state.is_completed():  # docs/outcomes.md: a failed run exits 1, its cause named
         raise fail(f"the crawl run {(state.name or 'failed').lower()}: {state.message}", 1)
     assert isinstance(summary, dict)
@@ -233,21 +237,11 @@ def as_text(value: object) -> str:
 DEMO_PORT = 8765  # a fixed port keeps the replica's URLs, so a second demo run is incremental
 
 
-def _free_port(wanted: int) -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", wanted))
-        except OSError:
-            return 0  # taken: any free port
-    return wanted
-
-
 @app.command()
 def demo(
     data_dir: str = typer.Option("./data/demo", help="Where the demo keeps its files."),
+    port: int = typer.Option(DEMO_PORT, min=1, max=65535,
+                             help="The replica's port (the store remembers its URLs)."),
 ) -> None:
     """Serve the bundled replica on 127.0.0.1 and crawl it into SQLite."""
     from replica import ReplicaServer
@@ -255,69 +249,106 @@ def demo(
     path = Path(data_dir)
     path.mkdir(parents=True, exist_ok=True)
     db = f"sqlite:///{path / 'demo.db'}"
-    with ReplicaServer(port=_free_port(DEMO_PORT)) as server:
+    try:
+        server = ReplicaServer(port=port)
+    except OSError as error:
+        # Another port would be another site to the store: every article again.
+        raise fail(f"port {port} on 127.0.0.1 is taken ({error.strerror}): free it, or "
+                   "give --port (with a new --data-dir, or the demo store holds every "
+                   "article twice)") from None
+    with server:
         out.print(f"replica of the archive served at {server.base}")
         # The replica is ours and local: no politeness delay needed.
         run_crawl_flow({"site": "aawsat", "base_url": server.base, "mode": "incremental"},
                        db=db, data_dir=str(path), timeout=600,
                        environment={"ARCHIVE_DOWNLOAD_DELAY": "0", "ARCHIVE_CONCURRENCY": "8"})
-    store = open_store(db)
+    store = open_store(db, read_only=True)
     first = next(store.iter_articles(), None)
     if first:
         out.print(f"\none stored article ({escape(db)}):")
         show_stored(first)
 
 
+JSON_HELP = "Print JSON (one object, or one per line) instead of a table."
+
+
+def print_json(value: object) -> None:
+    print(json.dumps(value, ensure_ascii=False, default=str))
+
+
 @app.command()
 def search(query: str = typer.Argument(..., help="Words to look for."),
-           limit: int = typer.Option(20, min=1, max=1000),
+           limit: int = typer.Option(20, min=1, max=1000, help="Show at most this many."),
+           as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
            db: str | None = typer.Option(None, help=DB_HELP)) -> None:
     """Full-text search over the stored articles."""
-    store = open_store(db)
+    if not re.search(r"\w", query):  # the user's mistake first, before the store's
+        raise fail("the search query has no words to look for")
+    store = open_store(db, read_only=True)
     try:
         hits = store.search(query, limit=limit)
+        total = store.count_matches(query)
     except ValueError as error:
         raise fail(str(error)) from None
-    table = Table("published", "title", "url")
-    for hit in hits:
-        table.add_row(str(hit["published"] or "")[:10], escape(hit["title"]),
-                      escape(hit["canonical_url"]))
-    out.print(table)
-    out.print(f"{len(hits)} articles")
+    if as_json:
+        for hit in hits:
+            print_json(article_record(hit))
+        return
+    for hit in hits:  # one line each, the URL whole: it can be pasted into `archive show`
+        day = str(hit["published"] or "")[:10] or "-"
+        out.print(f"{day}  {escape(hit['canonical_url'])}  {escape(hit['title'])}",
+                  soft_wrap=True, highlight=False)
+    out.print(f"{len(hits)} of {total} matching articles shown" if total > len(hits)
+              else f"{total} matching articles")
 
 
 @app.command()
 def show(url: str = typer.Argument(..., help="An article's URL (any form of it)."),
+         as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
          db: str | None = typer.Option(None, help=DB_HELP)) -> None:
     """Print one stored article."""
-    store = open_store(db)
+    store = open_store(db, read_only=True)
     row = store.get(canonical_form(url))
     if row is None:
         raise fail(f"no stored article at {url}", 1)
-    show_stored(row)
+    if as_json:
+        print_json(article_record(row))
+    else:
+        show_stored(row)
 
 
 def show_stored(row: dict) -> None:
     out.rule(f"[bold]{escape(row['title'])}")
     for key in ("canonical_url", "authors", "published", "categories", "tags", "dateline",
                 "word_count", "extractor", "status", "revision"):
-        out.print(f"[cyan]{key:>14}[/] {escape(str(row[key]))}")
+        value = row[key].isoformat() if isinstance(row[key], datetime) else row[key]
+        out.print(f"[cyan]{key:>14}[/] {escape(as_text(value))}", soft_wrap=True)
     out.rule()
     out.print(row["body"], markup=False, highlight=False)
 
 
 @app.command()
-def stats(db: str | None = typer.Option(None, help=DB_HELP)) -> None:
-    """What the store holds."""
-    store = open_store(db)
+def stats(as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+          db: str | None = typer.Option(None, help=DB_HELP)) -> None:
+    """What the store holds, and the last runs."""
+    store = open_store(db, read_only=True)
+    figures = store.stats()
+    runs = [{"id": r["id"], "status": r["status"], "started": r["started"],
+             "finished": r["finished"], "outcome": (r["stats"] or {}).get("outcome"),
+             "pages_fetched": (r["stats"] or {}).get("pages_fetched"),
+             "articles_new": (r["stats"] or {}).get("articles_new")} for r in store.runs(5)]
+    if as_json:
+        print_json({**figures, "recent_runs": runs})
+        return
     table = Table(show_header=False)
-    for key, value in store.stats().items():
-        table.add_row(key, escape(str(value)))
+    for key, value in figures.items():
+        table.add_row(key, escape(as_text(value)))
     out.print(table)
-    for run in store.runs(5):
-        figures = {k: run["stats"].get(k) for k in ("pages_fetched", "articles_new")}
-        out.print(f"run {run['id']}: {run['status']} {run['started']:%Y-%m-%d %H:%M} "
-                  f"{escape(str(figures))}")
+    for run in runs:
+        cause = (run["outcome"] or {}).get("cause")
+        out.print(f"run {run['id']}: {run['status']}{f' ({cause})' if cause else ''} "
+                  f"{run['started']:%Y-%m-%d %H:%M}, {run['pages_fetched'] or 0} pages, "
+                  f"{run['articles_new'] or 0} new", highlight=False)
 
 
 @app.command()
@@ -332,11 +363,11 @@ def export(
     """Export the stored articles (fields: see the README)."""
     if format not in FORMATS:
         raise fail(f"--format: {format!r} is not one of {', '.join(FORMATS)}")
-    store = open_store(db)
+    first, last = parse_day(since, "--since"), parse_day(until, "--until")
+    store = open_store(db, read_only=True)
     target = None if out_path == "-" else Path(out_path)
     try:
-        count = export_articles(store, format, target, parse_day(since, "--since"),
-                                parse_day(until, "--until"), category)
+        count = export_articles(store, format, target, first, last, category)
     except ExportError as error:
         raise fail(str(error)) from None
     err.print(f"{count} articles written to {escape(out_path if target else 'stdout')}")

@@ -14,10 +14,12 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
 
 
 def database_url(override: str | None = None) -> str:
+    """The store's URL (nothing is created here: reading a store never makes one)."""
     url = override or os.environ.get("ARCHIVE_DB_URL")
     if url:
         return url
-    return f"sqlite:///{data_dir() / 'archive.db'}"
+    folder = Path(os.environ.get("ARCHIVE_DATA_DIR") or "./data")
+    return f"sqlite:///{folder / 'archive.db'}"
 
 
 # The password part of any URL's userinfo: scheme://user:PASSWORD@host

@@ -30,6 +30,12 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (row[k].isoformat() if isinstance(row[k], datetime) else row[k]) for k in FIELDS}
 
 
+def article_record(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored article as plain JSON values, with the export's field names
+    (what `--json` prints)."""
+    return _plain(row)
+
+
 class ExportError(ValueError):
     """An export that cannot be written where asked (one line, for the user)."""
 

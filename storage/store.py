@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import threading
 import time
@@ -174,11 +175,17 @@ def now() -> datetime:
 
 
 class ArticleStore:
-    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+    def __init__(self, url: str | None = None, *, migrate: bool = True,
+                 read_only: bool = False) -> None:
+        """Open (and create or migrate) the store; `read_only` opens an existing
+        store for reading only: it is never created or changed, and a store on
+        a read-only mount can be read."""
         self.url = database_url(url)
         try:
-            self.engine = _engine(self.url)
-            if migrate:
+            self.engine = _engine(self.url, read_only=read_only)
+            if read_only:
+                self._check_exists()
+            elif migrate:
                 self.migrate()
         except StoreError:
             raise
@@ -211,6 +218,13 @@ class ArticleStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _check_exists(self) -> None:
+        with self.engine.connect() as connection:
+            found = connection.dialect.has_table(connection, "alembic_version")
+        if not found:
+            raise StoreError(f"no store at {redact(self.url)}: nothing has been crawled "
+                             "into it (crawl first, or give --db)")
 
     # --- crawl runs ------------------------------------------------------------
     @retry_when_unavailable
@@ -542,6 +556,21 @@ class ArticleStore:
             rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
             return [_article_dict(rows[i]) for i in ids if i in rows]
 
+    def count_matches(self, query: str) -> int:
+        """How many articles `search` would find with no limit."""
+        words = _WORD_RE.findall(query)
+        if not words:
+            raise ValueError("the search query has no words to look for")
+        with self.sessions() as session:
+            if self.dialect == "postgresql":
+                return int(session.scalar(text(
+                    "SELECT count(*) FROM articles "
+                    "WHERE search @@ plainto_tsquery('english', :q)"), {"q": " ".join(words)}) or 0)
+            fts_query = " ".join('"' + w.replace('"', "") + '"' for w in words)
+            return int(session.scalar(text(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :q"),
+                {"q": fts_query}) or 0)
+
     def iter_articles(self, since: datetime | None = None, until: datetime | None = None,
                       category: str | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
         """Every stored article, streamed in id order."""
@@ -696,10 +725,18 @@ def _password(url: str) -> str | None:
         return None
 
 
-def _engine(url: str) -> Engine:
+def _engine(url: str, read_only: bool = False) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        in_memory = not path or path == ":memory:"
+        if read_only and not in_memory:
+            if not Path(path).is_file():
+                raise StoreError(f"no store at {path} (crawl into it first, or give --db)")
+            # A file on a read-only mount has no -wal/-shm to make: read it as is.
+            writable = os.access(Path(path).parent, os.W_OK) and os.access(path, os.W_OK)
+            flags = "mode=ro" + ("" if writable else "&immutable=1")
+            url = f"sqlite:///file:{Path(path).resolve()}?{flags}&uri=true"
+        elif not in_memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 60})
 
@@ -707,8 +744,9 @@ def _engine(url: str) -> Engine:
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            if not read_only:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=60000")
             cursor.close()
@@ -717,7 +755,7 @@ def _engine(url: str) -> Engine:
         def _sqlite_begin(connection: Any) -> None:
             # Take the write lock at the start: a deferred transaction that
             # later upgrades fails with "database is locked" at once.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
