@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import re
 import time
+from datetime import date
 from typing import Annotated, Any, Literal, cast
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from prefect import flow, get_run_logger, task
@@ -16,10 +18,11 @@ from prefect.artifacts import (
     create_table_artifact,
     update_progress_artifact,
 )
+from prefect.runtime import flow_run
 from prefect.states import Failed, State
 from pydantic import Field
 
-from spiders.config import CrawlConfig
+from spiders.config import DEFAULT_BASE_URL, CrawlConfig
 from spiders.outcome import FALLBACK_ALARM, QUARANTINE_ALARM, completed_message
 from spiders.runner import CrawlFailed, run_crawl
 from storage.config import redact
@@ -106,11 +109,19 @@ def _retryable(state: State) -> bool:
 
 
 def publish_report(summary: dict[str, Any], store: ArticleStore) -> None:
-    create_table_artifact(key="crawl-figures", table=figures_table(summary),
-                          description=f"crawl run {summary.get('run_id')}")
+    about = f"crawl of {summary.get('base_url')} (store run {summary.get('run_id')})"
+    create_table_artifact(key="crawl-figures", table=figures_table(summary), description=about)
     samples = store.quarantine_samples(summary.get("run_id"), limit=10)
     create_markdown_artifact(key="crawl-quality", markdown=quality_markdown(summary, samples),
-                             description=f"crawl run {summary.get('run_id')} quality")
+                             description=f"quality of the {about}")
+
+
+def crawl_run_name() -> str:
+    """Flow runs named after what they do: `crawl aawsat eng-archive.aawsat.com 2026-11-25`."""
+    parameters = flow_run.parameters
+    base = parameters.get("base_url") or os.environ.get("ARCHIVE_BASE_URL") or DEFAULT_BASE_URL
+    host = urlsplit(base).netloc or base
+    return f"crawl {parameters.get('site', 'auto')} {host} {date.today().isoformat()}"
 
 
 def crawl_and_judge(config: CrawlConfig, timeout_s: float) -> dict[str, Any] | State:
@@ -137,7 +148,7 @@ def crawl_and_judge(config: CrawlConfig, timeout_s: float) -> dict[str, Any] | S
     return summary
 
 
-@flow(name="crawl", log_prints=True)
+@flow(name="crawl", log_prints=True, flow_run_name=crawl_run_name)
 def crawl_flow(
     site: Literal["auto", "aawsat", "wordpress"] = "auto",
     base_url: str | None = None,

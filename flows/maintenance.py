@@ -18,7 +18,7 @@ from storage.store import ArticleStore
 from storage.warc import prune
 
 
-@flow(name="reextract")
+@flow(name="reextract", flow_run_name="reextract {site}")
 def reextract_flow(site: Literal["auto", "aawsat", "wordpress", "generic"] = "auto",
                    dry_run: bool = False) -> dict[str, Any]:
     """Re-clean the archived raw pages (WARC) of stored and quarantined pages with
@@ -31,7 +31,7 @@ def reextract_flow(site: Literal["auto", "aawsat", "wordpress", "generic"] = "au
     return result
 
 
-@flow(name="export")
+@flow(name="export", flow_run_name="export {format} to {out}")
 def export_flow(format: Literal["jsonl", "csv", "parquet"] = "jsonl",  # noqa: A002
                 out: str = "./data/export/articles.jsonl", since: date | None = None,
                 until: date | None = None, category: str | None = None) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def export_flow(format: Literal["jsonl", "csv", "parquet"] = "jsonl",  # noqa: A
     return {"articles": count, "out": out}
 
 
-@flow(name="prune-warc")
+@flow(name="prune-warc", flow_run_name="prune-warc older than {older_than_days} days")
 def prune_warc_flow(older_than_days: Annotated[float, Field(gt=0)]) -> dict[str, Any]:
     """Retention, as maintenance of its own (never during a crawl): delete WARC
     files older than `older_than_days` under $ARCHIVE_DATA_DIR/warc."""

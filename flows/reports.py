@@ -1,6 +1,6 @@
-"""What a crawl run reports: the figures table, the quality report in
-markdown, and the alarms. Plain functions of the run's summary, so they are
-tested without Prefect."""
+"""What a crawl run reports: the figures table and the quality report in
+markdown. Plain functions of the run's summary, so they are tested without
+Prefect."""
 
 from __future__ import annotations
 
@@ -24,7 +24,10 @@ def markdown_url(url: str) -> str:
 
 
 def figures_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = [
+    outcome = summary.get("outcome") or {}
+    rows: list[tuple[str, Any]] = [
+        ("outcome", outcome.get("state", "") + (f" ({outcome['cause']})"
+                                                if outcome.get("cause") else "")),
         ("pages fetched", summary.get("pages_fetched", 0)),
         ("articles new", summary.get("articles_new", 0)),
         ("articles updated", summary.get("articles_updated", 0)),
@@ -43,18 +46,28 @@ def figures_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
 
 def quality_markdown(summary: dict[str, Any], samples: list[dict[str, Any]]) -> str:
     r = rates(summary)
-    lines = [f"# Crawl run {summary.get('run_id')}: quality", "",
+    outcome = summary.get("outcome") or {}
+    cleaned_out = sum((summary.get("quarantined") or {}).values())
+    failed = sum((summary.get("failures") or {}).values())
+    lines = [f"# Crawl of {markdown_text(str(summary.get('base_url', '')))}: "
+             f"{outcome.get('state', 'unknown')}"
+             + (f" ({outcome['cause']})" if outcome.get("cause") else ""), "",
+             f"{markdown_text(str(outcome.get('message', '')))}", "",
              "| extractor profile | articles |", "| --- | --- |"]
     for name, count in sorted(summary.get("extractors", {}).items()):
-        lines.append(f"| {name} | {count} |")
+        lines.append(f"| {markdown_text(name)} | {count} |")
     lines += ["", f"- fallback rate (generic took over): **{r['fallback_rate']:.1%}**",
-              f"- quarantine rate: **{r['quarantine_rate']:.1%}**",
+              f"- pages quarantined after cleaning: **{cleaned_out}** "
+              f"({r['quarantine_rate']:.1%} of the article pages cleaned)",
+              f"- requests that failed: **{failed}**"
+              + (" (" + ", ".join(f"{markdown_text(k)} {v}" for k, v in
+                                  sorted(summary["failures"].items())) + ")" if failed else ""),
               f"- missing-date rate: **{r['missing_date_rate']:.1%}**",
               f"- pages fetched: {summary.get('pages_fetched', 0)}, "
-              f"in {summary.get('duration_s', 0)} s"]
+              f"in {summary.get('duration_s', 0)} s (store run {summary.get('run_id')})"]
     if samples:
-        lines += ["", "## Sample quarantined pages", "", "| url | reason | detail |",
-                  "| --- | --- | --- |"]
+        lines += ["", "## Sample quarantined pages (cleaner, quality gate, or a permanent "
+                  "fetch failure)", "", "| url | reason | detail |", "| --- | --- | --- |"]
         for sample in samples:
             lines.append(f"| {markdown_url(str(sample['url']))} | "
                          f"{markdown_text(str(sample['reason']))} | "

@@ -9,9 +9,11 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
+from prefect.client.orchestration import get_client
 from prefect.testing.utilities import prefect_test_harness
 
 from flows.backfill import crawl_shard_flow
@@ -40,11 +42,15 @@ def archive_env(monkeypatch, tmp_path, sqlite_url) -> str:
 def test_a_crawl_that_reached_nothing_ends_failed_with_its_cause(prefect_api, archive_env):
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))  # never listening: refused
-        state = crawl_flow(site="aawsat", base_url=f"http://127.0.0.1:{held.getsockname()[1]}",
+        port = held.getsockname()[1]
+        state = crawl_flow(site="aawsat", base_url=f"http://127.0.0.1:{port}",
                            return_state=True)
     assert state.is_failed()
     assert state.message.startswith("site_unreachable: no response at all")
     assert ArticleStore(archive_env).runs(1)[0]["status"] == "failed"
+    with get_client(sync_client=True) as client:  # named after what it does
+        run = client.read_flow_run(state.state_details.flow_run_id)
+    assert run.name == f"crawl aawsat 127.0.0.1:{port} {date.today().isoformat()}"
 
 
 def test_a_non_positive_timeout_is_refused_by_the_flow(prefect_api, archive_env):
