@@ -6,7 +6,7 @@ import gzip
 import json
 import os
 import re
-from datetime import UTC, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -127,14 +127,14 @@ def open_store(db: str | None, read_only: bool = False) -> ArticleStore:
         raise fail(str(error)) from None
 
 
-def parse_day(value: str | None, option: str) -> datetime | None:
+def parse_day(value: str | None, option: str) -> date | None:
+    """A calendar day, compared with the day each page printed."""
     if value is None:
         return None
     try:
-        day = datetime.fromisoformat(value)
+        return date.fromisoformat(value)
     except ValueError:
         raise fail(f"{option}: {value!r} is not a date like 2014-04-16") from None
-    return day if day.tzinfo else day.replace(tzinfo=UTC)
 
 
 def positive_seconds(value: float) -> float:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
@@ -35,12 +34,10 @@ def reextract_flow(site: Literal["auto", "aawsat", "wordpress", "generic"] = "au
 def export_flow(format: Literal["jsonl", "csv", "parquet"] = "jsonl",  # noqa: A002
                 out: str = "./data/export/articles.jsonl", since: date | None = None,
                 until: date | None = None, category: str | None = None) -> dict[str, Any]:
-    """Write the stored articles to a file."""
-    def midnight(day: date | None) -> datetime | None:
-        return datetime.combine(day, time(), ZoneInfo("UTC")) if day else None
-
-    count = export(ArticleStore(os.environ.get("ARCHIVE_DB_URL")), format, Path(out),
-                   midnight(since), midnight(until), category)
+    """Write the stored articles to a file (`since`/`until`: calendar days as
+    the pages printed them)."""
+    count = export(ArticleStore(os.environ.get("ARCHIVE_DB_URL"), read_only=True), format,
+                   Path(out), since, until, category)
     get_run_logger().info("exported %d articles to %s", count, out)
     return {"articles": count, "out": out}
 

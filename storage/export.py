@@ -13,7 +13,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -40,8 +40,8 @@ class ExportError(ValueError):
     """An export that cannot be written where asked (one line, for the user)."""
 
 
-def export(store: ArticleStore, fmt: str, out: Path | None, since: datetime | None = None,
-           until: datetime | None = None, category: str | None = None) -> int:
+def export(store: ArticleStore, fmt: str, out: Path | None, since: date | None = None,
+           until: date | None = None, category: str | None = None) -> int:
     """Write the articles to `out` (None: standard output, text formats only).
 
     A file is written whole or not at all: into a temporary file beside the
@@ -49,7 +49,7 @@ def export(store: ArticleStore, fmt: str, out: Path | None, since: datetime | No
     file as it was and never a partial one that looks whole."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    rows = (_plain(r) for r in store.iter_articles(since=since, until=until, category=category))
+    rows = store.iter_articles(since=since, until=until, category=category)
     if out is None:
         if fmt == "parquet":
             raise ExportError("Parquet is a binary file: give --out PATH, not -")
@@ -88,7 +88,7 @@ def _check_target(store: ArticleStore, out: Path) -> None:
 
 def _jsonl(rows: Iterator[dict[str, Any]], stream: TextIO) -> int:
     count = 0
-    for row in rows:
+    for row in map(_plain, rows):
         stream.write(json.dumps(row, ensure_ascii=False) + "\n")
         count += 1
     return count
@@ -98,7 +98,7 @@ def _csv(rows: Iterator[dict[str, Any]], stream: TextIO) -> int:
     count = 0
     writer = csv.DictWriter(stream, fieldnames=FIELDS)
     writer.writeheader()
-    for row in rows:
+    for row in map(_plain, rows):
         # Lists as JSON inside the cell: names may contain commas.
         writer.writerow({k: json.dumps(v, ensure_ascii=False) if k in LIST_FIELDS else v
                          for k, v in row.items()})
@@ -110,21 +110,28 @@ def _parquet(rows: Iterator[dict[str, Any]], out: Path, chunk: int = 1000) -> in
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    utc = pa.timestamp("us", tz="UTC")
+    # A timestamp column has one zone: `published` is the UTC instant, and
+    # `published_local` the ISO string with the offset the page printed.
     schema = pa.schema([
         *[(f, pa.string()) for f in ("url", "canonical_url", "title")],
-        ("authors", pa.list_(pa.string())), ("published", pa.string()),
+        ("authors", pa.list_(pa.string())), ("published", utc),
+        ("published_local", pa.string()),
         ("categories", pa.list_(pa.string())), ("tags", pa.list_(pa.string())),
         ("dateline", pa.string()), ("body", pa.string()), ("images", pa.string()),
         ("language", pa.string()), ("word_count", pa.int64()), ("content_hash", pa.string()),
         ("extractor", pa.string()), ("fallback", pa.bool_()),
         ("warnings", pa.list_(pa.string())), ("status", pa.string()),
-        ("revision", pa.int64()), ("first_seen", pa.string()), ("last_fetched", pa.string()),
+        ("revision", pa.int64()), ("first_seen", utc), ("last_fetched", utc),
     ])
     count = 0
     with pq.ParquetWriter(out, schema) as writer:
         buffer: list[dict[str, Any]] = []
-        for row in rows:
+        for article in rows:
+            row = {k: article[k] for k in FIELDS}
             row["images"] = json.dumps(row["images"], ensure_ascii=False)
+            published = row["published"]
+            row["published_local"] = published.isoformat() if published else None
             buffer.append(row)
             if len(buffer) >= chunk:
                 writer.write_table(pa.Table.from_pylist(buffer, schema=schema))

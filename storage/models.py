@@ -4,13 +4,14 @@ quarantine, fetch failures and per-listing crawl state."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -92,6 +93,10 @@ class Article(Base):
     url: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     published: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # As the page printed it: the UTC offset it gave (minutes) and its calendar
+    # day there, so every output shows the page's own day (migration 0005).
+    published_offset: Mapped[int | None] = mapped_column(Integer)
+    published_day: Mapped[date | None] = mapped_column(Date, index=True)
     dateline: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     images: Mapped[list] = mapped_column(JSON, default=list)

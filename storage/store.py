@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -571,18 +571,19 @@ class ArticleStore:
                 "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :q"),
                 {"q": fts_query}) or 0)
 
-    def iter_articles(self, since: datetime | None = None, until: datetime | None = None,
+    def iter_articles(self, since: date | None = None, until: date | None = None,
                       category: str | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
-        """Every stored article, streamed in id order."""
+        """Every stored article, streamed in id order; `since` (inclusive) and
+        `until` (exclusive) are calendar days as the pages printed them."""
         last_id = 0
         while True:
             with self.sessions() as session:
                 query = (select(Article).where(Article.id > last_id)
                          .order_by(Article.id).limit(batch))
                 if since:
-                    query = query.where(Article.published >= since)
+                    query = query.where(Article.published_day >= _day(since))
                 if until:
-                    query = query.where(Article.published < until)
+                    query = query.where(Article.published_day < _day(until))
                 if category:
                     query = query.where(Article.categories.any(Category.name == category))
                 rows = list(session.scalars(query))
@@ -643,9 +644,10 @@ class ArticleStore:
 ARTICLES = cast(Table, Article.__table__)
 REVISIONS = cast(Table, Revision.__table__)
 # What a new or changed page sets on its article row.
-ARTICLE_FIELDS = ("url", "title", "published", "dateline", "body", "images", "language",
-                  "word_count", "content_hash", "extractor", "fallback", "warnings", "status",
-                  "last_fetched", "etag", "last_modified", "revision")
+ARTICLE_FIELDS = ("url", "title", "published", "published_offset", "published_day", "dateline",
+                  "body", "images", "language", "word_count", "content_hash", "extractor",
+                  "fallback", "warnings", "status", "last_fetched", "etag", "last_modified",
+                  "revision")
 # What a page cleaned again from its WARC record sets: its content, never the
 # crawl's status, validators or fetch time.
 CONTENT_FIELDS = tuple(f for f in ARTICLE_FIELDS
@@ -659,8 +661,11 @@ NAME_LINKS: dict[str, tuple[Table, type[Name]]] = {
 
 def _article_values(record: PageRecord) -> dict[str, Any]:
     clean = record.article
+    offset = clean.published.utcoffset() if clean.published else None
     return {
         "url": clean.url, "title": clean.title, "published": clean.published,
+        "published_offset": int(offset.total_seconds() // 60) if offset is not None else None,
+        "published_day": clean.published.date() if clean.published else None,
         "dateline": clean.dateline, "body": clean.body,
         "images": [image.model_dump() for image in clean.images],
         "language": clean.language, "word_count": clean.word_count,
@@ -682,10 +687,22 @@ def _revision_values(record: PageRecord, article_id: int, number: int) -> dict[s
     }
 
 
+def _day(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def as_printed(published: datetime | None, offset_minutes: int | None) -> datetime | None:
+    """The stored UTC instant back in the offset the page gave."""
+    if published is None:
+        return None
+    return published.astimezone(timezone(timedelta(minutes=offset_minutes or 0)))
+
+
 def _article_dict(row: Article) -> dict[str, Any]:
     return {
         "url": row.url, "canonical_url": row.canonical_url, "title": row.title,
-        "authors": [a.name for a in row.authors], "published": row.published,
+        "authors": [a.name for a in row.authors],
+        "published": as_printed(row.published, row.published_offset),
         "categories": [c.name for c in row.categories], "tags": [t.name for t in row.tags],
         "dateline": row.dateline, "body": row.body, "images": row.images,
         "language": row.language, "word_count": row.word_count,
