@@ -1,7 +1,7 @@
 """Publication dates as the page printed them: the UTC offset and the local
 calendar day beside the UTC instant. Rows stored before keep their instant;
-their offset is taken as UTC until `archive reextract` cleans their WARC
-records again (the offset was not kept, so no schema step can restore it).
+their offset is taken as UTC until a new revision is stored (the offset was
+not kept, so no schema step can restore it).
 
 Revision ID: 0005
 Revises: 0004
