@@ -32,6 +32,11 @@ lint: setup
 test: lint
 	$(BIN)/pytest
 
+# The fast loop: pure tests only, in seconds; no server, crawl, database or ../shared.
+.PHONY: unit
+unit: setup
+	$(BIN)/pytest -q -m "not integration and not slow"
+
 bench: setup
 	$(BIN)/python bench/extract_quality.py
 	$(BIN)/python bench/extract_speed.py

@@ -13,6 +13,7 @@ import re
 from bs4 import NavigableString, Tag
 from bs4.element import PreformattedString
 
+from .boilerplate import is_furniture_text
 from .text import clean_block
 
 BLOCK_TAGS = frozenset(
@@ -53,7 +54,8 @@ class _BlockFinder:
 
 
 def iter_blocks(root: Tag) -> list[str]:
-    """The text blocks of `root` in document order, cleaned, empties dropped."""
+    """The text blocks of `root` in document order, cleaned; empties and
+    the lines plugins print (boilerplate.is_furniture_text) dropped."""
     finder = _BlockFinder(root)
     groups: list[list[str]] = []
     current_block: Tag | None = None
@@ -77,6 +79,6 @@ def iter_blocks(root: Tag) -> list[str]:
         # One <br> is a line break inside the paragraph; two or more end it.
         for part in _DOUBLE_BREAK_RE.split("".join(pieces)):
             text = clean_block(part.replace(_BREAK, " "))
-            if text:
+            if text and not is_furniture_text(text):
                 blocks.append(text)
     return blocks

@@ -12,7 +12,8 @@ _AGENCIES = (
 # "(AP Photo/Hussein Malla)", "(Photo: Reuters)".
 _CREDIT_RE = re.compile(
     r"\(\s*(?P<credit>(?:Photo:?\s*)?(?:" + _AGENCIES + r")\b[^()]{0,60}"
-    r"|[^()]{0,40}\b(?:Photo|Photograph|Image|Picture)s?\b[^()]{0,40})\s*\)\s*[.]?\s*$",
+    r"|[^()]{0,40}\b(?:Photo|Photograph|Image|Picture|Credit|Foto|Bild)s?\b[^()]{0,40})"
+    r"\s*\)\s*[.]?\s*$",
     re.I,
 )
 

@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from bs4 import NavigableString, Tag
 
-from .boilerplate import is_gone
+from .boilerplate import holds_article_text, is_gone
 from .captions import looks_like_credit_line, split_credit
 from .models import Image
 from .text import clean_inline
@@ -24,6 +24,15 @@ CAPTIONED_CLASSES = frozenset(
 CAPTION_CLASSES = frozenset(
     "wp-caption-text wp-caption-dd gallery-caption wp-element-caption".split()
 )
+# Any theme's caption or credit: "caption", "wf_caption", "leadMediaCaption",
+# "img-description", "photo-credit", "image__credit".
+_CAPTION_CLASS_RE = re.compile(
+    r"caption|(?:^|[-_])(?:img|image|photo|picture|foto|bild)[-_]?(?:description|desc|text|credit|"
+    r"source)|(?:^|[-_])credits?(?:$|[-_])",
+    re.I,
+)
+_CAPTION_HINTS = ("caption", "credit", "desc", "img", "image", "photo", "picture", "foto", "bild")
+_SKIPPED_SIBLINGS = frozenset(("br", "noscript", "source"))
 _SIZE_SUFFIX_RE = re.compile(r"-\d{2,5}x\d{2,5}(?=\.\w{3,4}$)")
 _MIN_ALT_WORDS = 4
 
@@ -67,10 +76,14 @@ class ImageCollector:
         """
         containers: list[Tag] = []
         loose: list[Tag] = []
-        candidates = content.find_all(_is_image_or_container) if tags is None else \
-            [t for t in tags if not is_gone(t) and _is_image_or_container(t)]
-        for element in candidates:
-            (loose if element.name == "img" else containers).append(element)
+        captions: list[Tag] = []
+        for element in content.find_all(True) if tags is None else tags:
+            if is_gone(element):
+                continue
+            if _is_image_or_container(element):
+                (loose if element.name == "img" else containers).append(element)
+            elif is_caption_text(element):
+                captions.append(element)
         outer: list[Tag] = []
         for container in containers:
             if is_gone(container):
@@ -95,29 +108,28 @@ class ImageCollector:
                 self._take_loose_image(img, content)
             else:
                 img.decompose()
+        # Captions and credits whose image is gone (or never was): cut unrecorded.
+        for element in captions:
+            if not is_gone(element) and element is not content \
+                    and not holds_article_text(element):
+                element.decompose()
 
     def _take_loose_image(self, img: Tag, content: Tag) -> None:
         holder = _enclosing_paragraph(img, content)
+        alt = clean_inline(_attr(img, "alt"))
         caption_tag: Tag | None = None
         if holder is not None:
             own_text = clean_inline(holder.get_text(" "))
             if own_text and looks_like_credit_line(own_text):
                 caption_tag = holder  # <p><img> Caption (Reuters)</p>
-            elif not own_text:
-                following = _next_element_sibling(holder)
-                if following is not None and following.name in ("p", "div", "span", "em"):
-                    text = clean_inline(following.get_text(" "))
-                    if text and looks_like_credit_line(text):
-                        caption_tag = following
+            else:
+                caption_tag = _caption_after(img, alt)
+                if caption_tag is None and not own_text:
+                    caption_tag = _caption_after(holder, alt, ("p", "div", "span", "em"))
         else:
-            following = _next_element_sibling(img)
-            if following is not None and following.name in ("p", "em", "span"):
-                text = clean_inline(following.get_text(" "))
-                if text and looks_like_credit_line(text):
-                    caption_tag = following
+            caption_tag = _caption_after(img, alt)
         caption = caption_tag.get_text(" ") if caption_tag is not None else None
         if caption is None:
-            alt = clean_inline(_attr(img, "alt"))
             caption = alt if looks_like_credit_line(alt) else None
         self.add(img, caption)
         if caption_tag is not None:
@@ -145,7 +157,31 @@ def is_caption_text(tag: Tag) -> bool:
     if tag.name == "figcaption":
         return True
     classes = tag.get("class")
-    return isinstance(classes, list) and not CAPTION_CLASSES.isdisjoint(classes)
+    if not isinstance(classes, list) or not classes:
+        return False
+    if not CAPTION_CLASSES.isdisjoint(classes):
+        return True
+    joined = " ".join(classes).lower()
+    if not any(hint in joined for hint in _CAPTION_HINTS):
+        return False
+    return tag.name not in ("body", "article", "main") and not is_captioned_container(tag) \
+        and any(_CAPTION_CLASS_RE.search(c) for c in classes)
+
+
+def _caption_after(tag: Tag, alt: str,
+                   names: tuple[str, ...] = ("p", "div", "span", "em", "small")) -> Tag | None:
+    """The caption printed right after an image (or after its holder): an
+    element with a caption class, one ending in a credit, or one that repeats
+    the image's alt text."""
+    following = _next_element_sibling(tag)
+    if following is None or following.name not in names:
+        return None
+    if is_caption_text(following):
+        return following
+    text = clean_inline(following.get_text(" "))
+    if text and (looks_like_credit_line(text) or (len(alt) >= 20 and text == alt)):
+        return following
+    return None
 
 
 def image_src(img: Tag, base_url: str) -> str | None:
@@ -184,7 +220,7 @@ def _enclosing_paragraph(img: Tag, stop: Tag) -> Tag | None:
 def _next_element_sibling(tag: Tag) -> Tag | None:
     sibling = tag.next_sibling
     while sibling is not None:
-        if isinstance(sibling, Tag):
+        if isinstance(sibling, Tag) and sibling.name not in _SKIPPED_SIBLINGS:
             return sibling
         if isinstance(sibling, NavigableString) and sibling.strip():
             return None

@@ -30,10 +30,15 @@ _KNOWN_SHORTCODES = (
     "quote|youtube|vimeo|tweet|twitter|googlemaps|contact-form|contact-form-7|"
     "et_pb_[a-z_]+|vc_[a-z_]+"
 )
-_CAPTION_SHORTCODE_RE = re.compile(r"\[caption[^\]]*\].*?\[/caption\]", re.S | re.I)
+# A shortcode's content that is never article text: a caption (recorded
+# apart), a button's label ("[button link=...]Send us your review[/button]").
+_CAPTION_SHORTCODE_RE = re.compile(
+    r"\[(caption|wp_caption|button|btn)\b[^\]]*\].*?\[/\1\]", re.S | re.I)
 _SHORTCODE_RE = re.compile(
     r"\[/?(?:[a-z]+_[a-z0-9_]+|(?:" + _KNOWN_SHORTCODES + r"))(?:\s[^\[\]]*)?/?\]"
-    r"|\[[a-z][\w-]*\s+[a-z_-]+=(?:\"[^\"]*\"|'[^']*'|\S+)[^\[\]]*\]",
+    r"|\[[a-z][\w-]*\s+[a-z_-]+=(?:\"[^\"]*\"|'[^']*'|\S+)[^\[\]]*\]"
+    # A closing tag of one word ("[/button]", "[/su_box]"): editors' brackets never open with "/".
+    r"|\[/[a-z][a-z0-9_-]*\]",
     re.I,
 )
 

@@ -277,7 +277,12 @@ class ArchiveSpider(scrapy.Spider):
         found = classify(failure.value)
         self.crawler.stats.inc_value(f"failures/{found.reason}")
         url = canonical_form(request.url)
-        if request.meta.get("start"):
+        past_the_end = (found.reason == "http_404" and self.config.page_range is not None
+                         and self.config.page_range[0] > 1)
+        if request.meta.get("start") and past_the_end:
+            # A backfill shard past a listing's last page: nothing there, no failure.
+            self.crawler.stats.inc_value("listing/past_end")
+        elif request.meta.get("start"):
             self.start_failures[request.url] = found.reason
         gone = found.reason in ("http_404", "http_410") and request.meta.get("article")
         if gone and self.store.mark_gone(url):

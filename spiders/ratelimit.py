@@ -60,7 +60,8 @@ class SharedRateLimitMiddleware:
     async def process_request(self, request: Request, spider: Any = None) -> None:
         import redis
 
-        domain = urlsplit(request.url).hostname or ""
+        # One budget per site: host and port (two sites on one host are two sites).
+        domain = urlsplit(request.url).netloc.lower()
         try:
             wait = await asyncio.to_thread(self.limiter.reserve, domain)
         except redis.RedisError as error:

@@ -13,7 +13,8 @@ from cleaning import canonical_form
 # Paths that are never articles on a WordPress site.
 NOT_ARTICLE_RE = re.compile(
     r"/(?:attachment|feed|rss|wp-admin|wp-login\.php|wp-json|wp-content|wp-includes|"
-    r"category|tag|author|search|page|comments|trackback|xmlrpc\.php)(?:/|$)|[?&](?:s|p|attachment_id|replytocom)=",
+    r"category|tag|author|search|page|comments|trackback|xmlrpc\.php)(?:/|\?|$)|"
+    r"[?&](?:s|p|attachment_id|replytocom)=",
     re.I,
 )
 
@@ -97,7 +98,10 @@ class CrawlSite:
     def category_slugs(self, response: Response) -> list[str]:
         slugs = []
         for href in response.css(self.category_link_css).getall():
-            path = urlsplit(response.urljoin(href)).path.strip("/").split("/")
+            url = safe_url(response, href, canonical=False)
+            if url is None or not self.on_site(url):
+                continue  # another site's /category/x is not one of ours
+            path = urlsplit(url).path.strip("/").split("/")
             if len(path) >= 2 and path[0] == "category":
                 slugs.append(path[1])
         return list(dict.fromkeys(slugs))

@@ -59,6 +59,9 @@ def _clean(job: Job) -> Result:
         page = read_response(job.warc_file, job.warc_offset)
     except (OSError, ValueError, EOFError, ArchiveLoadFailed) as error:
         return Result(job, unreadable=f"{type(error).__name__}: {error}")
+    if page.status != 200 or not page.body or not page.url:
+        # What a damaged record can parse into: no page to clean.
+        return Result(job, unreadable=f"no HTTP 200 response with a body (status {page.status})")
     return Result(job, page=page, cleaned=clean_page(page.body, page.url, job.site,
                                                      page.header("Content-Type")))
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import subprocess
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from spiders.config import CrawlConfig
 from spiders.runner import run_crawl
+from tests.support import wait_until
+
+__all__ = ["BackgroundCrawl", "wait_until"]
 
 
 @dataclass
@@ -36,11 +37,3 @@ class BackgroundCrawl:
     def join(self, timeout: float = 60) -> None:
         self.thread.join(timeout)
 
-
-def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
-    """Poll a condition (never a fixed sleep standing in for one)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.05)

@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+pytest.register_assert_rewrite("tests.support")  # its asserts explain themselves too
+
+from tests.support import require_service  # noqa: E402
+
 # Prefect's own INFO lines ("Stopping temporary server") arrive after pytest has
 # closed its streams and print a logging traceback; our tests read no Prefect logs.
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -30,7 +34,9 @@ def seed_html() -> bytes:
 @pytest.fixture
 def seed_text_blocks() -> list[str]:
     """The seed's article text, from the dateline to the end, one block a paragraph."""
-    lines = (SHARED / "seed" / "page-text.txt").read_text(encoding="utf-8").splitlines()
+    text_file = SHARED / "seed" / "page-text.txt"
+    require_service(text_file.exists(), "../shared (the seed's text)", str(text_file))
+    lines = text_file.read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("Beirut, Asharq Al-Awsat"))
     return [" ".join(line.split()) for line in lines[start:] if line.strip()]
 
@@ -46,22 +52,19 @@ def _pg_admin():
 
 
 @pytest.fixture(scope="session")
-def pg_available() -> bool:
+def pg_error() -> str | None:
+    """Why PostgreSQL at PG_ADMIN_URL cannot be used, or None."""
     try:
         with _pg_admin():
-            return True
+            return None
     except Exception as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL must run in CI, but {PG_ADMIN_URL} answered: {error}")
-        return False
+        return f"{PG_ADMIN_URL} (set ARCHIVE_TEST_PG_URL) answered: {error}"
 
 
 @pytest.fixture
-def pg_url(pg_available) -> Iterator[str]:
+def pg_url(pg_error) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
-    if not pg_available:
-        pytest.skip(f"no PostgreSQL at {PG_ADMIN_URL} (set ARCHIVE_TEST_PG_URL); "
-                    "CI always runs these")
+    require_service(pg_error is None, "PostgreSQL", pg_error or "")
     name = f"archive_test_{uuid.uuid4().hex[:12]}"
     with _pg_admin() as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -76,7 +79,26 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'archive.db'}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
 def db_url(request) -> str:
-    """Every storage test runs on both databases."""
+    """Every storage test runs on both databases (the PostgreSQL half is an
+    integration test: it needs the server)."""
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+
+
+# --- Redis --------------------------------------------------------------------------
+REDIS_URL = os.environ.get("ARCHIVE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """Redis for the shared request budget (database 15 unless ARCHIVE_TEST_REDIS_URL)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5).ping()
+        error = ""
+    except redis.RedisError as failure:
+        error = f"{REDIS_URL} (set ARCHIVE_TEST_REDIS_URL) answered: {failure}"
+    require_service(not error, "Redis", error)
+    return REDIS_URL

@@ -4,23 +4,16 @@ server start`, the work pool, `prefect deploy --all`, process workers."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.support import http_get, start_on_free_port, stop_process
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def prefect(env: dict[str, str], *args: str, timeout: float = 300) -> str:
@@ -33,29 +26,39 @@ def prefect(env: dict[str, str], *args: str, timeout: float = 300) -> str:
 
 @contextmanager
 def prefect_server(home: Path) -> Iterator[dict[str, str]]:
-    """A fresh `prefect server start`; yields the environment that points at it."""
-    port = free_port()
-    env = {**os.environ, "PREFECT_HOME": str(home),
-           "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_WORKER_QUERY_SECONDS": "1",
-           "PREFECT_RUNNER_POLL_FREQUENCY": "1", "ARCHIVE_HOME": str(ROOT),
-           "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1",
-                               "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    """A fresh `prefect server start`; yields the environment that points at it.
+
+    The server takes its port on its command line: it is started on a
+    candidate port, and on the next one when it cannot bind that one or when
+    the health check is answered by another program (its own process must be
+    the one listening)."""
+    home.mkdir(parents=True, exist_ok=True)
+    base_env = {**os.environ, "PREFECT_HOME": str(home),
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_WORKER_QUERY_SECONDS": "1",
+                "PREFECT_RUNNER_POLL_FREQUENCY": "1", "ARCHIVE_HOME": str(ROOT),
+                "PYTHONPATH": str(ROOT)}
+    log = (home / "server.log").open("ab")
+
+    def start(port: int) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1",
+             "--port", str(port)], env={**base_env, "PREFECT_API_URL": api_url(port)},
+            stdout=log, stderr=subprocess.STDOUT)
+
     try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("prefect server did not start in 120 s")
-        yield env
+        server, port = start_on_free_port(
+            start, lambda port: http_get(api_url(port) + "/health") is not None,
+            "prefect server", timeout=180)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        log.close()
+    try:
+        yield {**base_env, "PREFECT_API_URL": api_url(port)}
+    finally:
+        stop_process(server, timeout=30)
+
+
+def api_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/api"
 
 
 def deploy(env: dict[str, str]) -> None:
@@ -76,4 +79,4 @@ def workers(env: dict[str, str], names: list[str], limit: int = 2) -> Iterator[N
         for process in processes:
             process.terminate()
         for process in processes:
-            process.wait(timeout=60)
+            stop_process(process, timeout=60)

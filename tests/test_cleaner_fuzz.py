@@ -3,10 +3,12 @@ exceptions (NotAnArticle, ExtractionError)."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaning import ExtractionError, extract_article
+from tests.support import assert_well_formed
 
 TAGS = ["p", "div", "span", "article", "h1", "h2", "figure", "figcaption", "li", "ul",
         "blockquote", "script", "style", "table", "td", "a", "img", "br", "header", "nav"]
@@ -27,6 +29,8 @@ def pages(draw) -> str:
     return "".join(parts)
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
 @settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(page=pages(), url=st.sampled_from([
     "https://eng-archive.aawsat.com/theaawsat/news-middle-east/x",
@@ -39,4 +43,4 @@ def test_ten_thousand_generated_pages(page, url, as_bytes):
     except ExtractionError as error:  # NotAnArticle included
         assert "cleaner failed" not in str(error), error
         return
-    assert article.body and article.word_count >= 0
+    assert_well_formed(article)

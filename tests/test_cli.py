@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import pyarrow.parquet as pq
 import pytest
@@ -20,7 +21,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
-    """A store filled by one crawl of the replica."""
+    """A store filled by one crawl of the replica (its tests are integration tests)."""
     tmp = tmp_path_factory.mktemp("cli")
     db = f"sqlite:///{tmp / 'archive.db'}"
     with ReplicaServer() as server:
@@ -34,10 +35,16 @@ def invoke(*args: str):
     return runner.invoke(app, list(args))
 
 
+@pytest.mark.integration
 def test_stats_search_and_show(crawled):
     db, site, base = crawled
     result = invoke("stats", "--db", db)
-    assert result.exit_code == 0 and "articles" in result.output
+    assert result.exit_code == 0, result.output
+    rows = dict(re.findall(r"^│ (\w+)\s*│ (.*?)\s*│$", result.output, re.M))
+    stored = len(site.public_articles())
+    assert rows["articles"] == rows["revisions"] == str(stored)
+    assert rows["articles_gone"] == "0" and rows["crawl_runs"] == "1"
+    assert re.search(rf"^run 1: completed .*, {stored} new$", result.output, re.M)
     article = site.public_articles()[0]
     result = invoke("search", f"{article.post.slug.split('-')[0]} report", "--db", db)
     assert result.exit_code == 0
@@ -47,6 +54,7 @@ def test_stats_search_and_show(crawled):
     assert article.blocks[0][:40] in result.output.replace("\n", " ")
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
 def test_export_formats(crawled, tmp_path, fmt):
     db, site, _ = crawled
@@ -64,6 +72,7 @@ def test_export_formats(crawled, tmp_path, fmt):
     assert {"title", "body", "authors", "published", "canonical_url"} <= set(rows[0])
 
 
+@pytest.mark.integration
 def test_export_filters(crawled, tmp_path):
     db, site, _ = crawled
     out = tmp_path / "opinion.jsonl"
@@ -85,7 +94,7 @@ def test_export_filters(crawled, tmp_path):
     (["crawl", "--url", "ftp://example.com/x"], "http(s)"),
     (["extract", "/no/such/file.html"], "no such file"),
     (["extract", "README.md", "--site", "nosuch"], "nosuch"),
-    (["show", "https://example.com/nothing", "--db", "sqlite:///{tmp}/x.db"], "no stored article"),
+    (["show", "https://example.com/nothing", "--db", "sqlite:///{tmp}/x.db"], "no store at"),
     (["stats", "--db", "postgresql://u:hunter2@127.0.0.1:1/x"], "cannot open the store"),
     (["stats", "--db", "nosuchdb://x"], "cannot open the store"),
     (["search", "***", "--db", "sqlite:///{tmp}/x.db"], "no words"),

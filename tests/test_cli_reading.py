@@ -15,8 +15,10 @@ from typer.testing import CliRunner
 from archive_cli.main import app
 from cleaning import extract_article
 from storage.store import ArticleStore, PageRecord
+from tests.support import require_service
 from tests.test_reextract import FETCHED, page_html
 
+pytestmark = pytest.mark.integration
 BASE = "https://eng-archive.aawsat.com/theaawsat/news-middle-east/"
 
 
@@ -91,8 +93,8 @@ def test_a_store_on_a_read_only_mount_can_be_read(tmp_path):
     target.mkdir()
     mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(source), str(target)],
                              capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount here: {mounted.stderr.strip()}")
+    require_service(mounted.returncode == 0, "mount (a real read-only mount)",
+                    mounted.stderr.strip())
     try:
         result = cli("stats", "--json", "--db", f"sqlite:///{target / 'a.db'}")
         search = cli("search", "talks", "--db", f"sqlite:///{target / 'a.db'}")

@@ -20,6 +20,7 @@ from storage.store import ArticleStore
 from storage.warc import iter_responses
 from tests.background_crawl import BackgroundCrawl, wait_until
 
+pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parent.parent
 GRACE_S = 5
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from cleaning import extract_article
 from replica.large import PAGE_BYTES, PER_PAGE, LargeReplicaServer, LargeSite
@@ -19,14 +19,14 @@ from spiders.runner import CrawlFailed, run_crawl
 from storage.store import ArticleStore
 from storage.warc import read_response
 from tests.background_crawl import BackgroundCrawl
+from tests.support import config_for as replica_config
+from tests.support import join, wait_until
 
 ARTICLES = 260  # past the 100 pages a crawl cleans in its own thread before the pool starts
 
 
 def config_for(base: str, tmp_path: Path, **extra) -> CrawlConfig:
-    return CrawlConfig(site="aawsat", base_url=base, db_url=f"sqlite:///{tmp_path}/a.db",
-                       data_dir=str(tmp_path), download_delay=0, autothrottle=False,
-                       concurrency_per_domain=8, clean_workers=2, **extra)
+    return replica_config(base, tmp_path, **{"clean_workers": 2, **extra})
 
 
 def test_large_site_lists_every_article_once_in_heavy_pages():
@@ -47,6 +47,7 @@ def test_large_site_lists_every_article_once_in_heavy_pages():
     assert site.article(3, "http://h") == LargeSite(97).article(3, "http://h")  # seeded
 
 
+@pytest.mark.integration
 def test_crawl_cleaning_in_worker_processes_stores_what_the_cleaner_gives(tmp_path):
     site = LargeSite(ARTICLES)
     with LargeReplicaServer(ARTICLES) as server:
@@ -69,21 +70,26 @@ def test_crawl_cleaning_in_worker_processes_stores_what_the_cleaner_gives(tmp_pa
     assert "Traceback" not in log and " ERROR" not in log
 
 
+@pytest.mark.integration
 def test_kill_9_of_the_crawl_takes_its_cleaning_workers_down(tmp_path):
     db = f"sqlite:///{tmp_path}/a.db"
     with LargeReplicaServer(600) as server:
         config = config_for(server.base, tmp_path, store_batch=10)
         crawl = BackgroundCrawl(config).start()
-        workers: list[psutil.Process] = []
-        deadline = time.monotonic() + 120
-        while len(workers) < 2:  # the pool has started
-            assert time.monotonic() < deadline, "the cleaning pool never started"
-            time.sleep(0.1)
-            if crawl.children:
-                workers = [p for p in psutil.Process(crawl.children[0].pid).children()
-                           if "multiprocessing" in " ".join(p.cmdline())]
+
+        def cleaning_workers() -> list[psutil.Process] | None:
+            if not crawl.children:
+                return None
+            try:
+                found = [p for p in psutil.Process(crawl.children[0].pid).children()
+                         if "multiprocessing" in " ".join(p.cmdline())]
+            except psutil.Error:  # a worker went while we looked: look again
+                return None
+            return found if len(found) >= 2 else None
+
+        workers = wait_until(cleaning_workers, 120, "the cleaning pool to start")
         os.kill(crawl.children[0].pid, signal.SIGKILL)
-        crawl.join()
+        join(crawl.thread, 60, "the killed crawl's run_crawl")
         assert crawl.errors and isinstance(crawl.errors[0], CrawlFailed)
         # (a worker still importing the cleaner goes once it can tell)
         gone, alive = psutil.wait_procs(workers, timeout=15)
@@ -94,6 +100,7 @@ def test_kill_9_of_the_crawl_takes_its_cleaning_workers_down(tmp_path):
     assert len(rows) == len({r["canonical_url"] for r in rows}) == 600
 
 
+@pytest.mark.integration
 def test_a_dead_cleaning_process_loses_no_page_and_the_pool_recovers():
     import asyncio
 
@@ -112,10 +119,11 @@ def test_a_dead_cleaning_process_loses_no_page_and_the_pool_recovers():
         _, first = asyncio.run(clean(pages[0]))
         assert first.article is not None
         assert pool.executor is not None
-        for process in list(pool.executor._processes.values()):  # the worker dies
-            process.kill()
-            process.join()
-        time.sleep(0.5)
+        executor = pool.executor
+        for process in list(executor._processes.values()):  # the worker dies
+            process.kill()  # (the executor's own thread reaps it)
+        # The executor's manager thread sees the death and marks the pool broken.
+        wait_until(lambda: executor._broken, 30, "the pool to see its worker die")
         records, crashed = asyncio.run(clean(pages[1]))
         assert crashed.problem == "cleaner_crashed" and crashed.transient
         assert records.startswith(b"\x1f\x8b")  # still archived: nothing lost

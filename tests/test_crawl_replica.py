@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from replica import ReplicaServer
@@ -12,12 +14,13 @@ from spiders.runner import run_crawl
 from storage.reextract import reextract
 from storage.store import ArticleStore
 from storage.warc import iter_responses
+from tests import support
+
+pytestmark = pytest.mark.integration
 
 
 def config_for(server: ReplicaServer, tmp_path, db_url: str, **extra) -> CrawlConfig:
-    return CrawlConfig(site="aawsat", base_url=server.base, db_url=db_url,
-                       data_dir=str(tmp_path), download_delay=0, autothrottle=False,
-                       concurrency_per_domain=8, **extra)
+    return support.config_for(server.base, tmp_path, db_url, **extra)
 
 
 @pytest.fixture
@@ -120,7 +123,14 @@ def test_articles_older_than_the_refetch_age_are_fetched_again(server, tmp_path,
     with store.engine.begin() as connection:
         connection.exec_driver_sql(
             "UPDATE articles SET last_fetched = '2020-01-01 00:00:00.000000' WHERE id <= 3")
+        stale = {urlsplit(row[0]).path for row in connection.exec_driver_sql(
+            "SELECT canonical_url FROM articles WHERE id <= 3")}
+    assert len(stale) == 3
     server.take_requests()
     config = config_for(server, tmp_path, sqlite_url, refetch_after_days=30)
     again = run_crawl(config, timeout=180)
-    assert again["articles_not_modified"] >= 1  # asked with If-None-Match
+    article_requests = [r for r in server.take_requests()
+                        if r.count("/") == 3 and not r.startswith("/category/")]
+    assert sorted(article_requests) == sorted(stale)  # the stale three, each once, no others
+    assert again["articles_not_modified"] == 3  # asked with If-None-Match: unchanged
+    assert again["articles_new"] == again["articles_updated"] == 0

@@ -3,15 +3,15 @@ through the home page's categories, the feed and the core sitemap."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from spiders.config import CrawlConfig
 from spiders.runner import run_crawl
 from storage.store import ArticleStore
+from tests.support import require_service
 from tests.wordpress_site import missing, wordpress_site
 
+pytestmark = pytest.mark.integration
 POSTS = {"harbour-reopens-after-storm", "council-approves-the-budget", "hello-world",
          *{f"world-brief-{i}" for i in range(1, 6)}}
 
@@ -19,10 +19,7 @@ POSTS = {"harbour-reopens-after-storm", "council-approves-the-budget", "hello-wo
 @pytest.fixture
 def wordpress():
     why = missing()
-    if why:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI installs WordPress (see .ci/run), but: {why}")
-        pytest.skip(f"no local WordPress: {why}")
+    require_service(why is None, "a local WordPress", why or "")
     with wordpress_site() as base:
         yield base
 

@@ -9,6 +9,7 @@ import json
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
 from archive_cli.main import app
@@ -17,6 +18,7 @@ from replica.divi import Post, article_page
 from storage.store import ArticleStore, PageRecord
 from tests.test_reextract import FETCHED, PARAGRAPHS
 
+pytestmark = pytest.mark.integration
 BASE = "https://eng-archive.aawsat.com/theaawsat/news-middle-east/"
 
 

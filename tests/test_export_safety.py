@@ -14,8 +14,10 @@ from archive_cli.main import app
 from cleaning import extract_article
 from storage.export import ExportError, export
 from storage.store import ArticleStore, PageRecord
+from tests.support import require_service
 from tests.test_reextract import FETCHED, page_html
 
+pytestmark = pytest.mark.integration
 BASE = "https://eng-archive.aawsat.com/theaawsat/news-middle-east/"
 
 
@@ -73,8 +75,8 @@ def test_a_read_only_target_is_one_line_error(store, tmp_path):
     target.mkdir()
     mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(target), str(target)],
                              capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount here: {mounted.stderr.strip()}")
+    require_service(mounted.returncode == 0, "mount (a real read-only mount)",
+                    mounted.stderr.strip())
     try:
         result = cli("export", "--format", "csv", "--out", str(target / "a.csv"), "--db",
                      f"sqlite:///{tmp_path / 'archive.db'}")

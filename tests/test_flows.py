@@ -11,6 +11,8 @@ from flows.maintenance import export_flow, reextract_flow
 from replica import ReplicaServer, ReplicaSite
 from storage.store import ArticleStore
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def prefect_api():

@@ -15,6 +15,9 @@ from spiders.config import CrawlConfig
 from spiders.runner import run_crawl
 from storage.store import ArticleStore
 
+# The module's crawl (up to 600 s) runs in the first test's setup.
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
+
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):

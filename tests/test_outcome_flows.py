@@ -84,3 +84,12 @@ def test_serve_refuses_to_rewrite_deployments_registered_for_a_work_pool(tmp_pat
     assert "registered for a work pool" in result.stderr
     assert "crawl/incremental (pool archive)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_shard_past_a_listings_last_page_is_completed_and_empty(prefect_api, archive_env):
+    with ReplicaServer(ReplicaSite(articles=10)) as server:
+        result = crawl_shard_flow(backfill="b2", category="opinion", first_page=50,
+                                  last_page=60, site="aawsat", base_url=server.base)
+    assert result["outcome"]["state"] == "completed"
+    assert result["articles_new"] == 0
+    assert ArticleStore(archive_env).shards("b2")["opinion:50-60"]["status"] == "completed"

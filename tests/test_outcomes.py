@@ -21,6 +21,7 @@ from spiders.runner import CrawlFailed, run_crawl
 from storage.store import ArticleStore
 from tests.background_crawl import BackgroundCrawl, wait_until
 from tests.prefect_stack import ROOT, prefect_server
+from tests.support import require_service
 
 pytestmark = pytest.mark.integration
 ARCHIVE = str(Path(sys.executable).parent / "archive")
@@ -169,10 +170,8 @@ def mounted(target: Path, *options: str) -> Iterator[Path]:
     """A real mount (CI runs as root: file permissions alone prove nothing)."""
     target.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(["mount", *options, str(target)], capture_output=True, text=True)
-    if result.returncode != 0:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"mount {' '.join(options)} failed in CI: {result.stderr}")
-        pytest.skip(f"cannot mount here ({result.stderr.strip()}); CI runs this")
+    require_service(result.returncode == 0, "mount (real read-only and tmpfs mounts)",
+                    result.stderr.strip())
     try:
         yield target
     finally:

@@ -6,12 +6,12 @@ PostgreSQL; the failure webhook; and a scheduled run under `archive serve`."""
 from __future__ import annotations
 
 import json
-import os
+import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
+from contextlib import closing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -21,7 +21,9 @@ from flows.backfill import backfill_key
 from replica import ReplicaServer, ReplicaSite
 from storage.store import ArticleStore
 from tests.prefect_stack import ROOT, deploy, prefect, prefect_server, workers
+from tests.support import file_tail, stop_process, wait_until
 
+pytestmark = pytest.mark.integration
 CATEGORIES = ["news-middle-east", "opinion"]
 
 
@@ -32,12 +34,10 @@ def prefect_env(tmp_path_factory) -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture
-def archive_env(prefect_env, pg_url, tmp_path) -> dict[str, str]:
+def archive_env(prefect_env, pg_url, redis_url, tmp_path) -> dict[str, str]:
     return {**prefect_env, "ARCHIVE_DB_URL": pg_url, "ARCHIVE_DATA_DIR": str(tmp_path),
             "ARCHIVE_DOWNLOAD_DELAY": "0", "ARCHIVE_CONCURRENCY": "8",
-            "ARCHIVE_RATE_LIMIT_PER_S": "200",
-            "ARCHIVE_REDIS_URL": os.environ.get("ARCHIVE_TEST_REDIS_URL",
-                                                "redis://127.0.0.1:6379/15")}
+            "ARCHIVE_RATE_LIMIT_PER_S": "200", "ARCHIVE_REDIS_URL": redis_url}
 
 
 class WebhookReceiver:
@@ -58,21 +58,20 @@ class WebhookReceiver:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)  # its port: no race
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
 
+    def __enter__(self) -> WebhookReceiver:
+        self.thread.start()
+        return self
 
-def wait_until(condition, timeout: float, what: str, log: Path | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(1)
-    tail = log.read_text()[-3000:] if log and log.exists() else ""
-    pytest.fail(f"timed out waiting for {what}\n{tail}")
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
+@pytest.mark.timeout(1500)  # the server's start, and two backfills watched up to 700 + 400 s
 def test_backfill_fans_out_over_two_workers_into_postgresql(archive_env, pg_url):
     env = archive_env
     deploy(env)
@@ -103,20 +102,20 @@ def test_backfill_fans_out_over_two_workers_into_postgresql(archive_env, pg_url)
 
 def test_failed_crawl_calls_the_webhook(archive_env, monkeypatch):
     env = archive_env
-    receiver = WebhookReceiver()
-    result = subprocess.run([str(Path(sys.executable).parent / "archive"), "alerts",
-                             "--webhook", receiver.url],
-                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    with ReplicaServer(ReplicaSite(articles=15, changed_template=True)) as site:
-        from flows.crawl import crawl_flow
+    with WebhookReceiver() as receiver:
+        result = subprocess.run([str(Path(sys.executable).parent / "archive"), "alerts",
+                                 "--webhook", receiver.url],
+                                env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        with ReplicaServer(ReplicaSite(articles=15, changed_template=True)) as site:
+            from flows.crawl import crawl_flow
 
-        for name, value in env.items():
-            if name.startswith(("ARCHIVE_", "PREFECT_")):
-                monkeypatch.setenv(name, value)
-        state = crawl_flow(site="aawsat", base_url=site.base, return_state=True)
-    assert state.is_failed()
-    wait_until(lambda: receiver.calls, 120, "the failure webhook")
+            for name, value in env.items():
+                if name.startswith(("ARCHIVE_", "PREFECT_")):
+                    monkeypatch.setenv(name, value)
+            state = crawl_flow(site="aawsat", base_url=site.base, return_state=True)
+        assert state.is_failed()
+        wait_until(lambda: receiver.calls, 120, "the failure webhook")
     assert receiver.calls[0]["flow"] == "crawl"
     assert "quality alarm" in receiver.calls[0]["message"]
 
@@ -129,15 +128,26 @@ def test_a_scheduled_run_fires_under_archive_serve(tmp_path):
         env = {**prefect_env, "ARCHIVE_DB_URL": db, "ARCHIVE_DATA_DIR": str(tmp_path),
                "ARCHIVE_BASE_URL": site.base, "ARCHIVE_DOWNLOAD_DELAY": "0"}
         # The schedules of prefect.yaml, with every cron replaced by a 5-second interval.
-        serving = subprocess.Popen(
-            [sys.executable, "-c", "from flows.serve import serve_all; serve_all(interval_s=5)"],
-            env=env, cwd=ROOT, stdout=(tmp_path / "serve.log").open("w"),
-            stderr=subprocess.STDOUT)
+        with (tmp_path / "serve.log").open("w") as log:
+            serving = subprocess.Popen(
+                [sys.executable, "-c",
+                 "from flows.serve import serve_all; serve_all(interval_s=5)"],
+                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
-            wait_until(lambda: Path(tmp_path / "scheduled.db").exists()
-                       and ArticleStore(db).stats()["articles"] == 10, 240,
+            wait_until(lambda: stored_articles(tmp_path / "scheduled.db") == 10, 240,
                        "a scheduled crawl to store the replica's articles",
-                       log=tmp_path / "serve.log")
+                       details=file_tail(tmp_path / "serve.log"))
         finally:
-            serving.terminate()
-            serving.wait(timeout=60)
+            stop_process(serving, timeout=60)
+    assert ArticleStore(db).stats()["articles"] == 10
+
+
+def stored_articles(path: Path) -> int:
+    """Articles in a SQLite store, read without opening (and migrating) the store."""
+    if not path.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(path, timeout=5)) as connection:
+            return int(connection.execute("SELECT count(*) FROM articles").fetchone()[0])
+    except sqlite3.Error:  # the schema is being created
+        return 0

@@ -2,24 +2,34 @@
 
 `.ci/run` installs the packages; elsewhere the tests that need it skip
 (under CI=true they fail instead). Populated by tests/site/wordpress/populate.php.
+
+Debian's /usr/share/wordpress/wp-config.php loads
+`/etc/wordpress/config-<name>.php`, where <name> is `$_SERVER['WORDPRESS_CONFIG']`
+when set (letters, digits and dashes), else the request's host without its
+port. Keyed by host, every WordPress on 127.0.0.1 would share one global file,
+`config-127.0.0.1.php`; so each site here gets a config of its own,
+`config-archive-test-<id>.php`, named by WORDPRESS_CONFIG (router.php and
+populate.php copy it from the environment into `$_SERVER`), and removed with
+the site. The folder is Debian's choice, hard-coded in its wp-config.php: a
+file there cannot be avoided, one shared by two runs can.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.support import http_get, start_on_free_port, stop_process
+
 WORDPRESS = Path("/usr/share/wordpress")
 SCRIPTS = Path(__file__).parent / "site" / "wordpress"
-CONFIG = Path("/etc/wordpress/config-127.0.0.1.php")
+CONFIG_DIR = Path("/etc/wordpress")
+HEALTH_PATH = "/__archive-test-health"  # answered by router.php with WP_TEST_TOKEN
 
 
 def missing() -> str | None:
@@ -28,49 +38,58 @@ def missing() -> str | None:
         return "Debian's wordpress package is not installed"
     if not shutil.which("php") or not shutil.which("mariadb"):
         return "php-cli or the mariadb client is missing"
-    if subprocess.run(["mariadb", "-uroot", "-e", "SELECT 1"], capture_output=True).returncode:
+    if subprocess.run(["mariadb", "-uroot", "-e", "SELECT 1"], capture_output=True,
+                      timeout=30).returncode:
         return "MariaDB does not answer as root"
+    if not os.access(CONFIG_DIR if CONFIG_DIR.exists() else CONFIG_DIR.parent, os.W_OK):
+        return f"{CONFIG_DIR} is not writable (Debian's WordPress reads its config there)"
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _mariadb(sql: str, check: bool = True) -> None:
+    subprocess.run(["mariadb", "-uroot", "-e", sql], check=check, capture_output=True,
+                   timeout=60)
 
 
 @contextmanager
 def wordpress_site(theme: str = "twentytwentyone") -> Iterator[str]:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    database = f"wp_test_{uuid.uuid4().hex[:8]}"
-    subprocess.run(["mariadb", "-uroot", "-e",
-                    f"CREATE DATABASE {database}; "
-                    f"CREATE USER IF NOT EXISTS 'wp_test'@'localhost' IDENTIFIED BY 'wp_test'; "
-                    f"GRANT ALL ON {database}.* TO 'wp_test'@'localhost';"], check=True)
-    CONFIG.parent.mkdir(parents=True, exist_ok=True)
-    CONFIG.write_text(
-        "<?php\n"
-        f"define('DB_NAME', '{database}');\ndefine('DB_USER', 'wp_test');\n"
-        "define('DB_PASSWORD', 'wp_test');\ndefine('DB_HOST', 'localhost');\n"
-        "define('WP_CONTENT_DIR', '/usr/share/wordpress/wp-content');\n"
-        f"define('WP_HOME', '{base}');\ndefine('WP_SITEURL', '{base}');\n")
-    env = {**os.environ, "WP_BASE": base, "WP_THEME": theme}
-    subprocess.run(["php", str(SCRIPTS / "populate.php")], env=env, check=True,
-                   capture_output=True)
-    server = subprocess.Popen(
-        ["php", "-S", f"127.0.0.1:{port}", "-t", str(WORDPRESS), str(SCRIPTS / "router.php")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """A populated WordPress served by `php -S`; yields its base URL."""
+    name = f"archive-test-{uuid.uuid4().hex[:12]}"
+    database = name.replace("-", "_")
+    config = CONFIG_DIR / f"config-{name}.php"
+    token = uuid.uuid4().hex
+    env = {**os.environ, "WORDPRESS_CONFIG": name, "WP_TEST_TOKEN": token, "WP_THEME": theme}
+    _mariadb(f"CREATE DATABASE {database}; "
+             "CREATE USER IF NOT EXISTS 'wp_test'@'localhost' IDENTIFIED BY 'wp_test'; "
+             f"GRANT ALL ON {database}.* TO 'wp_test'@'localhost';")
+    server: subprocess.Popen[bytes] | None = None
     try:
-        for _ in range(50):
-            try:
-                urllib.request.urlopen(base + "/robots.txt", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.1)
+        CONFIG_DIR.mkdir(parents=True, exist_ok=True)
+
+        def start(port: int) -> subprocess.Popen[bytes]:
+            # The site's URL names its port: the config is written for each try.
+            base = f"http://127.0.0.1:{port}"
+            config.write_text(
+                "<?php\n"
+                f"define('DB_NAME', '{database}');\ndefine('DB_USER', 'wp_test');\n"
+                "define('DB_PASSWORD', 'wp_test');\ndefine('DB_HOST', 'localhost');\n"
+                "define('WP_CONTENT_DIR', '/usr/share/wordpress/wp-content');\n"
+                f"define('WP_HOME', '{base}');\ndefine('WP_SITEURL', '{base}');\n")
+            return subprocess.Popen(
+                ["php", "-S", f"127.0.0.1:{port}", "-t", str(WORDPRESS),
+                 str(SCRIPTS / "router.php")],
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def ours(port: int) -> bool:  # answered with our token: our php, no other program
+            return http_get(f"http://127.0.0.1:{port}{HEALTH_PATH}") == token.encode()
+
+        server, port = start_on_free_port(start, ours, "php -S (WordPress)", timeout=60)
+        base = f"http://127.0.0.1:{port}"
+        subprocess.run(["php", str(SCRIPTS / "populate.php")], env={**env, "WP_BASE": base},
+                       check=True, capture_output=True, timeout=300)
         yield base
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        subprocess.run(["mariadb", "-uroot", "-e", f"DROP DATABASE IF EXISTS {database}"],
-                       check=False)
+        if server is not None:
+            stop_process(server, timeout=10)
+        config.unlink(missing_ok=True)
+        _mariadb(f"DROP DATABASE IF EXISTS {database}", check=False)

@@ -1,34 +1,57 @@
-"""Any news page: BeautifulSoup pre-cleaning, then trafilatura picks the text.
+"""Any news page: BeautifulSoup pre-cleaning, trafilatura's choice of the
+main text, then our own view of the container it chose.
 
-Pre-cleaning (ours) records captions and cuts every caption form, share,
-related, comment and plugin block out of the tree, so none of it can reach
-the body. The page is narrowed to its semantic container when that holds
-most of the text; trafilatura then chooses the main content among what is
-left, in its precision mode, on our tree converted to lxml (no second
-parse). On the bundled benchmark this beats both our own density scorer and
-trafilatura on the raw page (bench/extract_quality.py), at under twice the
-cost of a bare BeautifulSoup parse (bench/extract_speed.py).
+1. Metadata first (cleaning.metadata), while the byline and <time> are in
+   the tree; and what the page says about being a shell, a paywall or a
+   consent wall (boilerplate.WallSignals).
+2. Pre-cleaning (ours) records captions and cuts every caption form, share,
+   related, comment and plugin block out of the tree, so none of it can
+   reach the body; content hidden only until a script runs, or wrapped in a
+   page-wide <form>, is kept. The page is narrowed to its semantic container
+   when that holds most of the text.
+3. trafilatura, precision mode, on our tree converted to lxml (no second
+   parse), keeps the paragraphs it is sure of.
+4. Mapped back onto the tree, those show the article's container: its
+   paragraphs that the precision mode dropped, those of sibling containers
+   built alike (a body cut into chunks between ad slots) and the lead right
+   before it are taken back unless marked as furniture (complete_from_tree).
+   (Merging with trafilatura's default mode instead was measured and lost
+   precision for no recall: see issue 12's note.)
+5. The lines plugins print are dropped (boilerplate.is_furniture_text); a
+   body that is a wall's, or a listing's teasers, is NotAnArticle.
 """
-
 from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 
+import htmldate
 import lxml.html
 import trafilatura
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from lxml import etree
 from lxml.html import HtmlElement
 from lxml.html.soupparser import convert_tree
 
-from ..boilerplate import strip_boilerplate
-from ..dates import parse_date
+from ..boilerplate import WallSignals, is_furniture_text, strip_boilerplate
+from ..dates import parse_date, parse_printed_date
+from ..errors import NotAnArticle
 from ..images import ImageCollector
-from ..metadata import jsonld_names
+from ..metadata import (
+    PageMeta,
+    article_authors,
+    article_title,
+    byline_texts,
+    date_candidates,
+    paywall_marks,
+    printed_date_texts,
+    time_candidates,
+    title_index,
+)
 from ..models import Image
 from ..page import Draft, Page
-from ..text import clean_block, clean_inline
+from ..text import clean_block
 from .wordpress import unique
 
 # trafilatura logs every page it finds too short; that is our NotAnArticle.
@@ -52,41 +75,47 @@ class GenericProfile:
     def extract(self, page: Page) -> Draft:
         meta = page.meta
         draft = Draft(canonical_url=meta.canonical)
+        # Read before the body's cleaning cuts the byline and <time> out.
         draft.title = self.read_title(page)
-        draft.authors = unique(
-            clean_inline(n) for n in jsonld_names(meta.jsonld.get("author")) + meta.all("author")
-            if not n.startswith("http")
-        )
-        for candidate in (meta.first("article:published_time", "datepublished", "date",
-                                     "og:published_time", "pubdate"),
-                          meta.jsonld.get("datePublished")):
-            if isinstance(candidate, str):
-                draft.published = parse_date(candidate)
-                if draft.published:
-                    break
+        anchor = title_index(page.tags, draft.title)
+        bylines = byline_texts(page.tags, anchor)
+        draft.authors = article_authors(meta, bylines)
+        draft.published = self.read_published(page, anchor, bylines)
         draft.categories = unique(meta.all("article:section"))
         draft.tags = unique(meta.all("article:tag"))
-        draft.blocks, draft.images = self.read_body(page, draft.title)
+        walls = WallSignals(page.tags, paywall_marks(page.meta))
+        declared_listing = listing_declared(page)
+        if declared_listing:
+            raise NotAnArticle(declared_listing, page.url)
+        headlines = linked_headlines(page.tags)
+        draft.blocks, draft.images, teasers = self.read_body(page, draft.title)
+        reason = walls.wall(draft.blocks) or listing_body(
+            draft.blocks, headlines, 0 if declares_article(meta) else teasers)
+        if reason:
+            raise NotAnArticle(reason, page.url)
         return draft
 
     def read_title(self, page: Page) -> str:
-        headline = page.meta.jsonld.get("headline")
-        candidates = [page.meta.first("og:title", "twitter:title"),
-                      headline if isinstance(headline, str) else None]
-        h1 = page.first("h1")
-        if h1 is not None:
-            candidates.insert(0, h1.get_text(" "))
-        for candidate in candidates:
-            text = clean_inline(candidate)
-            if text:
-                return text
-        site = page.meta.first("og:site_name")
-        title = page.meta.title
-        if site:
-            title = re.sub(r"\s*[-|–—:]+\s*" + re.escape(site) + r"\s*$", "", title)
-        return title
+        h1s = [t.get_text(" ") for t in page.tags if t.name == "h1"][:5]
+        return article_title(h1s, page.meta, page.url)
 
-    def read_body(self, page: Page, title: str) -> tuple[list[str], list[Image]]:
+    def read_published(self, page: Page, anchor: int | None,
+                       bylines: list[str]) -> datetime | None:
+        """Declared (JSON-LD, meta, microdata), then the page's <time>, then a
+        date printed by the byline or in a date element near the headline,
+        then htmldate's reading of the page."""
+        for candidate in [*date_candidates(page.meta), *time_candidates(page.tags)]:
+            published = parse_date(candidate)
+            if published is not None and published.year >= MIN_YEAR:
+                return published
+        for text in [*bylines, *printed_date_texts(page.tags, anchor)]:
+            published = parse_printed_date(text)
+            if published is not None and published.year >= MIN_YEAR:
+                return published
+        return read_date_in_text(page)
+
+    def read_body(self, page: Page, title: str) -> tuple[list[str], list[Image], int]:
+        """The body's blocks, the images, and how many of the blocks are teasers."""
         soup = page.soup
         strip_boilerplate(soup, page.tags)
         # Captions of the article's own images are kept; the rest of the page's
@@ -98,15 +127,368 @@ class GenericProfile:
         head = page.first("head")
         if head is not None:
             head.decompose()
-        text = trafilatura.extract(
-            narrow_to_main(as_lxml_tree(soup)), url=page.url, favor_precision=True,
-            include_comments=False, include_tables=True, include_images=False,
-            deduplicate=False,
-        )
+        tree = narrow_to_main(as_lxml_tree(soup))
+        blocks = main_text(tree, page.url, precision=True)
+        teasers = 0
+        if blocks and not isinstance(tree, str):
+            blocks = complete_from_tree(tree, blocks)
+            teasers = count_teasers(tree, blocks)
+        blocks = [b for b in blocks if b != title and not is_furniture_text(b)]
+        return blocks, images.images, teasers
+
+
+# --- listings: section, tag, author, search and home pages -------------------------------
+_LISTING_BODY_CLASSES = frozenset("archive category tag author search search-results blog home "
+                                  "paged".split())
+_ARTICLE_BODY_CLASSES = frozenset("single single-post".split())
+_LISTING_PAGE_TYPES = frozenset("CollectionPage SearchResultsPage ProfilePage ItemList".split())
+LISTING_HEADLINES = 4  # linked headlines among the body's blocks ...
+LISTING_SHARE = 0.3  # ... and this share of them: teasers, not an article
+
+
+def listing_declared(page: Page) -> str | None:
+    """A page that says it is a listing: WordPress's <body class> ("archive
+    category", "search", "home blog"), or JSON-LD whose page type is a
+    collection, search results or a profile, with no article in it."""
+    classes = page.meta.body_classes
+    if classes & _LISTING_BODY_CLASSES and not classes & _ARTICLE_BODY_CLASSES \
+            and not any(c.startswith("postid-") for c in classes):
+        return "listing page (its body class says " + \
+            " ".join(sorted(classes & _LISTING_BODY_CLASSES)) + ")"
+    if not page.meta.jsonld:
+        for item in page.meta.jsonld_objects:
+            kinds = item.get("@type")
+            kinds = set(kinds) if isinstance(kinds, list) else {kinds}
+            found = {k for k in kinds if isinstance(k, str)} & _LISTING_PAGE_TYPES
+            if found:
+                return f"listing page (JSON-LD {sorted(found)[0]})"
+    return None
+
+
+def declares_article(meta: PageMeta) -> bool:
+    """Whether the page calls itself an article (JSON-LD, og:type, article:
+    meta): a roundup of linked items is then an article, not a listing."""
+    return bool(meta.jsonld) or (meta.first("og:type") or "").lower() == "article" \
+        or meta.first("article:published_time") is not None
+
+
+def linked_headlines(tags: list[Tag]) -> set[str]:
+    """The page's headlines that are links to other pages (teasers), as keys."""
+    found: set[str] = set()
+    for tag in tags:
+        if tag.name not in ("h2", "h3", "h4", "h5"):
+            continue
+        text = key(tag.get_text(" "))
         if not text:
-            return [], images.images
-        blocks = [clean_block(_LIST_MARK_RE.sub("", line)) for line in text.split("\n")]
-        return [b for b in blocks if b and b != title], images.images
+            continue
+        link = tag.find_parent("a") or tag.find("a")
+        if link is not None and len(key(link.get_text(" "))) >= 0.6 * len(text):
+            found.add(text)
+    return found
+
+
+def listing_body(blocks: list[str], headlines: set[str], teasers: int) -> str | None:
+    """A "body" made of teasers: linked headlines among its blocks, or blocks
+    that are each a story's summary beside the link to it (count_teasers)."""
+    linked = sum(1 for block in blocks if key(block) in headlines)
+    if linked >= LISTING_HEADLINES and linked >= LISTING_SHARE * len(blocks):
+        return f"listing page ({linked} linked headlines in the body)"
+    if teasers and teasers >= TEASER_SHARE * len(blocks):
+        return f"listing page ({teasers} of its {len(blocks)} blocks are teasers)"
+    return None
+
+
+LISTING_TEASERS = 4
+TEASER_SHARE = 0.5
+_TEASER_CHARS = 800  # a teaser: a headline link and a summary, in an element this small
+_HEADLINE_LINK_CHARS = 20
+
+
+def count_teasers(root: HtmlElement, blocks: list[str]) -> int:
+    """How many blocks are parts of teasers (0 if there are fewer than
+    LISTING_TEASERS teasers): a block printed by an element that sits, with a
+    headline-sized link to another page, in a small element of its own (a
+    card, a list item), or that is itself mostly such a link."""
+    elements: dict[str, HtmlElement] = {}
+    for element in root.iter("p", "li", "div", "span", "dd", "h2", "h3", "h4", "h5", "a"):
+        elements.setdefault(key(element.text_content()), element)
+    units: dict[int, HtmlElement] = {}  # held, so that lxml keeps each proxy's id
+    inside = 0
+    for block in blocks:
+        element = elements.get(key(block))
+        unit = _teaser_unit(element) if element is not None else None
+        if unit is not None:
+            units.setdefault(id(unit), unit)
+            inside += 1
+    return inside if len(units) >= LISTING_TEASERS else 0
+
+
+def _headline_link(element: HtmlElement, outside: HtmlElement | None = None) -> bool:
+    for link in element.iter("a"):
+        if outside is not None and any(a is outside for a in link.iterancestors()):
+            continue
+        if link.get("href") and len(link.text_content().strip()) >= _HEADLINE_LINK_CHARS:
+            return True
+    return False
+
+
+def _teaser_unit(element: HtmlElement) -> HtmlElement | None:
+    """The card or list item a block's element is the headline or summary
+    of, if any."""
+    text = len(element.text_content())
+    links = sum(len(a.text_content()) for a in element.iter("a"))
+    if element.tag in ("li", "h2", "h3", "h4", "h5", "a") and text <= _TEASER_CHARS \
+            and links >= 0.6 * text and _headline_link(element):
+        parent = element.getparent()
+        if element.tag == "li" or parent is None or len(parent.text_content()) > _TEASER_CHARS:
+            return element
+        return parent
+    node = element.getparent()
+    for _ in range(3):
+        if node is None or node.tag in ("body", "html", "main"):
+            return None
+        if len(node.text_content()) > _TEASER_CHARS:
+            return None
+        if _headline_link(node, outside=element):
+            return node
+        node = node.getparent()
+    return None
+
+
+MIN_YEAR = 1995  # the web's news: earlier dates are placeholders ("0001-01-01") or errors
+
+
+def read_date_in_text(page: Page) -> datetime | None:
+    """htmldate's reading of the page (its visible dates, URL, text patterns),
+    for pages that declare no publication time."""
+    tree = as_lxml_tree(page.soup)
+    if isinstance(tree, str):
+        return None
+    # Scripts hold comment widgets' and ads' dates; the text search guesses
+    # from any year in the page (a copyright line): both left out.
+    etree.strip_elements(tree, "script", "style", "noscript", with_tail=False)
+    try:
+        found = htmldate.find_date(tree, url=page.url, original_date=True,
+                                   extensive_search=False, outputformat="%Y-%m-%d")
+    except Exception:  # noqa: BLE001 - a third-party reader must not fail the page
+        return None
+    return parse_date(found) if isinstance(found, str) else None
+
+
+def main_text(tree: HtmlElement | str, url: str, precision: bool) -> list[str]:
+    """trafilatura's choice of the main text, one block a line."""
+    text = trafilatura.extract(
+        tree, url=url, favor_precision=precision, include_comments=False,
+        include_tables=True, include_images=False, deduplicate=False,
+    )
+    if not text:
+        return []
+    blocks = [clean_block(_LIST_MARK_RE.sub("", line)) for line in text.split("\n")]
+    return [b for b in blocks if b]
+
+
+# --- our own view of the main container ------------------------------------------------------
+# trafilatura (precision mode) keeps the paragraphs it is sure of. Mapped back
+# onto the tree, they show where the article is: the container they share.
+# Paragraphs of that container (and of sibling containers built alike: a body
+# cut into chunks between ad slots) that it dropped are taken back when
+# nothing marks them as furniture.
+PARAGRAPH_TAGS = frozenset("p h2 h3 h4 h5 h6 blockquote pre".split())
+_KEY_RE = re.compile(r"\w+")
+_FURNITURE_RE = re.compile(
+    r"share|social|related|newsletter|promo|advert|(?:^|[-_ ])ads?(?:$|[-_ ])|sponsor|"
+    r"subscri|signup|sign-up|recommend|popular|trending|most-read|comment|caption|credit|"
+    r"byline|author|meta|tags?(?:$|[-_ ])|breadcrumb|(?:^|[-_ ])nav|footer|sidebar|widget|"
+    r"toolbar|print|more-|read-?more|outbrain|taboola|teaser|card|disclaimer|copyright|"
+    r"timestamp|dateline|video|gallery|slideshow|podcast|audio|cta|banner",
+    re.I,
+)
+_HEADINGS = frozenset("h2 h3 h4 h5 h6".split())
+_ASIDE_TAGS = frozenset("aside nav footer figure figcaption header menu".split())
+_LINK_SHARE = 0.5  # of a paragraph's text in links: a link list, not prose
+_CORE_SHARE = 0.9  # of the matched text, for their container
+
+
+def key(text: str) -> str:
+    return " ".join(_KEY_RE.findall(text))
+
+
+def complete_from_tree(root: HtmlElement, blocks: list[str]) -> list[str]:
+    paragraphs = [e for e in root.iter(*PARAGRAPH_TAGS) if not _inside_paragraph(e)]
+    if not paragraphs:
+        return blocks
+    order = {id(e): i for i, e in enumerate(paragraphs)}
+    by_key: dict[str, list[HtmlElement]] = {}
+    for element in paragraphs:
+        by_key.setdefault(key(element.text_content()), []).append(element)
+    # Each block mapped to the paragraph element that printed it, if any.
+    # A block may be a piece of one (trafilatura splits at <br>), or one with
+    # an inline element left out (a link in a <span>): then the paragraph's
+    # own text is taken.
+    mapped: list[HtmlElement | None] = []
+    keys = [(key(e.text_content()), e) for e in paragraphs]
+    blocks = list(blocks)
+    for position, block in enumerate(blocks):
+        block_key = key(block)
+        found = by_key.get(block_key)
+        if found:
+            mapped.append(found.pop(0))
+            continue
+        element = None
+        if len(block_key) >= 20:
+            element = next((e for k, e in keys if block_key in k), None)
+            if element is None:
+                words = block_key.split()
+                head, tail = " ".join(words[:6]), " ".join(words[-4:])
+                element = next((e for k, e in keys if len(words) >= 10 and k.startswith(head)
+                                and k.endswith(tail)), None)
+                if element is not None:
+                    blocks[position] = clean_block(element.text_content())
+        mapped.append(element)
+    matched = [e for e in mapped if e is not None]
+    if len(matched) < 2:
+        return blocks
+    container = _shared_container(matched)
+    if container is None:
+        return blocks
+    chunks = _sibling_chunks(container)
+    first, last = order[id(matched[0])], order[id(matched[-1])]
+    taken = {id(e) for e in matched}
+    printed = " ".join(key(b) for b in blocks)
+    extra: list[tuple[int, str]] = []
+    for chunk in [container, *chunks]:
+        for element in chunk.iter(*PARAGRAPH_TAGS):
+            index = order.get(id(element))
+            if index is None or id(element) in taken:
+                continue
+            if chunk is container and not first < index < last:
+                continue
+            text = clean_block(element.text_content())
+            if text and key(text) not in printed and _is_prose(element, text, chunk):
+                extra.append((index, text))
+                taken.add(id(element))
+    extra.sort()
+    # A heading is taken back only with a paragraph of its own after it.
+    extra = [(index, text) for index, text in extra
+             if paragraphs[index].tag not in _HEADINGS
+             or (index + 1 < len(paragraphs) and id(paragraphs[index + 1]) in taken
+                 and paragraphs[index + 1].tag not in _HEADINGS)]
+    lead = _lead_before(container)
+    if lead is not None:
+        text = clean_block(lead.text_content())
+        if text and key(text) not in printed:
+            blocks = [text, *blocks]
+            mapped = [None, *mapped]
+    if not extra:
+        return blocks
+    out: list[str] = []
+    position = 0
+    for block, element in zip(blocks, mapped, strict=True):
+        if element is not None:
+            index = order[id(element)]
+            while position < len(extra) and extra[position][0] < index:
+                out.append(extra[position][1])
+                position += 1
+        out.append(block)
+    out.extend(text for _, text in extra[position:])
+    return out
+
+
+_LEAD_RE = re.compile(
+    r"summary|standfirst|(?:^|[-_ ])lead(?:$|[-_ ])|lede|(?:^|[-_ ])dek(?:$|[-_ ])|deck|intro|"
+    r"sub-?title|sub-?headline|preface|abstract|strapline|excerpt",
+    re.I,
+)
+
+
+def _lead_before(container: HtmlElement, levels: int = 3) -> HtmlElement | None:
+    """The article's lead or standfirst: the element right before its body
+    (before the container, or before the nearest of its ancestors that has
+    anything before it), when its class or id names it so."""
+    node = container
+    for _ in range(levels + 1):
+        sibling = node.getprevious()
+        while sibling is not None and not (isinstance(sibling.tag, str)
+                                           and sibling.text_content().strip()):
+            sibling = sibling.getprevious()
+        if sibling is not None:
+            marks = f"{sibling.get('class') or ''} {sibling.get('id') or ''}"
+            if not _LEAD_RE.search(marks) or _FURNITURE_RE.search(marks):
+                return None
+            text = sibling.text_content()
+            links = sum(len(a.text_content()) for a in sibling.iter("a"))
+            if len(text.strip()) < 40 or links > _LINK_SHARE * len(text) \
+                    or next(sibling.iter("h1", "h2", "h3", "time"), None) is not None:
+                return None  # a header block (title, byline, date), not a lead
+            return sibling
+        parent = node.getparent()
+        if parent is None or parent.tag in ("html", "body"):
+            return None
+        node = parent
+    return None
+
+
+def _inside_paragraph(element: HtmlElement) -> bool:
+    return any(a.tag in PARAGRAPH_TAGS for a in element.iterancestors())
+
+
+def _shared_container(matched: list[HtmlElement]) -> HtmlElement | None:
+    """The deepest element holding _CORE_SHARE of the matched paragraphs' text."""
+    weights: dict[int, int] = {}
+    elements: dict[int, HtmlElement] = {}
+    total = 0
+    for element in matched:
+        size = len(element.text_content())
+        total += size
+        for ancestor in element.iterancestors():
+            weights[id(ancestor)] = weights.get(id(ancestor), 0) + size
+            elements[id(ancestor)] = ancestor
+    best = [k for k, w in weights.items() if w >= _CORE_SHARE * total]
+    if not best:
+        return None
+    chosen = elements[max(best, key=lambda k: _depth(elements[k]))]
+    return chosen if chosen.tag not in ("html", "body") else None
+
+
+def _depth(element: HtmlElement) -> int:
+    return sum(1 for _ in element.iterancestors())
+
+
+def _signature(element: HtmlElement) -> tuple[str, str]:
+    return element.tag, " ".join(sorted((element.get("class") or "").split()))
+
+
+def _sibling_chunks(container: HtmlElement, levels: int = 2) -> list[HtmlElement]:
+    """Elements built like `container` (or like one of its nearest ancestors)
+    beside it: the rest of a body cut into chunks."""
+    element = container
+    for _ in range(levels + 1):
+        parent = element.getparent()
+        if parent is None or parent.tag in ("html", "body"):
+            return []
+        signature = _signature(element)
+        if signature[1]:
+            alike = [s for s in parent if s is not element and isinstance(s.tag, str)
+                     and _signature(s) == signature]
+            if alike:
+                return alike
+        element = parent
+    return []
+
+
+def _is_prose(element: HtmlElement, text: str, chunk: HtmlElement) -> bool:
+    links = sum(len(a.text_content()) for a in element.iter("a"))
+    if links > _LINK_SHARE * len(text):
+        return False
+    node: HtmlElement | None = element
+    while node is not None and node is not chunk:
+        if node.tag in _ASIDE_TAGS:
+            return False
+        marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if marks.strip() and _FURNITURE_RE.search(marks):
+            return False
+        node = node.getparent()
+    return True
 
 
 def as_lxml_tree(soup: BeautifulSoup) -> HtmlElement | str:

@@ -15,11 +15,19 @@ from urllib.parse import urlsplit
 from bs4 import Tag
 
 from ..blocks import iter_blocks
-from ..boilerplate import strip_boilerplate
+from ..boilerplate import CONSENT_WORDS, WallSignals, is_gone, strip_boilerplate
 from ..dates import parse_date, zone
 from ..errors import NotAnArticle
 from ..images import ImageCollector
-from ..metadata import jsonld_names
+from ..metadata import (
+    article_authors,
+    article_title,
+    clean_people,
+    date_candidates,
+    paywall_marks,
+    strip_site_name,
+)
+from ..models import count_words
 from ..page import Draft, Page
 from ..text import clean_inline
 
@@ -103,7 +111,20 @@ class WordPressProfile:
             images.take_from(content)
             draft.blocks = self.drop_repeated_title(iter_blocks(content), draft.title)
         draft.images = images.images
+        self.reject_walls(page, draft.blocks)
         return draft
+
+    @staticmethod
+    def reject_walls(page: Page, blocks: list[str]) -> None:
+        """A short body on a paywall's or a consent wall's page is not the article
+        (an empty one is left to the generic fallback, which says why)."""
+        if not blocks or not page.tags or sum(map(len, blocks)) > 20 * CONSENT_WORDS \
+                or count_words(" ".join(blocks)) >= CONSENT_WORDS:
+            return
+        signals = WallSignals([t for t in page.tags if not is_gone(t)], paywall_marks(page.meta))
+        reason = signals.wall(blocks)
+        if reason:
+            raise NotAnArticle(reason, page.url)
 
     def reject_non_articles(self, page: Page) -> None:
         parts = urlsplit(page.url)
@@ -127,10 +148,29 @@ class WordPressProfile:
         for selector in self.post_selectors:
             posts = page.soup.select(selector)
             if len(posts) > 1 and not any(p.select_one("h1") for p in posts):
-                raise NotAnArticle(f"listing page ({len(posts)} post excerpts)", page.url)
+                post_id = self.single_post_id(page)
+                if post_id is None:
+                    raise NotAnArticle(f"listing page ({len(posts)} post excerpts)", page.url)
+                # A single post's page (WordPress says so in <body class>) with
+                # teasers of other posts beside it: the post is the one with its
+                # id, or the one holding the content.
+                return next((p for p in posts if f"post-{post_id}" in (p.get("class") or [])),
+                            next((p for p in posts if self.find_content(p) is not None), None))
             if posts:
                 return posts[0]
         return None
+
+    @staticmethod
+    def single_post_id(page: Page) -> str | None:
+        """The post's id when <body class> marks a single post's page
+        ("single ... postid-42"), "" when it is marked single with no id,
+        None for any other page (a listing, a static page)."""
+        classes = page.meta.body_classes
+        post_id = next((c.removeprefix("postid-") for c in classes if c.startswith("postid-")),
+                       None)
+        if post_id is not None:
+            return post_id
+        return "" if "single" in classes or "single-post" in classes else None
 
     def find_meta_scope(self, post: Tag | None) -> Tag | None:
         """Where the headline, byline, date and terms are printed, if a theme
@@ -158,7 +198,9 @@ class WordPressProfile:
             if tag is not None:
                 text = clean_inline(tag.get_text(" "))
                 if text:
-                    return text
+                    # The theme's headline, unless the page declares it without a
+                    # kicker, or it is not this article's (metadata.article_title).
+                    return article_title([text], page.meta, page.url) or text
         headline = page.meta.jsonld.get("headline")
         if isinstance(headline, str) and clean_inline(headline):
             return self.strip_title_suffix(clean_inline(headline), page)
@@ -174,17 +216,25 @@ class WordPressProfile:
                 suffix = separator + site
                 if title.endswith(suffix):
                     return title[: -len(suffix)].strip()
-        return title
+        return strip_site_name(title, page.meta, page.url)
 
     def read_authors(self, page: Page, scope: Tag) -> list[str]:
+        """The theme's byline, cleaned (split at "and", no e-mails or
+        credentials); where it names no person (the site's name, say), the
+        people the page's metadata names, else that byline; then the
+        metadata's precedence (metadata.article_authors)."""
         for selector in self.author_selectors:
-            names = [self.normalise_author(t.get_text(" ")) for t in scope.select(selector)]
-            names = unique(n for n in names if n)
-            if names:
-                return names
-        names = [self.normalise_author(n) for n in jsonld_names(page.meta.jsonld.get("author"))]
-        names += [self.normalise_author(n) for n in page.meta.all("author")]
-        return unique(n for n in names if n and not n.startswith("http"))
+            raw = [self.normalise_author(t.get_text(" ")) for t in scope.select(selector)]
+            raw = unique(n for n in raw if n)
+            if not raw:
+                continue
+            people, organisations = clean_people(raw, page.meta)
+            if people:
+                return people
+            declared = article_authors(page.meta, [])
+            declared_people, _ = clean_people(declared, page.meta)
+            return declared_people or organisations or raw
+        return article_authors(page.meta, [])
 
     def normalise_author(self, raw: str) -> str:
         name = clean_inline(raw)
@@ -199,6 +249,7 @@ class WordPressProfile:
             page.meta.first("article:published_time", "datepublished", "og:published_time"),
             page.meta.jsonld.get("datePublished") if isinstance(
                 page.meta.jsonld.get("datePublished"), str) else None,
+            *date_candidates(page.meta),
         ]
         for selector in self.date_selectors:
             tag = scope.select_one(selector)

@@ -1,9 +1,13 @@
 <?php
-// Installs WordPress into the database named in the Debian config for
-// 127.0.0.1 and writes posts that exercise what the wordpress profile reads:
-// captions (classic shortcode and block figure), categories, tags, an author
-// with a display name, a featured-image-free post, pagination of a category.
-// Run by record.sh; never by the tests.
+// Installs WordPress into the database named in the Debian config (the one
+// WORDPRESS_CONFIG names, else the one for 127.0.0.1) and writes posts that
+// exercise what the wordpress profile reads: captions (classic shortcode and
+// block figure), categories, tags, an author with a display name, a
+// featured-image-free post, pagination of a category.
+// Run by record.sh and by tests/wordpress_site.py.
+if (getenv('WORDPRESS_CONFIG') !== false) {
+    $_SERVER['WORDPRESS_CONFIG'] = getenv('WORDPRESS_CONFIG');
+}
 $_SERVER['HTTP_HOST'] = '127.0.0.1';
 $_SERVER['SERVER_NAME'] = '127.0.0.1';
 $_SERVER['REQUEST_URI'] = '/';

@@ -14,7 +14,11 @@ db=wp_record
 mariadb -uroot -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db;
   CREATE USER IF NOT EXISTS 'wp_record'@'localhost' IDENTIFIED BY 'wp_record';
   GRANT ALL ON $db.* TO 'wp_record'@'localhost';"
-cat > /etc/wordpress/config-127.0.0.1.php <<PHP
+# A config of its own (router.php and populate.php pass WORDPRESS_CONFIG on to
+# Debian's wp-config.php), not the global one for the host 127.0.0.1.
+export WORDPRESS_CONFIG=archive-record
+config=/etc/wordpress/config-$WORDPRESS_CONFIG.php
+cat > "$config" <<PHP
 <?php
 define('DB_NAME', '$db');
 define('DB_USER', 'wp_record');
@@ -27,8 +31,11 @@ PHP
 
 php -S "127.0.0.1:$port" -t /usr/share/wordpress "$here/router.php" >/tmp/wp-php-server.log 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-sleep 1
+trap 'kill $server 2>/dev/null || true; rm -f "$config"' EXIT
+for _ in $(seq 50); do  # until php answers
+  curl -fsS -o /dev/null "$base/robots.txt" && break
+  sleep 0.1
+done
 
 record() {  # record THEME FILE PATH
   mkdir -p "$here/$1"

@@ -1,0 +1,264 @@
+"""The listing walk's policy (spiders/archive.py: `listing_start`,
+`parse_listing`, `closed`), driven by hand: a fake store, listing pages in
+the archive's markup, no reactor. Which articles are asked for, which listing
+page comes next, and when the walk stops."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pytest
+from scrapy.http import HtmlResponse, Request
+
+from replica.divi import Post, listing_page
+from spiders.archive import ArchiveSpider
+from spiders.config import CrawlConfig
+
+BASE = "http://127.0.0.1:8765"
+LISTING = BASE + "/category/opinion"
+
+
+@dataclass
+class FakeStore:
+    """What the spider asks the store, answered from plain values."""
+
+    known: set[str] = field(default_factory=set)
+    validators_of: dict[str, tuple[str | None, str | None, datetime]] = field(
+        default_factory=dict)
+    state: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    listing_updates: list[tuple[str, int, bool]] = field(default_factory=list)
+
+    def known_urls(self, urls: list[str], stale_before: datetime | None = None) -> set[str]:
+        return set(urls) & self.known
+
+    def validators(self, urls: list[str]) -> dict[str, tuple[str | None, str | None, datetime]]:
+        return {u: v for u, v in self.validators_of.items() if u in urls}
+
+    def listing_state(self, listing: str) -> tuple[int, bool]:
+        return self.state.get(listing, (0, False))
+
+    def update_listing(self, listing: str, page: int, completed: bool) -> None:
+        self.listing_updates.append((listing, page, completed))
+
+
+class FakeStats:
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self.values[key] = self.values.get(key, start) + count
+
+    def set_value(self, key: str, value: Any) -> None:
+        self.values[key] = value
+
+    def get_value(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+
+class FakeCrawler:
+    def __init__(self) -> None:
+        self.stats = FakeStats()
+
+
+def spider(store: FakeStore | None = None, **config: Any) -> ArchiveSpider:
+    made = ArchiveSpider(CrawlConfig(site="aawsat", base_url=BASE, categories=["opinion"],
+                                     **config), store=store or FakeStore())  # type: ignore[arg-type]
+    made.crawler = FakeCrawler()  # type: ignore[assignment]
+    return made
+
+
+def article_url(n: int) -> str:
+    return f"{BASE}/theaawsat/opinion/story-{n}"
+
+
+def listing(page: int, stories: range, walk: dict[str, Any], last: bool = False,
+            url: str | None = None) -> HtmlResponse:
+    """Page `page` of the opinion listing, listing story-<n> for n in `stories`."""
+    posts = [Post(slug=f"story-{n}", title=f"Story {n}", body_html="", category_slug="opinion")
+             for n in stories]
+    older = None if last else f"{LISTING}/page/{page + 1}"
+    url = url or (LISTING if page == 1 else f"{LISTING}/page/{page}")
+    body = listing_page("Opinion", posts, older=older, newer=None, base=BASE)
+    return HtmlResponse(url=url, body=body.encode(), encoding="utf-8",
+                        request=Request(url, meta={"walk": {**walk, "page": page}}))
+
+
+def first_walk(made: ArchiveSpider) -> dict[str, Any]:
+    """The walk state of the listing's first request, as `listing_start` made it."""
+    requests = list(made.listing_start("category", "opinion"))
+    return requests[0].meta["walk"]
+
+
+def split(results: list[Request]) -> tuple[list[str], list[Request]]:
+    """(article URLs asked for, listing requests)"""
+    articles = [r.url for r in results if r.meta.get("article")]
+    listings = [r for r in results if "walk" in r.meta]
+    assert len(articles) + len(listings) == len(results)
+    return articles, listings
+
+
+# --- the start ----------------------------------------------------------------------------
+def test_a_listing_never_walked_starts_at_page_one_only():
+    made = spider()
+    requests = list(made.listing_start("category", "opinion"))
+    assert [r.url for r in requests] == [LISTING]
+    walk = requests[0].meta["walk"]
+    assert walk["listing"] == LISTING and walk["page"] == 1 and walk["resume_from"] is None
+    assert made.start_listings == [LISTING]
+
+
+def test_an_unfinished_walk_resumes_at_its_deepest_page_and_rereads_from_page_one():
+    made = spider(FakeStore(state={LISTING: (7, False)}))
+    requests = list(made.listing_start("category", "opinion"))
+    assert [r.url for r in requests] == [LISTING, LISTING + "/page/7"]
+    assert requests[0].meta["walk"]["resume_from"] == 7  # page 1's walk stops before page 7
+    resumed = requests[1].meta["walk"]
+    assert resumed["resumed"] and resumed["page"] == 7 and resumed["resume_from"] is None
+
+
+@pytest.mark.parametrize("state, config", [
+    ((7, True), {}),  # walked to its end once: incremental from page 1
+    ((2, False), {}),  # page 2 is next anyway
+    ((7, False), {"mode": "full"}),
+    ((7, False), {"page_range": (3, 9)}),  # a backfill shard is exactly its pages
+])
+def test_no_resume(state, config):
+    made = spider(FakeStore(state={LISTING: state}), **config)
+    first = (config.get("page_range") or (1,))[0]
+    requests = list(made.listing_start("category", "opinion"))
+    assert [r.meta["walk"]["page"] for r in requests] == [first]
+
+
+# --- a page of the walk -------------------------------------------------------------------
+def test_unknown_articles_are_asked_for_and_the_next_page_follows():
+    made = spider(FakeStore(known={article_url(2)}), mode="full")
+    walk = first_walk(made)
+    articles, listings = split(list(made.parse_listing(listing(1, range(1, 5), walk))))
+    assert articles == [article_url(1), article_url(3), article_url(4)]  # not the known one
+    assert [r.url for r in listings] == [LISTING + "/page/2"]
+    assert listings[0].meta["walk"]["page"] == 2
+    assert made.store.listing_updates == [(LISTING, 1, False)]
+    assert made.crawler.stats.get_value("listing/pages") == 1
+    # articles go before the next listing page
+    assert all(a.priority > listings[0].priority
+               for a in made.parse_listing(listing(1, range(5, 6), walk)) if a.meta.get("article"))
+
+
+def test_incremental_walk_stops_after_the_margin_page_of_known_articles():
+    known = {article_url(n) for n in range(1, 20)}
+    made = spider(FakeStore(known=known, state={LISTING: (9, True)}), margin_pages=1)
+    walk = first_walk(made)
+    articles, listings = split(list(made.parse_listing(listing(1, range(1, 6), walk))))
+    assert articles == [] and len(listings) == 1  # all known: one margin page still
+    walk = listings[0].meta["walk"]
+    assert walk["known_streak"] == 1
+    articles, listings = split(list(made.parse_listing(listing(2, range(6, 11), walk))))
+    assert articles == [] and listings == []  # the second page of known ones: stop
+    assert made.crawler.stats.get_value("listing/stopped_on_known") == 1
+
+
+def test_a_new_article_resets_the_streak_of_known_pages():
+    known = {article_url(n) for n in range(1, 20)} - {article_url(8)}
+    made = spider(FakeStore(known=known, state={LISTING: (9, True)}), margin_pages=1)
+    walk = {**first_walk(made), "known_streak": 1}
+    articles, listings = split(list(made.parse_listing(listing(2, range(6, 11), walk))))
+    assert articles == [article_url(8)]
+    assert [r.meta["walk"]["known_streak"] for r in listings] == [0]
+
+
+@pytest.mark.parametrize("state, config, why", [
+    ((9, False), {}, "the listing was never walked to its end"),
+    ((9, True), {"mode": "full"}, "a full crawl"),
+    ((9, True), {"refresh": True}, "a refresh asks everything again"),
+    ((9, True), {"margin_pages": 3}, "three margin pages"),
+])
+def test_known_pages_do_not_stop_the_walk(state, config, why):
+    known = {article_url(n) for n in range(1, 20)}
+    made = spider(FakeStore(known=known, state={LISTING: state}), **config)
+    walk = {**first_walk(made), "known_streak": 2}
+    articles, listings = split(list(made.parse_listing(listing(3, range(11, 16), walk))))
+    assert [r.url for r in listings] == [LISTING + "/page/4"], why
+    if config.get("refresh"):
+        assert articles == [article_url(n) for n in range(11, 16)]  # known, asked again
+
+
+def test_a_known_article_asked_again_carries_its_validators():
+    url = article_url(1)
+    store = FakeStore(known={url}, validators_of={
+        url: ('"abc"', "Wed, 16 Apr 2014 10:00:00 GMT", datetime(2024, 1, 1))})
+    made = spider(store, refresh=True)
+    articles = [r for r in made.parse_listing(listing(1, range(1, 3), first_walk(made)))
+                if r.meta.get("article")]
+    assert articles[0].headers.get("If-None-Match") == b'"abc"'
+    assert articles[0].headers.get("If-Modified-Since") == b"Wed, 16 Apr 2014 10:00:00 GMT"
+    assert articles[1].headers.get("If-None-Match") is None  # never stored: a plain request
+
+
+def test_the_oldest_page_ends_the_walk_and_a_finished_crawl_marks_it_complete():
+    made = spider(mode="full")
+    walk = {**first_walk(made), "page": 4}
+    articles, listings = split(list(made.parse_listing(listing(4, range(1, 3), walk,
+                                                               last=True))))
+    assert len(articles) == 2 and listings == []
+    store: FakeStore = made.store
+    assert store.listing_updates == [(LISTING, 4, False)]  # not complete until the crawl ends
+    made.closed("finished")
+    assert store.listing_updates[-1] == (LISTING, 4, True)
+
+
+@pytest.mark.parametrize("reason", ["shutdown", "disk_full", "cancelled"])
+def test_a_crawl_that_did_not_finish_never_marks_a_listing_complete(reason):
+    made = spider(mode="full")
+    list(made.parse_listing(listing(4, range(1, 3), {**first_walk(made), "page": 4},
+                                    last=True)))
+    made.closed(reason)
+    store: FakeStore = made.store
+    assert all(not completed for _, _, completed in store.listing_updates)
+
+
+def test_max_pages_counts_listing_pages_per_listing():
+    made = spider(mode="full", max_pages=2)
+    walk = first_walk(made)
+    _, listings = split(list(made.parse_listing(listing(1, range(1, 3), walk))))
+    assert len(listings) == 1
+    _, listings = split(list(made.parse_listing(listing(2, range(3, 5),
+                                                        listings[0].meta["walk"]))))
+    assert listings == []  # page 2 of at most 2
+
+
+def test_a_shard_walks_exactly_its_page_range():
+    known = {article_url(n) for n in range(1, 40)}
+    made = spider(FakeStore(known=known, state={LISTING: (30, True)}), page_range=(3, 4))
+    walk = first_walk(made)
+    assert walk["page"] == 3 and walk["last_page"] == 4
+    _, listings = split(list(made.parse_listing(listing(3, range(11, 16), walk,
+                                                        url=LISTING + "/page/3"))))
+    assert [r.url for r in listings] == [LISTING + "/page/4"]  # all known, but a shard goes on
+    _, listings = split(list(made.parse_listing(listing(4, range(16, 21),
+                                                        listings[0].meta["walk"]))))
+    assert listings == []  # its last page, though the site has older ones
+
+
+def test_the_walk_from_page_one_stops_where_the_resumed_walk_began():
+    made = spider(FakeStore(state={LISTING: (4, False)}))
+    walk = first_walk(made)
+    assert walk["resume_from"] == 4
+    _, listings = split(list(made.parse_listing(listing(2, range(6, 11),
+                                                        {**walk, "page": 2}))))
+    assert [r.url for r in listings] == [LISTING + "/page/3"]
+    _, listings = split(list(made.parse_listing(listing(3, range(11, 16),
+                                                        {**walk, "page": 3}))))
+    assert listings == []  # page 4 on is the resumed walk's
+
+
+def test_refused_links_of_a_listing_are_counted():
+    made = spider(mode="full")
+    response = listing(1, range(1, 3), first_walk(made))
+    body = response.text.replace(f'href="{BASE}/theaawsat/opinion/story-2"',
+                                 'href="https://elsewhere.example.com/x/y/z"')
+    response = response.replace(body=body.encode())
+    articles, _ = split(list(made.parse_listing(response)))
+    assert articles == [article_url(1)]
+    assert made.crawler.stats.get_value("refused/links") == 1

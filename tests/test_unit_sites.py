@@ -1,0 +1,201 @@
+"""How a site is walked (spiders/sites.py), on responses built by hand: which
+URLs are articles, which links of a listing are taken or refused, where the
+next listing page is, which categories a WordPress home page names."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.http import HtmlResponse
+
+from replica.divi import Post, listing_page
+from spiders.sites import AawsatSite, CrawlSite, crawl_site
+
+ARCHIVE = "https://eng-archive.aawsat.com"
+BLOG = "https://news.example.org"
+
+
+def html(url: str, body: str) -> HtmlResponse:
+    return HtmlResponse(url=url, body=body.encode(), encoding="utf-8")
+
+
+def post(slug: str, category: str = "opinion", author: str = "theaawsat") -> Post:
+    return Post(slug=slug, title=slug.replace("-", " ").title(), body_html="<p>x</p>",
+                author_slug=author, category_slug=category)
+
+
+# --- which sites --------------------------------------------------------------------------
+@pytest.mark.parametrize("site, base, expected", [
+    ("aawsat", "http://127.0.0.1:8765", AawsatSite),
+    ("auto", "https://eng-archive.aawsat.com", AawsatSite),
+    ("auto", "https://www.aawsat.com/", AawsatSite),
+    ("auto", "https://news.example.org", CrawlSite),
+    ("auto", "https://aawsat.com.example.org", CrawlSite),  # the host must end in aawsat.com
+    ("wordpress", "https://eng-archive.aawsat.com", CrawlSite),
+])
+def test_the_site_class_follows_the_site_and_the_host(site, base, expected):
+    chosen = crawl_site(site, base)
+    assert type(chosen) is expected
+    assert chosen.host == base.split("//")[1].split(":")[0].rstrip("/")
+
+
+def test_listing_urls_page_one_has_no_page_suffix():
+    site = CrawlSite(BLOG + "/")
+    assert site.base_url == BLOG
+    assert site.listing_url("category", "world") == BLOG + "/category/world"
+    assert site.listing_url("tag", "budget", 3) == BLOG + "/tag/budget/page/3"
+    assert site.listing_url("", "", 2) == BLOG + "/page/2"  # the home page's own pages
+
+
+# --- which URLs are articles --------------------------------------------------------------
+@pytest.mark.parametrize("url", [
+    BLOG + "/2023/05/harbour-reopens-after-storm/",
+    BLOG + "/harbour-reopens-after-storm",
+    "http://news.example.org/2023/05/harbour/",  # either scheme
+    BLOG + "/2023/05/story?lang=en",  # a query that names no WordPress page
+])
+def test_wordpress_article_urls(url):
+    assert CrawlSite(BLOG).is_article_url(url)
+
+
+@pytest.mark.parametrize("url, why", [
+    (BLOG + "/", "the home page"),
+    (BLOG, "the home page"),
+    (BLOG + "/category/world/", "a category listing"),
+    (BLOG + "/tag/budget", "a tag listing"),
+    (BLOG + "/author/mholt/", "an author listing"),
+    (BLOG + "/page/2/", "a page of the home listing"),
+    (BLOG + "/feed/", "the feed"),
+    (BLOG + "/2023/05/story/feed/", "a post's comment feed"),
+    (BLOG + "/2023/05/story/attachment/photo/", "an attachment page"),
+    (BLOG + "/wp-admin/post.php", "the admin"),
+    (BLOG + "/wp-login.php", "the login"),
+    (BLOG + "/wp-json/wp/v2/posts", "the REST API"),
+    (BLOG + "/wp-content/uploads/2023/05/a.jpg", "an upload"),
+    (BLOG + "/xmlrpc.php", "XML-RPC"),
+    (BLOG + "/2023/05/story/feed", "a comment feed in canonical form"),
+    (BLOG + "/?s=harbour", "a search"),
+    (BLOG + "/?p=123", "a post by number (its canonical URL is the pretty one)"),
+    (BLOG + "/2023/05/story/?replytocom=4", "a reply link"),
+    (BLOG + "/?attachment_id=31", "an attachment by number"),
+    (BLOG + "/wp-sitemap.xml", "a sitemap"),
+    (BLOG + "/files/report.pdf", "a document"),
+    (BLOG + "/photos/harbour.JPG".lower(), "an image"),
+    ("https://elsewhere.example.org/2023/05/story/", "another host"),
+    ("https://sub.news.example.org/2023/05/story/", "a sub-domain is another host"),
+    ("ftp://news.example.org/2023/05/story", "another scheme"),
+    ("file:///etc/passwd", "a local file"),
+    ("javascript:alert(1)", "a script"),
+])
+def test_not_article_urls(url, why):
+    assert not CrawlSite(BLOG).is_article_url(url), why
+
+
+@pytest.mark.parametrize("path, is_article", [
+    ("/theaawsat/news-middle-east/syria-assad-troops-advance-in-homs", True),
+    ("/theaawsat/news-middle-east/syria-assad-troops-advance-in-homs/", True),
+    ("/asharq-al-awsat/opinion/a-column?share=twitter", True),  # a share link of an article
+    ("/theaawsat/news-middle-east", False),  # two segments: not a post
+    ("/theaawsat/news-middle-east/story/attachment-page", False),  # four
+    ("/category/news-middle-east/page/2", False),  # listing, and four segments
+    ("/category/opinion/x", False),  # three segments, but a listing path
+    ("/author/theaawsat/opinion", False),
+    ("/theaawsat/opinion/feed", False),
+])
+def test_archive_articles_are_author_category_slug(path, is_article):
+    assert AawsatSite(ARCHIVE).is_article_url(ARCHIVE + path) is is_article
+
+
+# --- links of a listing -------------------------------------------------------------------
+def test_archive_listing_links_in_page_order_once_each():
+    posts = [post("first-story"), post("second-story", "world-news"), post("first-story")]
+    page = listing_page("Opinion", posts, older=None, newer=None, base=ARCHIVE)
+    links, refused = AawsatSite(ARCHIVE).article_links(html(ARCHIVE + "/category/opinion", page))
+    assert links == [ARCHIVE + "/theaawsat/opinion/first-story",
+                     ARCHIVE + "/theaawsat/world-news/second-story"]
+    assert refused == 0
+
+
+def test_archive_listing_reads_only_post_titles():
+    """Author links, the header's menu and the footer are no article links."""
+    page = listing_page("Opinion", [post("a-story")], older=None, newer=None, base=ARCHIVE)
+    page = page.replace("</body>", '<h2 class="entry-title"><a href="/theaawsat/opinion/'
+                                   'outside-article">not a post entry</a></h2></body>')
+    links, _ = AawsatSite(ARCHIVE).article_links(html(ARCHIVE + "/category/opinion", page))
+    assert links == [ARCHIVE + "/theaawsat/opinion/a-story"]
+
+
+def test_links_off_the_site_or_to_other_schemes_are_refused_and_counted():
+    entries = "".join(
+        f'<article class="et_pb_post"><h2 class="entry-title"><a href="{href}">x</a></h2>'
+        "</article>" for href in [
+            "/theaawsat/opinion/relative-story",  # relative: joined to the page's URL
+            "https://EVIL.example.com/theaawsat/opinion/phishing",
+            "file:///etc/passwd",
+            "ftp://eng-archive.aawsat.com/theaawsat/opinion/x",
+            "javascript:alert(1)",
+            "/category/opinion/page/2",  # on the site, but no article: neither taken nor refused
+            "  https://eng-archive.aawsat.com/theaawsat/opinion/spaced-story?share=facebook#c ",
+        ])
+    response = html(ARCHIVE + "/category/opinion", f"<html><body>{entries}</body></html>")
+    links, refused = AawsatSite(ARCHIVE).article_links(response)
+    assert links == [ARCHIVE + "/theaawsat/opinion/relative-story",
+                     ARCHIVE + "/theaawsat/opinion/spaced-story"]  # in canonical form
+    assert refused == 4
+
+
+@pytest.mark.parametrize("markup", [
+    '<article><h2 class="entry-title"><a href="{url}">T</a></h2></article>',  # classic themes
+    '<h1 class="entry-title"><a href="{url}">T</a></h1>',
+    '<h2 class="wp-block-post-title"><a href="{url}">T</a></h2>',  # block themes
+    '<article><header><a rel="bookmark" href="{url}">T</a></header></article>',
+])
+def test_wordpress_listing_markups(markup):
+    url = BLOG + "/2023/05/harbour-reopens-after-storm/"
+    page = "<html><body>" + markup.format(url=url) + \
+        '<a href="/2023/05/not-in-a-title/">sidebar</a></body></html>'
+    links, refused = CrawlSite(BLOG).article_links(html(BLOG + "/category/local-news/", page))
+    assert links == [BLOG + "/2023/05/harbour-reopens-after-storm"] and refused == 0
+
+
+# --- the next listing page ----------------------------------------------------------------
+def test_archive_older_entries_is_the_next_page():
+    page = listing_page("Opinion", [post("a")], older=ARCHIVE + "/category/opinion/page/3",
+                        newer=ARCHIVE + "/category/opinion", base=ARCHIVE)
+    response = html(ARCHIVE + "/category/opinion/page/2", page)
+    assert AawsatSite(ARCHIVE).next_page(response) == ARCHIVE + "/category/opinion/page/3"
+
+
+def test_archive_last_page_has_no_next_page_even_with_newer_entries():
+    page = listing_page("Opinion", [post("a")], older=None,
+                        newer=ARCHIVE + "/category/opinion/page/5", base=ARCHIVE)
+    assert AawsatSite(ARCHIVE).next_page(html(ARCHIVE + "/category/opinion/page/6", page)) \
+        is None
+
+
+@pytest.mark.parametrize("markup", [
+    '<div class="pagination"><div class="alignleft"><a href="{href}">Older</a></div></div>',
+    '<nav><a class="next page-numbers" href="{href}">Next</a></nav>',
+    '<div class="nav-previous"><a href="{href}">Older posts</a></div>',
+    '<a class="wp-block-query-pagination-next" href="{href}">Next Page</a>',
+])
+def test_wordpress_pagination_markups_relative_links_joined(markup):
+    response = html(BLOG + "/category/world/", "<html><body>"
+                    + markup.format(href="page/2/") + "</body></html>")
+    assert CrawlSite(BLOG).next_page(response) == BLOG + "/category/world/page/2/"
+
+
+def test_the_archive_follows_only_divi_pagination():
+    response = html(ARCHIVE + "/category/opinion", '<html><body><a class="next page-numbers" '
+                    'href="/category/opinion/page/2">Next</a></body></html>')
+    assert AawsatSite(ARCHIVE).next_page(response) is None
+    assert CrawlSite(ARCHIVE).next_page(response) == ARCHIVE + "/category/opinion/page/2"
+
+
+# --- categories of a home page ------------------------------------------------------------
+def test_category_slugs_of_a_home_page_in_order_once_each():
+    links = ["/category/local-news/", BLOG + "/category/world", "/category/world/page/2",
+             "/category/local-news/harbours/", "/category/", "/tag/budget/",
+             "/2023/05/category-of-its-own/", "/news/category/misplaced/"]
+    page = "<html><body>" + "".join(f'<a href="{href}">x</a>' for href in links) + \
+        "</body></html>"
+    assert CrawlSite(BLOG).category_slugs(html(BLOG + "/", page)) == ["local-news", "world"]
