@@ -47,6 +47,8 @@ class CrawlConfig(BaseModel):
     max_page_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     retries: int = Field(default=3, ge=0, le=20)
     store_batch: int = Field(default=25, ge=1)
+    # Seconds one page may take to clean in a worker: past it, quarantined.
+    clean_budget_s: float = Field(default=30.0, gt=0)
     # Processes that clean pages, one per core by default (0: on the crawl's own thread).
     clean_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
     # One budget per domain shared by all crawls (backfill shards on many workers).

@@ -51,6 +51,7 @@ QUARANTINE_REASONS: dict[str, bool] = {
     "no_title": True,
     "boilerplate_leaked": True,
     "cleaner_crashed": False,
+    "cleaner_timeout": True,
     "store_rejected": False,
 }
 

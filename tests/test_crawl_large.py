@@ -99,35 +99,4 @@ def test_kill_9_of_the_crawl_takes_its_cleaning_workers_down(tmp_path):
     rows = list(ArticleStore(db).iter_articles())
     assert len(rows) == len({r["canonical_url"] for r in rows}) == 600
 
-
-@pytest.mark.integration
-def test_a_dead_cleaning_process_loses_no_page_and_the_pool_recovers():
-    import asyncio
-
-    from spiders.clean_pool import CleanerPool
-    from storage.warc import RawPage
-
-    site = LargeSite(3)
-    pages = [RawPage(url="http://h" + site.path(i), status=200, headers=[],
-                     body=site.article(i, "http://h").encode()) for i in range(3)]
-    pool = CleanerPool(workers=1, in_thread_first=0)
-
-    async def clean(page: RawPage):
-        return await pool.archive_and_clean(page, [], "aawsat")
-
-    try:
-        _, first = asyncio.run(clean(pages[0]))
-        assert first.article is not None
-        assert pool.executor is not None
-        executor = pool.executor
-        for process in list(executor._processes.values()):  # the worker dies
-            process.kill()  # (the executor's own thread reaps it)
-        # The executor's manager thread sees the death and marks the pool broken.
-        wait_until(lambda: executor._broken, 30, "the pool to see its worker die")
-        records, crashed = asyncio.run(clean(pages[1]))
-        assert crashed.problem == "cleaner_crashed" and crashed.transient
-        assert records.startswith(b"\x1f\x8b")  # still archived: nothing lost
-        _, third = asyncio.run(clean(pages[2]))  # a fresh pool
-        assert third.article is not None and third.article.title == "Report 2: Cairo talks"
-    finally:
-        pool.close()
+# A worker that dies or stalls: tests/test_clean_pool.py.
