@@ -3,6 +3,7 @@ the run's report, and end in the run's judged outcome (docs/outcomes.md)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -141,8 +142,11 @@ def crawl_and_judge(config: CrawlConfig, timeout_s: float) -> dict[str, Any] | S
         return Failed(message=f"store_error: {error}")
     publish_report(summary, store)
     outcome = summary["outcome"]
-    logger.info("crawl run %s %s: %s", summary.get("run_id"), outcome["state"],
-                completed_message(summary))
+    # The run's last log line: what it did, and why it failed if it did.
+    logger.log(logging.INFO if outcome["state"] == "completed" else logging.ERROR,
+               "crawl run %s %s%s: %s", summary.get("run_id"), outcome["state"],
+               f" ({outcome['cause']}: {outcome['message']})" if outcome.get("cause") else "",
+               completed_message(summary))
     if outcome["state"] != "completed":
         return Failed(message=f"{outcome['cause']}: {outcome['message']}", data=summary)
     return summary
