@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import gzip
 import json
 import os
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,17 @@ def parse_day(value: str | None, option: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise fail(f"{option}: {value!r} is not a date like 2014-04-16") from None
+
+
+def parse_moment(value: str | None, option: str) -> datetime | None:
+    """A moment (a bare date is its midnight UTC)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option}: {value!r} is not a date or time like 2024-05-01T12:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def positive_seconds(value: float) -> float:
@@ -304,17 +316,82 @@ def search(query: str = typer.Argument(..., help="Words to look for."),
 
 @app.command()
 def show(url: str = typer.Argument(..., help="An article's URL (any form of it)."),
+         revisions: bool = typer.Option(False, "--revisions",
+                                        help="List its revisions with their provenance."),
+         diff: tuple[int, int] | None = typer.Option(
+             None, help="Show what changed between two revisions (numbers), with --revisions; "
+                        "default: the last two."),
          as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
          db: str | None = typer.Option(None, help=DB_HELP)) -> None:
-    """Print one stored article."""
+    """Print one stored article (or its revisions)."""
     store = open_store(db, read_only=True)
     row = store.get(canonical_form(url))
     if row is None:
         raise fail(f"no stored article at {url}", 1)
-    if as_json:
+    if revisions:
+        show_revisions(store.revisions(row["canonical_url"]), diff, as_json)
+    elif as_json:
         print_json(article_record(row))
     else:
         show_stored(row)
+
+
+def show_revisions(rows: list[dict], diff: tuple[int, int] | None, as_json: bool) -> None:
+    numbers = {r["number"]: r for r in rows}
+    if diff is None and len(rows) >= 2:
+        diff = (rows[-2]["number"], rows[-1]["number"])
+    if diff is not None and not all(n in numbers for n in diff):
+        raise fail(f"--diff: this article has revisions {', '.join(map(str, numbers))}, "
+                   f"not {diff[0]} and {diff[1]}")
+    if as_json:
+        for r in rows:
+            print_json({k: v for k, v in r.items() if k != "body"})
+        return
+    for r in rows:  # one line each: paths whole, whatever the width
+        record = f"{r['warc_file']}@{r['warc_offset']}" if r["warc_file"] else "-"
+        out.print(f"revision {r['number']}  fetched {r['fetched_at'].isoformat(timespec='seconds')}"
+                  f"  run {r['crawl_run_id'] or '-'}  parser {escape(r['extractor'])} "
+                  f"{escape(r['cleaner_version'])}  WARC {escape(record)}  "
+                  f"hash {r['content_hash'][:12]}", soft_wrap=True, highlight=False)
+    if diff is not None:
+        old, new = numbers[diff[0]], numbers[diff[1]]
+        lines = difflib.unified_diff(
+            [old["title"], *old["body"].split("\n\n")], [new["title"], *new["body"].split("\n\n")],
+            f"revision {diff[0]}", f"revision {diff[1]}", lineterm="", n=1)
+        out.print("\n".join(lines) or "(no difference in title and body)", markup=False,
+                  highlight=False, soft_wrap=True)
+
+
+@app.command()
+def failures(reason: str | None = typer.Option(None, help="Only this reason (http_404, ...)."),
+             run: int | None = typer.Option(None, help="Only this crawl run."),
+             limit: int = typer.Option(100, min=1, max=100_000),
+             as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+             db: str | None = typer.Option(None, help=DB_HELP)) -> None:
+    """Requests that failed, with their reasons, newest first."""
+    list_rows(open_store(db, read_only=True).failure_rows(reason, run, limit), as_json)
+
+
+@app.command()
+def quarantine(reason: str | None = typer.Option(None, help="Only this reason (too_short, ...)."),
+               run: int | None = typer.Option(None, help="Only this crawl run."),
+               limit: int = typer.Option(100, min=1, max=100_000),
+               as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+               db: str | None = typer.Option(None, help=DB_HELP)) -> None:
+    """Pages fetched but not stored as articles, with their reasons, newest first."""
+    list_rows(open_store(db, read_only=True).quarantine_rows(reason, run, limit), as_json)
+
+
+def list_rows(rows: list[dict], as_json: bool) -> None:
+    for row in rows:
+        if as_json:
+            print_json(row)
+        else:  # one line each, the URL whole
+            out.print(f"{row['at']:%Y-%m-%d %H:%M}  {escape(row['reason'])}  "
+                      f"{escape(row['url'])}  {escape(str(row['detail'])[:120])}",
+                      soft_wrap=True, highlight=False)
+    if not as_json:
+        err.print(f"{len(rows)} shown")
 
 
 def show_stored(row: dict) -> None:
@@ -358,16 +435,20 @@ def export(
     since: str | None = typer.Option(None, help="Published on or after (YYYY-MM-DD)."),
     until: str | None = typer.Option(None, help="Published before (YYYY-MM-DD)."),
     category: str | None = typer.Option(None, help="A category's display name."),
+    fetched_since: str | None = typer.Option(
+        None, help="Only articles fetched at or after this (2024-05-01 or an ISO moment): "
+                   "deltas for a corpus kept in step."),
     db: str | None = typer.Option(None, help=DB_HELP),
 ) -> None:
-    """Export the stored articles (fields: see the README)."""
+    """Export the stored articles (fields: see the README), with a manifest beside."""
     if format not in FORMATS:
         raise fail(f"--format: {format!r} is not one of {', '.join(FORMATS)}")
     first, last = parse_day(since, "--since"), parse_day(until, "--until")
+    fetched = parse_moment(fetched_since, "--fetched-since")
     store = open_store(db, read_only=True)
     target = None if out_path == "-" else Path(out_path)
     try:
-        count = export_articles(store, format, target, first, last, category)
+        count = export_articles(store, format, target, first, last, category, fetched)
     except ExportError as error:
         raise fail(str(error)) from None
     err.print(f"{count} articles written to {escape(out_path if target else 'stdout')}")

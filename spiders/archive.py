@@ -287,10 +287,9 @@ class ArchiveSpider(scrapy.Spider):
         gone = found.reason in ("http_404", "http_410") and request.meta.get("article")
         if gone and self.store.mark_gone(url):
             self.crawler.stats.inc_value("articles/gone")
+        # One table each: a request that failed is a fetch failure (a permanent
+        # one is never asked again), never also "quarantined" (fetched pages only).
         self.store.record_failure(url, found.reason, found.detail, permanent=found.permanent,
-                                  run_id=self.run_id)
-        if request.meta.get("article") and found.permanent:
-            self.store.quarantine(url, found.reason, found.detail, permanent=True,
                                   run_id=self.run_id)
 
     def source_missing(self, failure: Failure) -> None:

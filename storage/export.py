@@ -1,9 +1,8 @@
 """Exports of the stored articles: JSON lines, CSV or Parquet, streamed.
 
-Fields (one per Article field, see the README): url, canonical_url, title,
-authors, published, categories, tags, dateline, body, images, language,
-word_count, content_hash, extractor, fallback, warnings, status, revision,
-first_seen, last_fetched."""
+Fields (see the README): one per Article field, then the provenance of the
+current revision (site, parser_version, revision_fetched, warc_file,
+warc_offset). Each export file gets a manifest beside it."""
 
 from __future__ import annotations
 
@@ -13,21 +12,35 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 from .store import ArticleStore
 
 FIELDS = ["url", "canonical_url", "title", "authors", "published", "categories", "tags",
           "dateline", "body", "images", "language", "word_count", "content_hash", "extractor",
-          "fallback", "warnings", "status", "revision", "first_seen", "last_fetched"]
+          "fallback", "warnings", "status", "revision", "first_seen", "last_fetched",
+          # provenance of the current revision
+          "site", "parser_version", "revision_fetched", "warc_file", "warc_offset"]
+SCHEMA_VERSION = "export-2"  # bump when FIELDS change
 LIST_FIELDS = {"authors", "categories", "tags", "images", "warnings"}
 FORMATS = ("jsonl", "csv", "parquet")
 
 
+def _with_site(row: dict[str, Any]) -> dict[str, Any]:
+    # The site's host, until sites carry names of their own.
+    return {**row, "site": urlsplit(row["canonical_url"]).netloc}
+
+
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: (row[k].isoformat() if isinstance(row[k], datetime) else row[k]) for k in FIELDS}
+    row = _with_site(row)
+    return {k: _json_value(row.get(k)) for k in FIELDS}
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def article_record(row: dict[str, Any]) -> dict[str, Any]:
@@ -41,7 +54,8 @@ class ExportError(ValueError):
 
 
 def export(store: ArticleStore, fmt: str, out: Path | None, since: date | None = None,
-           until: date | None = None, category: str | None = None) -> int:
+           until: date | None = None, category: str | None = None,
+           fetched_since: datetime | None = None) -> int:
     """Write the articles to `out` (None: standard output, text formats only).
 
     A file is written whole or not at all: into a temporary file beside the
@@ -49,7 +63,8 @@ def export(store: ArticleStore, fmt: str, out: Path | None, since: date | None =
     file as it was and never a partial one that looks whole."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    rows = store.iter_articles(since=since, until=until, category=category)
+    rows = store.iter_articles(since=since, until=until, category=category,
+                               fetched_since=fetched_since)
     if out is None:
         if fmt == "parquet":
             raise ExportError("Parquet is a binary file: give --out PATH, not -")
@@ -71,11 +86,26 @@ def export(store: ArticleStore, fmt: str, out: Path | None, since: date | None =
             with partial.open("w", encoding="utf-8", newline=newline) as stream:
                 count = (_jsonl if fmt == "jsonl" else _csv)(rows, stream)
         os.replace(partial, out)
+        write_manifest(out, fmt, count, {"since": since, "until": until, "category": category,
+                                         "fetched_since": fetched_since})
     except OSError as error:
         raise ExportError(f"cannot write {out}: {error.strerror or error}") from None
     finally:
         partial.unlink(missing_ok=True)
     return count
+
+
+def write_manifest(out: Path, fmt: str, count: int, filters: dict[str, Any]) -> Path:
+    """`<out>.manifest.json` beside an export: when, what, how many, which fields."""
+    manifest = out.with_name(out.name + ".manifest.json")
+    manifest.write_text(json.dumps({
+        "file": out.name, "format": fmt, "articles": count,
+        "created": datetime.now(UTC).isoformat(),
+        "filters": {k: (v.isoformat() if isinstance(v, date | datetime) else v)
+                    for k, v in filters.items() if v is not None},
+        "schema_version": SCHEMA_VERSION, "fields": FIELDS,
+    }, indent=2) + "\n", encoding="utf-8")
+    return manifest
 
 
 def _check_target(store: ArticleStore, out: Path) -> None:
@@ -123,12 +153,14 @@ def _parquet(rows: Iterator[dict[str, Any]], out: Path, chunk: int = 1000) -> in
         ("extractor", pa.string()), ("fallback", pa.bool_()),
         ("warnings", pa.list_(pa.string())), ("status", pa.string()),
         ("revision", pa.int64()), ("first_seen", utc), ("last_fetched", utc),
+        ("site", pa.string()), ("parser_version", pa.string()), ("revision_fetched", utc),
+        ("warc_file", pa.string()), ("warc_offset", pa.int64()),
     ])
     count = 0
     with pq.ParquetWriter(out, schema) as writer:
         buffer: list[dict[str, Any]] = []
         for article in rows:
-            row = {k: article[k] for k in FIELDS}
+            row = {k: value for k, value in _with_site(article).items() if k in FIELDS}
             row["images"] = json.dumps(row["images"], ensure_ascii=False)
             published = row["published"]
             row["published_local"] = published.isoformat() if published else None

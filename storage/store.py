@@ -432,8 +432,9 @@ class ArticleStore:
     @retry_when_unavailable
     def known_urls(self, urls: Iterable[str], stale_before: datetime | None = None) -> set[str]:
         """URLs not to fetch again: stored articles (unless last fetched before
-        `stale_before`), and pages quarantined for a permanent reason. A
-        transient failure is tried again next run."""
+        `stale_before`) under their canonical URL or an alias, pages quarantined
+        for a permanent reason, and requests that failed for a permanent one
+        (404, 410, robots.txt...). A transient failure is tried again next run."""
         urls = list(dict.fromkeys(urls))
         if not urls:
             return set()
@@ -449,7 +450,9 @@ class ArticleStore:
             stored |= set(session.scalars(aliased))
             quarantined = session.scalars(select(Quarantine.url).where(
                 Quarantine.url.in_(urls), Quarantine.permanent.is_(True)))
-            return stored | set(quarantined)
+            failed = session.scalars(select(FetchFailure.url).where(
+                FetchFailure.url.in_(urls), FetchFailure.permanent.is_(True)))
+            return stored | set(quarantined) | set(failed)
 
     @retry_when_unavailable
     def stored_urls(self, prefix: str, fetched_before: datetime | None = None) -> list[str]:
@@ -534,8 +537,36 @@ class ArticleStore:
             return [{"number": r.number, "content_hash": r.content_hash,
                      "fetched_at": r.fetched_at, "crawl_run_id": r.crawl_run_id,
                      "warc_file": r.warc_file, "warc_offset": r.warc_offset,
-                     "extractor": r.extractor, "cleaner_version": r.cleaner_version}
+                     "extractor": r.extractor, "cleaner_version": r.cleaner_version,
+                     "title": r.title, "body": r.body}
                     for r in rows]
+
+    def failure_rows(self, reason: str | None = None, run_id: int | None = None,
+                     limit: int = 100) -> list[dict[str, Any]]:
+        """Requests that failed, newest first."""
+        with self.sessions() as session:
+            query = select(FetchFailure).order_by(FetchFailure.id.desc()).limit(limit)
+            if reason:
+                query = query.where(FetchFailure.reason == reason)
+            if run_id is not None:
+                query = query.where(FetchFailure.crawl_run_id == run_id)
+            return [{"url": f.url, "reason": f.reason, "detail": f.detail,
+                     "permanent": f.permanent, "run": f.crawl_run_id, "at": f.at}
+                    for f in session.scalars(query)]
+
+    def quarantine_rows(self, reason: str | None = None, run_id: int | None = None,
+                        limit: int = 100) -> list[dict[str, Any]]:
+        """Pages fetched but not stored as articles, newest first."""
+        with self.sessions() as session:
+            query = select(Quarantine).order_by(Quarantine.id.desc()).limit(limit)
+            if reason:
+                query = query.where(Quarantine.reason == reason)
+            if run_id is not None:
+                query = query.where(Quarantine.crawl_run_id == run_id)
+            return [{"url": q.url, "reason": q.reason, "detail": q.detail,
+                     "permanent": q.permanent, "run": q.crawl_run_id, "at": q.at,
+                     "warc_file": q.warc_file, "warc_offset": q.warc_offset}
+                    for q in session.scalars(query)]
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         """Full-text search; the query is always a bound parameter."""
@@ -572,14 +603,18 @@ class ArticleStore:
                 {"q": fts_query}) or 0)
 
     def iter_articles(self, since: date | None = None, until: date | None = None,
-                      category: str | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
-        """Every stored article, streamed in id order; `since` (inclusive) and
-        `until` (exclusive) are calendar days as the pages printed them."""
+                      category: str | None = None, batch: int = 500,
+                      fetched_since: datetime | None = None) -> Iterator[dict[str, Any]]:
+        """Every stored article, streamed in id order, with the provenance of its
+        current revision; `since` (inclusive) and `until` (exclusive) are calendar
+        days as the pages printed them, `fetched_since` a moment (for deltas)."""
         last_id = 0
         while True:
             with self.sessions() as session:
                 query = (select(Article).where(Article.id > last_id)
                          .order_by(Article.id).limit(batch))
+                if fetched_since:
+                    query = query.where(Article.last_fetched >= fetched_since)
                 if since:
                     query = query.where(Article.published_day >= _day(since))
                 if until:
@@ -587,10 +622,19 @@ class ArticleStore:
                 if category:
                     query = query.where(Article.categories.any(Category.name == category))
                 rows = list(session.scalars(query))
+                sources = {r.article_id: r for r in session.scalars(
+                    select(Revision).join(Article, (Revision.article_id == Article.id)
+                                          & (Revision.number == Article.revision))
+                    .where(Article.id.in_([row.id for row in rows])))}
             if not rows:
                 return
             for row in rows:
-                yield _article_dict(row)
+                source = sources.get(row.id)
+                yield {**_article_dict(row),
+                       "parser_version": source.cleaner_version if source else None,
+                       "revision_fetched": source.fetched_at if source else None,
+                       "warc_file": source.warc_file if source else None,
+                       "warc_offset": source.warc_offset if source else None}
             last_id = rows[-1].id
 
     def latest_revisions_with_warc(self) -> Iterator[dict[str, Any]]:

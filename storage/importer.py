@@ -1,0 +1,607 @@
+"""Import web archives made elsewhere (Common Crawl, the Internet Archive,
+`wget --warc-file`, any WARC or WARC.gz file) through the crawl's own ingest
+step: every HTML response record goes through `cleaning.outcome.clean_page`
+(cleaner, fallback, quality gate); an article is upserted by canonical URL
+(a revision only when the content changed), anything else is quarantined
+with its reason and WARC location.
+
+- Streamed: records are read one at a time with warcio's ArchiveIterator;
+  a page's payload is read only when it is an HTML response (at most the
+  cleaner's 25 MB limit), so a multi-gigabyte file never sits in memory.
+- Provenance: a revision records the source file (absolute path) and the
+  record's offset, so `archive reextract` can clean it again while the file
+  stays where it is; the capture date (`WARC-Date`) is its fetch date, and
+  the HTTP response's ETag / Last-Modified its validators.
+- An import never takes from the crawl what is the crawl's (`source="import"`:
+  status, validators and fetch time stay, a revision fetched after the
+  capture is never replaced; see `ArticleStore.upsert_articles`).
+- One article, one row: the store's key (`canonical_form`) keeps the scheme
+  and `www.`, and an archived copy is often under the other form (a site that
+  moved to https, a crawler that followed a `www.` link). Before storing, the
+  key is looked up under every twin (`http`/`https`, with and without `www.`,
+  without a default port), among stored articles and their URL aliases; an
+  archived copy of a stored article takes the stored key, and every twin is
+  kept as an alias so that a later crawl knows the page.
+- Skipped and counted by reason, never stored: records that are not
+  responses (`request`, `metadata`, `warcinfo`, `resource`, `revisit`, ...),
+  `non_http` (dns: and other schemes), `other_host` (the `hosts` filter),
+  `truncated` (WARC-Truncated), `non_200`, `non_html`, `too_large`,
+  `no_date`, `corrupt` (a record warcio or gzip cannot read: skipped, and
+  reading goes on at the next record that parses, or the rest of the file is
+  skipped), `rejected_but_known` (a page the cleaner rejects whose URL the
+  store already holds as an article or a permanent quarantine: left as it is).
+- Quarantined pages are quarantined as not permanent: an archived copy's
+  verdict never keeps the live crawl from fetching the page.
+
+Invariant of the result: records == new + updated + unchanged + stale +
+sum(quarantined) + sum(skipped).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy import select
+from warcio.archiveiterator import ArchiveIterator
+
+from cleaning import CLEANER_VERSION, SITES, canonical_form
+from cleaning.decoding import MAX_PAGE_BYTES
+from cleaning.models import Article
+from cleaning.outcome import Cleaned, clean_page
+
+from .models import Article as ArticleRow
+from .models import UrlAlias
+from .store import ArticleStore, PageRecord, StoreUnavailable, retry_when_unavailable
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+WARC_SUFFIXES = (".warc", ".warc.gz")
+# The first pages are cleaned in this process: a small import pays no worker start-up.
+INLINE_PAGES = 100
+MAX_WARNINGS = 50
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+_SCAN_CHUNK = 1 << 20
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+
+
+class ImportInputError(ValueError):
+    """A path that is not there, or a file that is not a WARC file."""
+
+
+@dataclass
+class ImportResult:
+    """What an import did. `records` counts every WARC record read (and every
+    damaged spot skipped); each lands in exactly one of the other counts."""
+
+    files: int = 0
+    records: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stale: int = 0  # older than the stored revision: left alone
+    quarantined: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # damaged records, unreadable files
+    duration_s: float = 0.0
+
+    @property
+    def articles(self) -> int:
+        """HTML responses that made an article (stored, or already stored)."""
+        return self.new + self.updated + self.unchanged + self.stale
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"files": self.files, "records": self.records, "new": self.new,
+                "updated": self.updated, "unchanged": self.unchanged, "stale": self.stale,
+                "quarantined": dict(sorted(self.quarantined.items())),
+                "skipped": dict(sorted(self.skipped.items())),
+                "warnings": list(self.warnings), "duration_s": round(self.duration_s, 2)}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> ImportResult:
+        return cls(**{k: v for k, v in values.items() if k in cls.__dataclass_fields__})
+
+    def add(self, other: ImportResult) -> None:
+        """Sum another import's counts into this one (files imported apart)."""
+        for name in ("files", "records", "new", "updated", "unchanged", "stale", "duration_s"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for mine, theirs in ((self.quarantined, other.quarantined),
+                             (self.skipped, other.skipped)):
+            for reason, count in theirs.items():
+                mine[reason] = mine.get(reason, 0) + count
+        self.warnings = (self.warnings + other.warnings)[:MAX_WARNINGS]
+
+
+# --- the files ------------------------------------------------------------------------------
+def warc_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The WARC files to import, absolute: files as given, folders searched
+    (recursively) for `*.warc` and `*.warc.gz`. A path that is not there, a
+    file that is not a WARC file, or a folder with none raises ImportInputError."""
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given).expanduser()
+        if not path.exists():
+            raise ImportInputError(f"no such file or folder: {given}")
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*")
+                            if p.is_file() and p.name.lower().endswith(WARC_SUFFIXES))
+            if not inside:
+                raise ImportInputError(f"{given}: no .warc or .warc.gz files in this folder")
+            found += inside
+        else:
+            problem = not_a_warc(path)
+            if problem:
+                raise ImportInputError(f"{given}: not a WARC file ({problem})")
+            found.append(path)
+    return list(dict.fromkeys(p.resolve() for p in found))
+
+
+def not_a_warc(path: Path) -> str | None:
+    """Why `path` is not a WARC file (its first record does not parse), or None."""
+    try:
+        with open(path, "rb") as stream:
+            record = next(iter(ArchiveIterator(stream)), None)
+            if record is None:
+                return "empty"
+            if record.format != "warc":
+                return f"{record.format.upper()} files are not supported" \
+                    if record.format else "no WARC record"
+    except Exception as error:  # noqa: BLE001 - any parse failure means: not a WARC file
+        return _first_line(error) or type(error).__name__
+    return None
+
+
+# --- URL forms ---------------------------------------------------------------------------------
+def url_twins(url: str) -> list[str]:
+    """The forms one page takes in archives, `url` first: http and https, with
+    and without `www.`, without a default port. `url` is a canonical form."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return [url]
+    netloc = parts.netloc.removesuffix(_DEFAULT_PORTS[parts.scheme])
+    bare = netloc.removeprefix("www.")
+    hostname = (parts.hostname or "").removeprefix("www.")
+    # An IP address or a single-label host has no www. twin.
+    hosts = [netloc] + ([bare, "www." + bare] if "." in hostname
+                        and not hostname.replace(".", "").isdigit() else [bare])
+    schemes = [parts.scheme, "https" if parts.scheme == "http" else "http"]
+    forms = [url] + [urlunsplit((scheme, host, parts.path, parts.query, ""))
+                     for scheme in schemes for host in hosts]
+    return list(dict.fromkeys(forms))
+
+
+def _identity(url: str) -> str:
+    """A URL without what its twins differ by: the scheme, `www.`, a default port."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.removesuffix(_DEFAULT_PORTS.get(parts.scheme, "\0"))
+    return urlunsplit(("", netloc.removeprefix("www."), parts.path, parts.query, ""))
+
+
+def _bare_host(value: str) -> str:
+    host = urlsplit(value).hostname if "://" in value else value.split(":")[0]
+    return (host or "").strip().lower().rstrip(".").removeprefix("www.")
+
+
+# --- reading records -----------------------------------------------------------------------------
+@dataclass
+class _Record:
+    """One WARC record read: an HTML page to clean (`reason` None), or why not."""
+
+    offset: int
+    reason: str | None = None
+    url: str = ""
+    body: bytes = b""
+    content_type: str | None = None
+    fetched_at: datetime | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    detail: str = ""
+
+
+def _scan(path: Path, hosts: frozenset[str]) -> Iterator[_Record]:
+    """Every record of a file, judged. A damaged record is yielded as
+    `corrupt`, and reading resumes at the next place a record may start (a
+    gzip member's header, a `WARC/1.x` line); one that does not parse is
+    damaged too. With no such place left, the rest of the file is skipped."""
+    with open(path, "rb") as stream:
+        gzipped = stream.read(2) == _GZIP_MAGIC[:2]
+        start: int | None = 0
+        while start is not None:
+            stream.seek(start)
+            iterator = ArchiveIterator(stream)
+            while True:
+                offset = iterator.offset
+                try:
+                    record = next(iterator)
+                except StopIteration:
+                    return
+                except Exception as error:  # noqa: BLE001 - warcio raises what it meets
+                    yield _corrupt(path, offset, error)
+                    if "non-chunked gzip" in str(error):
+                        return  # one gzip stream: no record boundary to resume at
+                    start = _next_start(stream, offset + 1, gzipped)
+                    break
+                offset = iterator.offset  # where this record starts
+                try:
+                    judged = _judge(record, offset, hosts)
+                    iterator.read_to_end()  # a damaged tail is this record's
+                    missing = getattr(record.raw_stream, "limit", 0)
+                    if isinstance(missing, int) and missing > 0:  # the file ends inside it
+                        raise EOFError(f"torn record: the last {missing} bytes are missing")
+                except Exception as error:  # noqa: BLE001
+                    yield _corrupt(path, offset, error)
+                    start = _next_start(stream, offset + 1, gzipped)
+                    break
+                yield judged
+
+
+def _corrupt(path: Path, offset: int, error: Exception) -> _Record:
+    message = "".join(c if c.isprintable() else "?" for c in _first_line(error)[:120])
+    if "non-chunked gzip" in str(error):
+        message = ("one gzip stream for the whole file, not one per record: "
+                   "`warcio recompress` makes it readable")
+    return _Record(offset, "corrupt", detail=f"{path}@{offset}: {type(error).__name__}: "
+                                              f"{message or '-'}")
+
+
+def _next_start(stream: IO[bytes], position: int, gzipped: bool) -> int | None:
+    """Where the next record may start at or after `position`: a gzip member's
+    header, or a `WARC/1.x` line; None at the end of the file."""
+    marker = _GZIP_MAGIC if gzipped else b"\nWARC/1."
+    skip = 0 if gzipped else 1
+    stream.seek(position)
+    carried = b""
+    base = position
+    while True:
+        chunk = stream.read(_SCAN_CHUNK)
+        if not chunk:
+            return None
+        data = carried + chunk
+        found = data.find(marker)
+        if found >= 0:
+            return base + found + skip
+        keep = len(marker) - 1
+        carried = data[-keep:]
+        base += len(data) - len(carried)
+
+
+def _judge(record: Any, offset: int, hosts: frozenset[str]) -> _Record:
+    """Why a record is not an HTML page to clean, or the page, its payload read."""
+    kind = record.rec_type
+    if kind != "response":
+        return _Record(offset, kind or "unknown")
+    headers = record.rec_headers
+    url = (headers.get_header("WARC-Target-URI") or "").strip().strip("<>")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return _Record(offset, "non_http")
+    if hosts and _bare_host(url) not in hosts:
+        return _Record(offset, "other_host")
+    if headers.get_header("WARC-Truncated"):
+        return _Record(offset, "truncated")
+    http = record.http_headers
+    if http is None or not http.statusline:
+        return _Record(offset, "non_http")
+    if http.get_statuscode() != "200":
+        return _Record(offset, "non_200")
+    content_type = http.get_header("Content-Type")
+    mime = (content_type or headers.get_header("WARC-Identified-Payload-Type") or "")
+    if mime.split(";")[0].strip().lower() not in HTML_TYPES:
+        return _Record(offset, "non_html")
+    fetched_at = _warc_date(headers.get_header("WARC-Date"))
+    if fetched_at is None:
+        return _Record(offset, "no_date")
+    body = record.content_stream().read(MAX_PAGE_BYTES + 1)
+    if len(body) > MAX_PAGE_BYTES:
+        return _Record(offset, "too_large")
+    return _Record(offset, None, url=url, body=body, content_type=content_type,
+                   fetched_at=fetched_at, etag=http.get_header("ETag"),
+                   last_modified=http.get_header("Last-Modified"))
+
+
+def _warc_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _first_line(error: BaseException) -> str:
+    return next((line.strip() for line in str(error).splitlines() if line.strip()), "")
+
+
+# --- cleaning ------------------------------------------------------------------------------------
+def _clean_job(job: tuple[bytes, str, str, str | None]) -> Cleaned:
+    """In a worker process: the crawl's clean-and-gate step."""
+    return clean_page(*job)
+
+
+class _Cleaning:
+    """Pages cleaned in order: the first ones in this process, the rest in a
+    pool of processes with a bounded window (memory stays a few pages)."""
+
+    def __init__(self, site: str, workers: int) -> None:
+        self.site = site
+        self.workers = workers
+        self.inline_left = INLINE_PAGES if workers > 1 else -1
+        self.pool: ProcessPoolExecutor | None = None
+
+    def run(self, records: Iterator[_Record]) -> Generator[tuple[_Record, Cleaned | None]]:
+        window: deque[tuple[_Record, Future[Cleaned] | Cleaned | None]] = deque()
+        try:
+            for record in records:
+                window.append((record, self._start(record)))
+                while window and (len(window) > self.workers * 4
+                                  or not isinstance(window[0][1], Future)):
+                    yield self._finish(window)
+            while window:
+                yield self._finish(window)
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+
+    def _job(self, record: _Record) -> tuple[bytes, str, str, str | None]:
+        return record.body, record.url, self.site, record.content_type
+
+    def _start(self, record: _Record) -> Future[Cleaned] | Cleaned | None:
+        if record.reason is not None:
+            return None
+        if self.workers <= 1 or self.inline_left > 0:
+            self.inline_left -= 1
+            return clean_page(*self._job(record))
+        if self.pool is None:
+            # spawn, not fork: the caller may hold threads (Prefect, SQLAlchemy pools).
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return self.pool.submit(_clean_job, self._job(record))
+
+    def _finish(self, window: deque[tuple[_Record, Future[Cleaned] | Cleaned | None]]
+                ) -> tuple[_Record, Cleaned | None]:
+        record, pending = window.popleft()
+        if not isinstance(pending, Future):
+            return record, pending
+        try:
+            return record, pending.result()
+        except BrokenProcessPool as error:
+            # The process cleaning this page died: the page is quarantined as
+            # transient (re-extraction tries it again); the pages queued behind
+            # it go to a fresh pool.
+            log.error("%s: the cleaning process died (%s)", record.url[:300], error)
+            assert self.pool is not None
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+            for index, (queued, _) in enumerate(window):
+                window[index] = (queued, self._start(queued))
+            return record, Cleaned(problem="cleaner_crashed", transient=True,
+                                   detail=f"the cleaning process died: {error}")
+
+
+# --- the store ------------------------------------------------------------------------------
+@retry_when_unavailable
+def _stored_keys(store: ArticleStore, urls: list[str]) -> dict[str, str]:
+    """Which of these URLs the store holds, as an article's key or an alias of
+    one: URL -> the article's canonical URL."""
+    found: dict[str, str] = {}
+    with store.sessions() as session:
+        for first in range(0, len(urls), 500):
+            chunk = urls[first:first + 500]
+            found.update((url, url) for url in session.scalars(
+                select(ArticleRow.canonical_url).where(ArticleRow.canonical_url.in_(chunk))))
+            for alias, key in session.execute(
+                    select(UrlAlias.url, ArticleRow.canonical_url)
+                    .join(ArticleRow, ArticleRow.id == UrlAlias.article_id)
+                    .where(UrlAlias.url.in_(chunk))):
+                found.setdefault(alias, key)
+    return found
+
+
+@dataclass
+class _Accepted:
+    record: _Record
+    article: Article
+    path: Path
+
+
+class _Importer:
+    def __init__(self, store: ArticleStore, site: str, hosts: frozenset[str],
+                 batch_size: int, workers: int,
+                 progress: Callable[[ImportResult, int], None] | None) -> None:
+        self.store = store
+        self.site = site
+        self.hosts = hosts
+        self.batch_size = batch_size
+        self.workers = workers
+        self.progress = progress
+        self.result = ImportResult()
+        self.quarantined: Counter[str] = Counter()
+        self.skipped: Counter[str] = Counter()
+        self.accepted: list[_Accepted] = []
+        self.rejected: list[tuple[_Record, Cleaned, Path]] = []
+
+    def run(self, files: list[Path]) -> ImportResult:
+        started = time.monotonic()
+        done_bytes = 0
+        for path in files:
+            self.result.files += 1
+            cleaning = _Cleaning(self.site, self.workers)
+            try:
+                with closing(cleaning.run(_scan(path, self.hosts))) as pages:
+                    for record, cleaned in pages:
+                        self._take(record, cleaned, path)
+                        if self.progress is not None:
+                            self.progress(self._snapshot(started), done_bytes + record.offset)
+            except OSError as error:  # the file went away or cannot be read: the next one
+                self._warn(f"{path}: cannot be read: {error.strerror or error}")
+            done_bytes += _size(path)
+        self._flush()
+        result = self._snapshot(started)
+        if self.progress is not None:
+            self.progress(result, done_bytes)
+        return result
+
+    def _snapshot(self, started: float) -> ImportResult:
+        self.result.quarantined = dict(self.quarantined)
+        self.result.skipped = dict(self.skipped)
+        self.result.duration_s = time.monotonic() - started
+        return self.result
+
+    def _warn(self, message: str) -> None:
+        log.warning("%s", message)
+        if len(self.result.warnings) < MAX_WARNINGS:
+            self.result.warnings.append(message)
+
+    def _take(self, record: _Record, cleaned: Cleaned | None, path: Path) -> None:
+        self.result.records += 1
+        if record.reason is not None:
+            self.skipped[record.reason] += 1
+            if record.reason == "corrupt":
+                self._warn(f"corrupt record skipped: {record.detail}")
+            return
+        assert cleaned is not None
+        if cleaned.article is None:
+            self.rejected.append((record, cleaned, path))
+        else:
+            self.accepted.append(_Accepted(record, cleaned.article, path))
+        if len(self.accepted) + len(self.rejected) >= self.batch_size:
+            self._flush()
+
+    # --- storing ----------------------------------------------------------------------------------
+    def _flush(self) -> None:
+        accepted, self.accepted = self.accepted, []
+        rejected, self.rejected = self.rejected, []
+        if accepted:
+            self._store(accepted)
+        if rejected:
+            self._quarantine(rejected)
+
+    def _store(self, accepted: list[_Accepted]) -> None:
+        fetched = {id(a): canonical_form(a.record.url) for a in accepted}
+        forms = {id(a): url_twins(a.article.canonical_url) + url_twins(fetched[id(a)])
+                 for a in accepted}
+        found = _stored_keys(self.store, list(dict.fromkeys(
+            url for urls in forms.values() for url in urls)))
+        in_batch: dict[str, str] = {}  # identity -> key chosen in this batch
+        records: list[PageRecord] = []
+        for item in accepted:
+            article, urls = item.article, forms[id(item)]
+            identities = (_identity(article.canonical_url), _identity(fetched[id(item)]))
+            key = found.get(article.canonical_url) \
+                or next((found[url] for url in urls if url in found), None) \
+                or next((in_batch[i] for i in identities if i in in_batch), None) \
+                or article.canonical_url
+            for identity in identities:
+                in_batch.setdefault(identity, key)
+            if key != article.canonical_url:  # an archived copy of a stored article
+                article = article.model_copy(update={"canonical_url": key, "url": key})
+            records.append(PageRecord(
+                article=article, fetched_at=item.record.fetched_at or datetime.now(UTC),
+                warc_file=str(item.path), warc_offset=item.record.offset,
+                etag=item.record.etag, last_modified=item.record.last_modified,
+                cleaner_version=CLEANER_VERSION, source="import",
+                aliases=[url for url in dict.fromkeys(urls) if url != key]))
+        # One record per key in each upsert: two captures of a page are stored
+        # in the order of the file (the later capture a revision, or stale).
+        batch: list[PageRecord] = []
+        for record in records:
+            if any(r.article.canonical_url == record.article.canonical_url for r in batch):
+                self._upsert(batch)
+                batch = []
+            batch.append(record)
+        self._upsert(batch)
+
+    def _upsert(self, batch: list[PageRecord]) -> None:
+        if not batch:
+            return
+        counts = self.store.upsert_articles(batch)
+        self.result.new += counts.new
+        self.result.updated += counts.updated
+        self.result.unchanged += counts.unchanged
+        self.result.stale += counts.stale
+        by_key = {r.article.canonical_url: r for r in batch}
+        for url, why in counts.rejected:  # a value the database refuses: kept for next time
+            record = by_key[url]
+            log.error("the store refused %s: %s", url[:300], why[:300])
+            self._put_in_quarantine(url, "store_rejected", why, record.warc_file or "",
+                                    record.warc_offset or 0)
+
+    def _quarantine(self, rejected: list[tuple[_Record, Cleaned, Path]]) -> None:
+        urls = {id(record): canonical_form(record.url) for record, _, _ in rejected}
+        known = self.store.known_urls(
+            twin for url in urls.values() for twin in url_twins(url))
+        for record, cleaned, path in rejected:
+            url = urls[id(record)]
+            if any(twin in known for twin in url_twins(url)):
+                self.skipped["rejected_but_known"] += 1
+                continue
+            assert cleaned.problem is not None
+            self._put_in_quarantine(url, cleaned.problem, cleaned.detail, str(path),
+                                    record.offset)
+
+    def _put_in_quarantine(self, url: str, reason: str, detail: str, warc_file: str,
+                           warc_offset: int) -> None:
+        try:
+            self.store.quarantine(url, reason, detail, permanent=False, warc_file=warc_file,
+                                  warc_offset=warc_offset)
+        except StoreUnavailable:
+            raise
+        except Exception as error:  # noqa: BLE001 - one row the database refuses
+            self._warn(f"{url[:300]} could not be quarantined ({reason}): "
+                       f"{_first_line(error)[:300]}")
+            self.skipped["store_rejected"] += 1
+            return
+        self.quarantined[reason] += 1
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def default_workers() -> int:
+    """Cleaning processes: $ARCHIVE_CLEAN_WORKERS, else one per core."""
+    configured = os.environ.get("ARCHIVE_CLEAN_WORKERS")
+    return max(1, int(configured)) if configured and configured.isdigit() \
+        else os.cpu_count() or 1
+
+
+def import_warc(store: ArticleStore, paths: Iterable[str | Path], site: str = "auto",
+                hosts: Iterable[str] | None = None, batch_size: int = 100,
+                workers: int | None = None,
+                progress: Callable[[ImportResult, int], None] | None = None) -> ImportResult:
+    """Import WARC files (or folders of them) into the store; see the module's
+    doc. `hosts`: only records whose URL's host is one of these (its `www.`
+    twin included). `progress(result so far, bytes of the files read)` is
+    called after every record. Raises ImportInputError for a path that is not
+    there or not a WARC file, before anything is imported; a damaged record
+    is skipped and counted, never fatal."""
+    if site not in SITES:
+        raise ImportInputError(f"unknown site {site!r}; choose one of {', '.join(SITES)}")
+    files = warc_files(paths)
+    wanted = frozenset(_bare_host(h) for h in hosts or () if _bare_host(h))
+    importer = _Importer(store, site, wanted, batch_size, workers or default_workers(),
+                         progress)
+    result = importer.run(files)
+    log.info("imported %d WARC files: %s", len(files), result.as_dict())
+    return result
+
+
+__all__ = ["ImportInputError", "ImportResult", "import_warc", "not_a_warc", "url_twins",
+           "warc_files"]
