@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -67,6 +66,8 @@ from .models import (
     article_categories,
     article_tags,
 )
+from .search import parse as parse_query
+from .search import to_fts5, to_tsquery
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
@@ -78,7 +79,6 @@ _TRANSIENT_MARKERS = ("could not connect", "connection refused", "server closed"
                       "the database system is starting up", "the database system is shutting down",
                       "consuming input failed", "connection timeout")
 _MIGRATION_LOCK = threading.Lock()
-_WORD_RE = re.compile(r"\w+")
 
 
 def _lost_race(error: IntegrityError) -> bool:
@@ -569,38 +569,33 @@ class ArticleStore:
                     for q in session.scalars(query)]
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Full-text search; the query is always a bound parameter."""
-        words = _WORD_RE.findall(query)
-        if not words:
-            raise ValueError("the search query has no words to look for")
+        """Full-text search in the query language of storage/search.py; the
+        best-ranked `limit` articles. The query is always a bound parameter."""
+        parsed = parse_query(query)
         with self.sessions() as session:
             if self.dialect == "postgresql":
                 ids = session.scalars(text(
-                    "SELECT id FROM articles WHERE search @@ plainto_tsquery('english', :q) "
-                    "ORDER BY ts_rank(search, plainto_tsquery('english', :q)) DESC LIMIT :n"),
-                    {"q": " ".join(words), "n": limit}).all()
+                    "SELECT id FROM articles, to_tsquery('simple', :q) AS q WHERE search @@ q "
+                    "ORDER BY ts_rank(search, q) DESC, id LIMIT :n"),
+                    {"q": to_tsquery(parsed), "n": limit}).all()
             else:
-                fts_query = " ".join('"' + w.replace('"', "") + '"' for w in words)
                 ids = session.scalars(text(
                     "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q "
-                    "ORDER BY rank LIMIT :n"), {"q": fts_query, "n": limit}).all()
+                    "ORDER BY rank, rowid LIMIT :n"), {"q": to_fts5(parsed), "n": limit}).all()
             rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
             return [_article_dict(rows[i]) for i in ids if i in rows]
 
     def count_matches(self, query: str) -> int:
         """How many articles `search` would find with no limit."""
-        words = _WORD_RE.findall(query)
-        if not words:
-            raise ValueError("the search query has no words to look for")
+        parsed = parse_query(query)
         with self.sessions() as session:
             if self.dialect == "postgresql":
                 return int(session.scalar(text(
-                    "SELECT count(*) FROM articles "
-                    "WHERE search @@ plainto_tsquery('english', :q)"), {"q": " ".join(words)}) or 0)
-            fts_query = " ".join('"' + w.replace('"', "") + '"' for w in words)
+                    "SELECT count(*) FROM articles WHERE search @@ to_tsquery('simple', :q)"),
+                    {"q": to_tsquery(parsed)}) or 0)
             return int(session.scalar(text(
                 "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :q"),
-                {"q": fts_query}) or 0)
+                {"q": to_fts5(parsed)}) or 0)
 
     def iter_articles(self, since: date | None = None, until: date | None = None,
                       category: str | None = None, batch: int = 500,
