@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import gzip
 import json
 import os
 import re
@@ -18,13 +17,15 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from cleaning import SITES, Article, ExtractionError, canonical_form, extract_article
+from cleaning import SITES, Article, canonical_form
 from spiders.config import DEFAULT_BASE_URL, CrawlConfig
 from spiders.runner import CrawlFailed, prepare_data_dir
 from storage.export import FORMATS, ExportError, article_record
 from storage.export import export as export_articles
 from storage.reextract import reextract as reextract_all
 from storage.store import ArticleStore, StoreError
+
+from .extract_command import extract
 
 # The temporary Prefect API that `crawl` and `demo` start sends usage telemetry,
 # which fails (with a traceback) on machines without internet; off unless asked for.
@@ -35,7 +36,6 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the width
-PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 
 
 @app.callback()
@@ -49,48 +49,13 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def read_page(path: Path) -> bytes:
-    data = path.read_bytes()
-    return gzip.decompress(data) if path.name.endswith(".gz") else data
-
-
 def check_site(site: str) -> str:
     if site not in SITES:
         raise typer.BadParameter(f"{site!r} is not one of {', '.join(SITES)}")
     return site
 
 
-@app.command()
-def extract(
-    path: Path = typer.Argument(..., help="A saved page (.html or .html.gz) or a folder of them."),
-    url: str | None = typer.Option(None, help="The page's URL (default: a file:// URL of PATH)."),
-    site: str = typer.Option("auto", callback=check_site, help=f"Profile: {', '.join(SITES)}."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a readable view."),
-) -> None:
-    """Clean saved pages and print the Article (a folder: one JSON line per page)."""
-    if not path.exists():
-        raise fail(f"no such file or folder: {path}")
-    if path.is_dir():
-        pages = sorted(p for p in path.rglob("*") if p.name.lower().endswith(PAGE_SUFFIXES))
-        failures = 0
-        for page in pages:
-            try:
-                article = extract_article(read_page(page), url or page.resolve().as_uri(), site)
-                print(article.model_dump_json())
-            except (ExtractionError, OSError) as error:
-                failures += 1
-                print(json.dumps({"path": str(page), "error": str(error),
-                                  "not_an_article": type(error).__name__ == "NotAnArticle"}))
-        err.print(f"{len(pages) - failures} articles, {failures} failures, {len(pages)} pages")
-        return
-    try:
-        article = extract_article(read_page(path), url or path.resolve().as_uri(), site)
-    except (ExtractionError, OSError) as error:
-        raise fail(f"{path}: {error}", 1) from None
-    if as_json:
-        print(article.model_dump_json(indent=2))
-    else:
-        show_article(article)
+app.command()(extract)
 
 
 def show_article(article: Article) -> None:
