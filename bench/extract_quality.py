@@ -61,6 +61,9 @@ class Outcome:
 
 def load_pages(data: Path) -> list[tuple[str, str, bytes, str]]:
     """(id, url, html, true body) for every benchmark page, by id."""
+    if not (data / "ground-truth.json").is_file():
+        raise SystemExit(f"the benchmark pages are not at {data}: they come with ../shared "
+                         "beside the checkout (or give --data DIR); nothing measured")
     truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
     pages = []
     for page_id, expected in sorted(truth.items()):
