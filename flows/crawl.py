@@ -83,19 +83,28 @@ def crawl_in_child_process(config: CrawlConfig, deadline: float) -> dict[str, An
         update_progress_artifact(artifact_id=progress_id, progress=min(done, 99.0))
 
     def forward(line: str) -> None:
-        line = _CHILD_TIMESTAMP_RE.sub("", line)  # Prefect stamps its own time
-        if line.endswith(":"):
-            return  # a banner (versions, settings, stats) whose lines follow unprefixed
-        if " ERROR: " in line or " CRITICAL: " in line:
-            logger.error(line)
-        elif " WARNING: " in line:
-            logger.warning(line)
-        elif " INFO: " in line:
-            logger.info(line)
+        found = prefect_log_line(line)
+        if found is not None:
+            logger.log(*found)
 
     summary = run_crawl(config, timeout=remaining, progress=on_progress, log_sink=forward)
     update_progress_artifact(artifact_id=progress_id, progress=100.0)
     return summary
+
+
+def prefect_log_line(line: str) -> tuple[int, str] | None:
+    """A crawl log line as the flow run's log shows it, or None to leave it out:
+    without the child's timestamp (Prefect stamps its own), and without the
+    banners (versions, settings, stats) whose bodies follow on unprefixed
+    lines that are not forwarded: a banner shows whole or not at all."""
+    line = _CHILD_TIMESTAMP_RE.sub("", line)
+    if line.endswith(":") or line.endswith(": {") or line.endswith(": ["):
+        return None
+    for marker, level in ((" CRITICAL: ", logging.ERROR), (" ERROR: ", logging.ERROR),
+                          (" WARNING: ", logging.WARNING), (" INFO: ", logging.INFO)):
+        if marker in line:
+            return level, line
+    return None
 
 
 def _retryable(state: State) -> bool:

@@ -270,3 +270,19 @@ def test_the_http_header_charset_is_tried_first(charset, sentence):
                          f"text/html; charset={charset}")
     assert cleaned.article is not None, cleaned
     assert sentence in cleaned.article.body
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("2026-11-25 19:52:25 [scrapy.utils.log] INFO: Versions:", None),
+    ("2026-11-25 19:52:25 [scrapy.addons] INFO: Enabled addons:", None),
+    ("2026-11-25 19:52:31 [scrapy.statscollectors] INFO: Dumping Scrapy stats:", None),
+    ("{'downloader/request_count': 7,", None),  # a banner's body: never half of it
+    ("2026-11-25 19:52:31 [scrapy.core.engine] INFO: Spider closed (finished)",
+     (20, "[scrapy.core.engine] INFO: Spider closed (finished)")),  # one timestamp: Prefect's
+    ("2026-11-25 19:52:30 [spiders.middlewares] ERROR: robots.txt answered HTTP 500",
+     (40, "[spiders.middlewares] ERROR: robots.txt answered HTTP 500")),
+])
+def test_crawl_log_lines_reach_the_flow_log_whole_or_not_at_all(line, expected):
+    from flows.crawl import prefect_log_line
+
+    assert prefect_log_line(line) == expected
