@@ -20,6 +20,10 @@ class Image(BaseModel):
 class Article(BaseModel):
     url: str
     canonical_url: str
+    # Set on the way to the store (cleaning.outcome.clean_page): the canonical
+    # link the page declared, when it names another page than the one fetched
+    # and `canonical_url` was therefore made the fetched URL (cleaning.urls.storage_key).
+    declared_canonical: str | None = None
     title: str
     authors: list[str] = Field(default_factory=list)
     published: datetime | None = None

@@ -12,6 +12,7 @@ from .errors import ExtractionError, NotAnArticle
 from .extract import extract_article
 from .models import Article
 from .quality import gate
+from .urls import storage_key
 
 
 @dataclass
@@ -42,4 +43,8 @@ def clean_page(body: bytes | str, url: str, site: str, content_type: str | None 
     problem = gate(article)
     if problem is not None:
         return Cleaned(problem=problem[0], detail=problem[1])
+    key, declared = storage_key(url, article.canonical_url)
+    if key != article.canonical_url:  # the page's canonical link names another page
+        article = article.model_copy(update={"canonical_url": key,
+                                             "declared_canonical": declared})
     return Cleaned(article=article)

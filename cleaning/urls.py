@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, url_query_cleaner
 
@@ -29,6 +29,35 @@ def canonical_form(url: str) -> str:
 def _bare_host(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
     return host.removeprefix("www.")
+
+
+def _same_page(declared: str, fetched: str) -> bool:
+    """Whether a canonical link names the page it is on: the same host (`www.`
+    and scheme aside) and path, its query a part of the fetched one (a
+    canonical drops what a redirect, a session or a campaign added)."""
+    a, b = urlsplit(declared), urlsplit(fetched)
+    if (a.hostname or "").removeprefix("www.") != (b.hostname or "").removeprefix("www.") \
+            or a.port != b.port or a.path != b.path:
+        return False
+    return set(parse_qsl(a.query, keep_blank_values=True)) <= \
+        set(parse_qsl(b.query, keep_blank_values=True))
+
+
+def storage_key(page_url: str, canonical: str) -> tuple[str, str | None]:
+    """(the key an article is stored under, the canonical URL it declared if
+    that is not the key), from the fetched URL and `resolve_canonical`'s result.
+
+    The declared canonical is the key only when it names this same page (the
+    fetched URL up to the site's normalisation: tracking and share parameters,
+    trailing slash, http/https, `www.`). A page declaring another page's URL
+    (a hijack, or page 2 of a post naming page 1) is stored under its own URL,
+    its declaration kept beside it: two different pages never end in one row.
+    (The store still merges a page with the one it names when both hold the
+    same content: see storage.store.)"""
+    fetched = canonical_form(page_url)
+    if canonical == fetched or _same_page(canonical, fetched):
+        return canonical, None
+    return fetched, canonical
 
 
 def resolve_canonical(page_url: str, link_href: str | None) -> str:

@@ -30,7 +30,7 @@ RUSSIAN = ["Переговоры возобновятся в понедельн�
 POLISH = ["Rozmowy zostaną wznowione w poniedziałek po trzytygodniowej przerwie, podało "
           "ministerstwo.", "Delegacje omówią zawieszenie broni na północy kraju."]
 # Served fine, but with values a store must take: a 400-character tag and ETag.
-HEALTHY = {"ok", "redirect_chain", "long_values"}
+HEALTHY = {"ok", "redirect_chain", "long_values", "canonical_hijack"}
 LONG_TAG = "a-tag-of-four-hundred-characters-" * 12 + "end"
 LISTING_TRAP = "/category/majalla-blogs"  # pages without end past its real last page
 BAD_NEXT_LINK = "/category/world-news"  # its first page's "Older Entries" link is malformed
@@ -93,6 +93,11 @@ class HostileSite(ReplicaSite):
         if path == BAD_NEXT_LINK and status == 200:
             text = text.replace(f'href="{base}{BAD_NEXT_LINK}/page/2"', 'href="http://[bad/page/2"')
         fault = self.faults.get(path)
+        if fault is not None and fault.kind == "canonical_hijack" and status == 200:
+            # Its canonical link names another article: it must not take that one's place.
+            victim = self.public_articles()[0].post.path
+            text = text.replace(f'<link rel="canonical" href="{base}{path}" />',
+                                f'<link rel="canonical" href="{base}{victim}" />', 1)
         if fault is not None and fault.kind == "long_values" and status == 200:
             text = text.replace("</head>", f'<meta property="article:tag" content="{LONG_TAG}" />'
                                            "</head>", 1)

@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -297,6 +297,7 @@ class ArticleStore:
         revisions and name links in bulk."""
         articles = ARTICLES
         connection = session.connection()  # Core statements, executemany where it counts
+        batch = _merge_same_content(connection, batch)
         revisions = REVISIONS
         stored = {row.canonical_url: row for row in connection.execute(
             select(articles.c.id, articles.c.canonical_url, articles.c.content_hash,
@@ -750,6 +751,29 @@ def _article_dict(row: Article) -> dict[str, Any]:
         "revision": row.revision, "first_seen": row.first_seen,
         "last_fetched": row.last_fetched,
     }
+
+
+def _merge_same_content(connection: Any, batch: dict[str, PageRecord]) -> dict[str, PageRecord]:
+    """A page stored under its own URL because its canonical link names another
+    page (cleaning.urls.storage_key) joins that page's row when the two hold
+    the same content: the same article under two URL forms (`/?p=123` and its
+    pretty URL). Its own URL becomes an alias."""
+    named = {r.article.declared_canonical: url for url, r in batch.items()
+             if r.article.declared_canonical and r.article.declared_canonical != url}
+    if not named:
+        return batch
+    merged = dict(batch)
+    for declared, content_hash in connection.execute(
+            select(ARTICLES.c.canonical_url, ARTICLES.c.content_hash)
+            .where(ARTICLES.c.canonical_url.in_(list(named)))):
+        url = named[declared]
+        record = batch[url]
+        if record.article.content_hash == content_hash and declared not in batch:
+            del merged[url]
+            merged[declared] = replace(
+                record, article=record.article.model_copy(update={"canonical_url": declared}),
+                aliases=[*record.aliases, url])
+    return merged
 
 
 def _to_second(moment: datetime) -> datetime:

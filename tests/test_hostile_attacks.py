@@ -158,3 +158,39 @@ def test_known_url_checks_go_through_redirects_and_session_links(tmp_path):
     articles = [r for r in again if r.count("/") >= 3 and not r.startswith("/category/")]
     assert articles == []  # no stored article fetched again under its listing URL
     assert second["listing_pages"] <= 2 * 4  # page 1 and the margin page of each listing
+
+
+def test_a_canonical_link_naming_another_article_never_takes_its_place(crawled):
+    site, base, _, _, _, store = crawled
+    hijackers = [a for a in site.expected_stored()
+                 if site.faults[a.post.path].kind == "canonical_hijack"]
+    victim = site.public_articles()[0]
+    assert hijackers
+    for article in hijackers:
+        row = store.get(f"{base}{article.post.path}")
+        assert row is not None and row["title"] == article.post.title
+    kept = store.get(f"{base}{victim.post.path}")
+    assert kept["title"] == victim.post.title
+    assert len(store.revisions(f"{base}{victim.post.path}")) == 1
+
+
+def test_the_same_article_under_another_url_form_joins_its_row(tmp_path):
+    """`/?p=ID`-style URL forms: the canonical link names the stored article and
+    the content is the same: one row, the other form an alias."""
+    from cleaning import extract_article
+    from cleaning.outcome import clean_page
+    from storage.store import PageRecord
+    from tests.test_reextract import FETCHED, page_html
+
+    store = ArticleStore(f"sqlite:///{tmp_path / 'a.db'}")
+    pretty = "https://eng-archive.aawsat.com/theaawsat/news-middle-east/story"
+    html = page_html("story")
+    store.upsert_articles([PageRecord(article=extract_article(html, pretty, site="aawsat"),
+                                      fetched_at=FETCHED)])
+    short = "https://eng-archive.aawsat.com/theaawsat/news-middle-east/story-by-number"
+    same = clean_page(html, short, "aawsat").article
+    assert same is not None
+    assert same.canonical_url == short and same.declared_canonical == pretty
+    counts = store.upsert_articles([PageRecord(article=same, fetched_at=FETCHED)])
+    assert counts.unchanged == 1 and store.stats()["articles"] == 1
+    assert store.known_urls([short]) == {short}
