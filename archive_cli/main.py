@@ -6,6 +6,7 @@ import difflib
 import json
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,18 @@ from rich.progress import Progress
 from rich.table import Table
 
 from cleaning import SITES, Article, canonical_form
-from spiders.config import DEFAULT_BASE_URL, CrawlConfig
+from sites import (
+    PROFILES,
+    REGISTERED,
+    CrawlTarget,
+    SiteChoiceError,
+    SiteEntry,
+    SitesFileError,
+    load_sites,
+    resolve_site,
+    sites_file_path,
+)
+from spiders.config import CrawlConfig
 from spiders.runner import CrawlFailed, prepare_data_dir
 from storage.export import FORMATS, ExportError, article_record
 from storage.export import export as export_articles
@@ -47,6 +59,13 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     # Messages quote what users typed and pages hold: never read as Rich markup.
     err.print(f"[bold red]error:[/] {escape(message)}")
     return typer.Exit(code)
+
+
+JSON_HELP = "Print JSON (one object, or one per line) instead of a table."
+
+
+def print_json(value: object) -> None:
+    print(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def check_site(site: str) -> str:
@@ -120,11 +139,18 @@ def positive_seconds(value: float) -> float:
     return value
 
 
+SITE_HELP = ("A site of the sites file, a registered site (aawsat) or a profile (auto, "
+             "wordpress; give --base-url). Default: the archive, or auto with $ARCHIVE_BASE_URL.")
+
+
 @app.command()
 def crawl(
-    site: str = typer.Option("auto", help="auto, aawsat or wordpress."),
-    base_url: str = typer.Option(
-        os.environ.get("ARCHIVE_BASE_URL", DEFAULT_BASE_URL), help="The site to crawl."),
+    site: str | None = typer.Option(None, help=SITE_HELP),
+    base_url: str | None = typer.Option(None, help="The site to crawl (overrides a site's own)."),
+    all_sites: bool = typer.Option(False, "--all",
+                                   help="Crawl every enabled site of the sites file at once."),
+    sites_file: str | None = typer.Option(None, help="The sites file (default: $ARCHIVE_SITES, "
+                                                      "else ./sites.yaml)."),
     mode: str = typer.Option("incremental", help="incremental or full."),
     category: list[str] = typer.Option([], help="A category slug (repeatable)."),
     tag: list[str] = typer.Option([], help="A tag slug (repeatable)."),
@@ -139,23 +165,137 @@ def crawl(
         help="Seconds the whole run may take, retries of a crashed crawl included; then "
              "the crawl is stopped (pages in hand are stored) and the run fails."),
 ) -> None:
-    """Run the crawl flow once, now, and print a summary."""
-    parameters = {"site": site, "base_url": base_url, "mode": mode, "categories": category,
-                  "tags": tag, "urls": url, "max_pages": max_pages, "refresh": refresh}
+    """Run the crawl flow once, now, and print a summary (one row per site with --all)."""
+    entries = read_sites_file(sites_file)
+    common = {"mode": mode, "max_pages": max_pages, "refresh": refresh}
+    if all_sites:
+        if category or tag or url or site or base_url:
+            raise fail("--all crawls every site of the sites file as declared: --site, "
+                       "--base-url, --category, --tag and --url are for one site")
+        crawl_all([e for e in entries if e.enabled], common, db, data_dir, timeout, as_json)
+        return
+    try:
+        target = resolve_site(site, base_url, entries, os.environ.get("ARCHIVE_BASE_URL"))
+    except SiteChoiceError as error:
+        raise fail(str(error)) from None
+    parameters = {**target_parameters(target), **common, "urls": url, "tags": tag,
+                  "categories": category or target_parameters(target)["categories"]}
     run_crawl_flow(parameters, db=db, data_dir=data_dir, timeout=timeout, as_json=as_json)
+
+
+def read_sites_file(override: str | None) -> list[SiteEntry]:
+    try:
+        return load_sites(sites_file_path(override))
+    except SitesFileError as error:
+        raise fail(str(error)) from None
+
+
+def target_parameters(target: CrawlTarget) -> dict[str, Any]:
+    """The crawl flow's parameters for a site, its sites-file settings included."""
+    entry = target.entry
+    return {"site": target.site, "base_url": target.base_url,
+            "categories": list(entry.categories) if entry else [],
+            "rate_limit_per_s": entry.rate_limit_per_s if entry else None,
+            "concurrency": entry.concurrency if entry else None}
+
+
+def crawl_all(entries: list[SiteEntry], common: dict[str, Any], db: str | None,
+              data_dir: str | None, timeout: float, as_json: bool) -> None:
+    """Every site at once, each its own flow run with its own politeness; the
+    cleaning processes shared out (one crawl's worth of cores in all)."""
+    if not entries:
+        raise fail(f"no enabled site in {sites_file_path()}: nothing to crawl")
+    prepare_environment(db, data_dir, {"ARCHIVE_CLEAN_WORKERS": os.environ.get(
+        "ARCHIVE_CLEAN_WORKERS", str(max(1, (os.cpu_count() or 1) // len(entries))))})
+    targets = [resolve_site(e.name, None, entries) for e in entries]
+    from flows.crawl import crawl_flow
+
+    def run(target: CrawlTarget) -> tuple[CrawlTarget, Any]:
+        return target, crawl_flow(**target_parameters(target), **common, timeout_s=timeout,
+                                  return_state=True)
+
+    with ThreadPoolExecutor(len(targets)) as pool, \
+            out.status(f"crawling {len(targets)} sites..."):
+        finished = list(pool.map(run, targets))
+    failed = 0
+    table = Table("site", "outcome", "pages", "new", "updated", "unchanged", "failures")
+    for target, state in finished:
+        summary = state.result(raise_on_failure=False) if state.is_completed() else \
+            getattr(state, "data", None)
+        summary = summary if isinstance(summary, dict) else {}
+        failed += not state.is_completed()
+        outcome = "completed" if state.is_completed() else f"failed: {state.message}"
+        if as_json:
+            print_json({"site": target.name, "state": state.name, "message": state.message,
+                        **summary})
+        else:
+            table.add_row(escape(target.name), escape(outcome),
+                          *(str(summary.get(k, "")) for k in ("pages_fetched", "articles_new",
+                                                              "articles_updated",
+                                                              "articles_unchanged")),
+                          escape(as_text(summary.get("failures", {}))))
+    if not as_json:
+        out.print(table)
+    if failed:
+        raise fail(f"{failed} of {len(finished)} site crawls failed", 1)
+
+
+@app.command()
+def sites(sites_file: str | None = typer.Option(None, help="The sites file (default: "
+                                                             "$ARCHIVE_SITES, else ./sites.yaml)."),
+          as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+          db: str | None = typer.Option(None, help=DB_HELP)) -> None:
+    """The registered and configured sites, each with its last crawl."""
+    entries = read_sites_file(sites_file)
+    try:
+        runs = ArticleStore(db, read_only=True).runs(1000)
+    except StoreError:
+        runs = []  # no store yet: no crawl either
+    rows: list[dict[str, Any]] = [{"name": e.name, "kind": "sites file", "site": e.site,
+                                   "base_url": e.base_url,
+             "enabled": e.enabled} for e in entries]
+    rows += [{"name": k.name, "kind": "registered site", "site": k.name,
+              "base_url": k.base_url, "enabled": True} for k in REGISTERED.values()]
+    rows += [{"name": k.name, "kind": "profile", "site": k.name, "base_url": None,
+              "enabled": k.crawlable} for k in PROFILES.values()]
+    for row in rows:
+        last = next((r for r in runs if row["base_url"] and
+                     (r["params"] or {}).get("base_url") == row["base_url"].rstrip("/")), None)
+        row["last_crawl"] = None if last is None else {
+            "started": last["started"], "status": last["status"],
+            "articles_new": (last["stats"] or {}).get("articles_new"),
+            "failures": (last["stats"] or {}).get("failures")}
+    if as_json:
+        for row in rows:
+            print_json(row)
+        return
+    for row in rows:
+        last = row["last_crawl"]
+        when = f"last crawl {last['started']:%Y-%m-%d %H:%M} {last['status']}, " \
+               f"{last['articles_new'] or 0} new" if last else "never crawled"
+        out.print(f"{escape(row['name'])}  ({row['kind']}, {escape(row['site'])})  "
+                  f"{escape(row['base_url'] or 'any --base-url')}  "
+                  f"{when if row['base_url'] else ''}", soft_wrap=True, highlight=False)
+
+
+def prepare_environment(db: str | None, data_dir: str | None,
+                        extra: dict[str, str] | None = None) -> None:
+    environment = dict(extra or {})
+    if db:
+        environment["ARCHIVE_DB_URL"] = db
+    if data_dir:
+        environment["ARCHIVE_DATA_DIR"] = data_dir
+    os.environ.update(environment)
 
 
 def run_crawl_flow(parameters: dict, db: str | None, data_dir: str | None,
                    timeout: float, environment: dict[str, str] | None = None,
                    as_json: bool = False) -> dict:
     """Validate, then run the Prefect crawl flow in this process and report."""
-    environment = dict(environment or {})
-    if db:
-        environment["ARCHIVE_DB_URL"] = db
-    if data_dir:
-        environment["ARCHIVE_DATA_DIR"] = data_dir
-    os.environ.update(environment)
-    config = make_config(**parameters, db_url=os.environ.get("ARCHIVE_DB_URL"),
+    prepare_environment(db, data_dir, environment)
+    flow_only = ("rate_limit_per_s", "concurrency")
+    config = make_config(**{k: v for k, v in parameters.items() if k not in flow_only},
+                         db_url=os.environ.get("ARCHIVE_DB_URL"),
                          data_dir=os.environ.get("ARCHIVE_DATA_DIR", "./data"))  # fail fast
     open_store(os.environ.get("ARCHIVE_DB_URL"))
     try:
@@ -244,13 +384,6 @@ def demo(
     if first:
         out.print(f"\none stored article ({escape(db)}):")
         show_stored(first)
-
-
-JSON_HELP = "Print JSON (one object, or one per line) instead of a table."
-
-
-def print_json(value: object) -> None:
-    print(json.dumps(value, ensure_ascii=False, default=str))
 
 
 @app.command()

@@ -11,7 +11,7 @@ import json
 import os
 import socket
 import time
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, cast
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
@@ -21,6 +21,7 @@ from prefect.deployments import run_deployment
 from prefect.states import Failed, State
 from pydantic import BaseModel, Field
 
+from sites import CrawlSiteName
 from spiders.sites import crawl_site
 from storage.store import ArticleStore
 
@@ -57,7 +58,7 @@ def backfill_key(parameters: dict[str, Any]) -> str:
 
 @flow(name="crawl-shard")
 def crawl_shard_flow(backfill: str, category: str, first_page: int, last_page: int,
-                     site: Literal["auto", "aawsat", "wordpress"] = "aawsat",
+                     site: CrawlSiteName = "aawsat",
                      base_url: str | None = None,
                      timeout_s: Annotated[float, Field(gt=0)] = SIX_HOURS
                      ) -> dict[str, Any] | State:
@@ -91,7 +92,7 @@ def backfill_flow(
     first_page: int = 1,
     last_page: int = 10,
     pages_per_shard: int = 5,
-    site: Literal["auto", "aawsat", "wordpress"] = "aawsat",
+    site: CrawlSiteName = "aawsat",
     base_url: str | None = None,
     shard_timeout_s: float = SIX_HOURS,
     poll_s: float = 2.0,

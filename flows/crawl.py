@@ -23,6 +23,7 @@ from prefect.runtime import flow_run
 from prefect.states import Failed, State
 from pydantic import Field
 
+from sites import CrawlSiteName
 from spiders.config import DEFAULT_BASE_URL, CrawlConfig
 from spiders.outcome import FALLBACK_ALARM, QUARANTINE_ALARM, completed_message
 from spiders.runner import CrawlFailed, run_crawl
@@ -163,7 +164,7 @@ def crawl_and_judge(config: CrawlConfig, timeout_s: float) -> dict[str, Any] | S
 
 @flow(name="crawl", log_prints=True, flow_run_name=crawl_run_name)
 def crawl_flow(
-    site: Literal["auto", "aawsat", "wordpress"] = "auto",
+    site: CrawlSiteName = "auto",
     base_url: str | None = None,
     mode: Literal["incremental", "full"] = "incremental",
     categories: list[str] | None = None,
@@ -175,12 +176,19 @@ def crawl_flow(
     fallback_alarm: float = FALLBACK_ALARM,
     quarantine_alarm: float = QUARANTINE_ALARM,
     timeout_s: Annotated[float, Field(gt=0)] = SIX_HOURS,
+    rate_limit_per_s: Annotated[float, Field(gt=0)] | None = None,
+    concurrency: Annotated[int, Field(ge=1, le=64)] | None = None,
 ) -> dict[str, Any] | State:
     """Crawl a site once: discovery, fetch, archive, clean, store, report.
     `base_url` defaults to $ARCHIVE_BASE_URL, else the Asharq Al-Awsat archive.
-    `timeout_s` bounds the whole run, retries of a crashed crawl included."""
+    `timeout_s` bounds the whole run, retries of a crashed crawl included;
+    `rate_limit_per_s` and `concurrency` are a site's politeness settings."""
     config = crawl_config(site=site, base_url=base_url, mode=mode, categories=categories,
                           tags=tags, urls=urls, max_pages=max_pages, page_range=page_range,
                           refresh=refresh, fallback_alarm=fallback_alarm,
-                          quarantine_alarm=quarantine_alarm)
+                          quarantine_alarm=quarantine_alarm,
+                          # a site's own politeness (the sites file): a delay between
+                          # its requests, and its connections at once
+                          download_delay=1 / rate_limit_per_s if rate_limit_per_s else None,
+                          concurrency_per_domain=concurrency)
     return crawl_and_judge(config, timeout_s)

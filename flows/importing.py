@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -28,8 +29,6 @@ from prefect.states import Failed, State
 
 from storage.importer import ImportInputError, ImportResult, import_warc, warc_files
 from storage.store import ArticleStore, StoreError
-
-from .backfill import wait_for
 
 FILE_DEPLOYMENT = "import/import-file"
 FIGURES_KEY = "import-figures"
@@ -119,16 +118,15 @@ def fan_out(files: list[Path], site: str, hosts: list[str], pool: str) -> dict[s
     logger.info("sharing %d WARC files over the workers of pool %s", len(files), pool)
     runs = [cast(FlowRun, run_deployment(
         FILE_DEPLOYMENT, timeout=0, as_subflow=True,
-        flow_run_name=f"import file {number} of {len(files)}: {path.name}",
-        parameters={"paths": [str(path)], "site": site, "hosts": hosts}))
-        for number, path in enumerate(files, 1)]
+        parameters={"paths": [str(path)], "site": site, "hosts": hosts})) for path in files]
     names = {run.id: str(path) for run, path in zip(runs, files, strict=True)}
-    states = wait_for([run.id for run in runs], POLL_S, deadline_s=FILE_TIMEOUT_S * len(runs))
+    # Every file may wait for a free worker slot: at most all of them in a row.
+    states = wait_for_runs([run.id for run in runs], deadline_s=FILE_TIMEOUT_S * len(runs))
     reported = children_figures([run.id for run in runs])
     total = ImportResult()
     rows = []
     for run in runs:
-        state = states.get(run.name)
+        state = states.get(run.id)
         figures = reported.get(run.id)
         if figures is not None:
             total.add(figures)
@@ -148,6 +146,23 @@ def fan_out(files: list[Path], site: str, hosts: list[str], pool: str) -> dict[s
                               f"{', '.join(failed)}; run them again (an import is idempotent)",
                       data=total.as_dict())
     return total.as_dict()
+
+
+def wait_for_runs(run_ids: list[Any], deadline_s: float) -> dict[Any, State]:
+    """Block until every flow run is in a final state or the deadline passes;
+    the final states by run id (a run missing from it did not finish)."""
+    final: dict[Any, State] = {}
+    deadline = time.monotonic() + deadline_s
+    with get_client(sync_client=True) as client:
+        while len(final) < len(run_ids) and time.monotonic() < deadline:
+            for run_id in run_ids:
+                if run_id not in final:
+                    state = client.read_flow_run(run_id).state
+                    if state is not None and state.is_final():
+                        final[run_id] = state
+            if len(final) < len(run_ids):
+                time.sleep(POLL_S)
+    return final
 
 
 def children_figures(run_ids: list[Any]) -> dict[Any, ImportResult]:

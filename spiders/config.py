@@ -9,14 +9,17 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from sites import CrawlSiteName
+from sites.registry import ARCHIVE_BASE_URL
+
 from .outcome import FALLBACK_ALARM, QUARANTINE_ALARM
 
-DEFAULT_BASE_URL = "https://eng-archive.aawsat.com"
+DEFAULT_BASE_URL = ARCHIVE_BASE_URL
 DEFAULT_CONTACT = "https://github.com/news-archive-pipeline"
 
 
 class CrawlConfig(BaseModel):
-    site: Literal["auto", "aawsat", "wordpress"] = "auto"
+    site: CrawlSiteName = "auto"
     base_url: str = DEFAULT_BASE_URL
     mode: Literal["incremental", "full"] = "incremental"
     categories: list[str] = Field(default_factory=list)
