@@ -34,9 +34,12 @@ def test_two_concurrent_crawls_share_one_budget(redis_url, tmp_path):
             join(thread, 360, "a crawl")  # run_crawl's own timeout is 300 s
         times = sorted(server.times)
     assert len(results) == 2 and all(r["articles_new"] == 24 for r in results)
-    # Slots are spaced 1/BUDGET apart across both processes; the event loops add
-    # a few milliseconds of jitter, so a one-second window may hold a slot or two more.
-    busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
-    assert busiest <= BUDGET + 2, busiest
+    # Slots are spaced 1/BUDGET apart across both processes. A request sent late
+    # (a busy machine delays a process by up to a second or so) lands nearer the
+    # next ones, so a window of W seconds holds at most BUDGET * (W + delay) + 1;
+    # over 4 s that bound (41) is far below what the two do unlimited (~400).
+    window = 4.0
+    busiest = max(sum(1 for t in times if start <= t < start + window) for start in times)
+    assert busiest <= BUDGET * (window + 1) + 1, busiest
     average = (len(times) - 1) / (times[-1] - times[0])
     assert average <= BUDGET * 1.02, average  # unlimited, the two would do ~100/s here
