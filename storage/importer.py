@@ -44,10 +44,9 @@ import multiprocessing
 import os
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -191,8 +190,12 @@ def _identity(url: str) -> str:
 
 
 def _bare_host(value: str) -> str:
-    host = urlsplit(value).hostname if "://" in value else value.split(":")[0]
-    return (host or "").strip().lower().rstrip(".").removeprefix("www.")
+    """A URL's or a `host[:port]`'s host name, without `www.`."""
+    try:
+        host = urlsplit(value.strip() if "://" in value else "//" + value.strip()).hostname
+    except ValueError:  # a malformed IPv6 literal
+        return ""
+    return (host or "").lower().rstrip(".").removeprefix("www.")
 
 
 # --- reading records -----------------------------------------------------------------------------
@@ -249,7 +252,7 @@ def _scan(path: Path, hosts: frozenset[str]) -> Iterator[_Record]:
 
 
 def _corrupt(path: Path, offset: int, error: Exception) -> _Record:
-    message = "".join(c if c.isprintable() else "?" for c in _first_line(error)[:120])
+    message = "".join(c if " " <= c <= "~" else "?" for c in _first_line(error)[:100])
     if "non-chunked gzip" in str(error):
         message = ("one gzip stream for the whole file, not one per record: "
                    "`warcio recompress` makes it readable")
@@ -342,19 +345,20 @@ class _Cleaning:
         self.inline_left = INLINE_PAGES if workers > 1 else -1
         self.pool: ProcessPoolExecutor | None = None
 
-    def run(self, records: Iterator[_Record]) -> Generator[tuple[_Record, Cleaned | None]]:
+    def run(self, records: Iterator[_Record]) -> Iterator[tuple[_Record, Cleaned | None]]:
         window: deque[tuple[_Record, Future[Cleaned] | Cleaned | None]] = deque()
-        try:
-            for record in records:
-                window.append((record, self._start(record)))
-                while window and (len(window) > self.workers * 4
-                                  or not isinstance(window[0][1], Future)):
-                    yield self._finish(window)
-            while window:
+        for record in records:
+            window.append((record, self._start(record)))
+            while window and (len(window) > self.workers * 4
+                              or not isinstance(window[0][1], Future)):
                 yield self._finish(window)
-        finally:
-            if self.pool is not None:
-                self.pool.shutdown(cancel_futures=True)
+        while window:
+            yield self._finish(window)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
 
     def _job(self, record: _Record) -> tuple[bytes, str, str, str | None]:
         return record.body, record.url, self.site, record.content_type
@@ -437,19 +441,21 @@ class _Importer:
     def run(self, files: list[Path]) -> ImportResult:
         started = time.monotonic()
         done_bytes = 0
-        for path in files:
-            self.result.files += 1
-            cleaning = _Cleaning(self.site, self.workers)
-            try:
-                with closing(cleaning.run(_scan(path, self.hosts))) as pages:
-                    for record, cleaned in pages:
+        cleaning = _Cleaning(self.site, self.workers)  # one pool for every file
+        try:
+            for path in files:
+                self.result.files += 1
+                try:
+                    for record, cleaned in cleaning.run(_scan(path, self.hosts)):
                         self._take(record, cleaned, path)
                         if self.progress is not None:
                             self.progress(self._snapshot(started), done_bytes + record.offset)
-            except OSError as error:  # the file went away or cannot be read: the next one
-                self._warn(f"{path}: cannot be read: {error.strerror or error}")
-            done_bytes += _size(path)
-        self._flush()
+                except OSError as error:  # the file went away or cannot be read: the next one
+                    self._warn(f"{path}: cannot be read: {error.strerror or error}")
+                done_bytes += _size(path)
+            self._flush()
+        finally:
+            cleaning.close()
         result = self._snapshot(started)
         if self.progress is not None:
             self.progress(result, done_bytes)

@@ -545,29 +545,27 @@ class ArticleStore:
     def failure_rows(self, reason: str | None = None, run_id: int | None = None,
                      limit: int = 100) -> list[dict[str, Any]]:
         """Requests that failed, newest first."""
-        with self.sessions() as session:
-            query = select(FetchFailure).order_by(FetchFailure.id.desc()).limit(limit)
-            if reason:
-                query = query.where(FetchFailure.reason == reason)
-            if run_id is not None:
-                query = query.where(FetchFailure.crawl_run_id == run_id)
-            return [{"url": f.url, "reason": f.reason, "detail": f.detail,
-                     "permanent": f.permanent, "run": f.crawl_run_id, "at": f.at}
-                    for f in session.scalars(query)]
+        return [{"url": f.url, "reason": f.reason, "detail": f.detail,
+                 "permanent": f.permanent, "run": f.crawl_run_id, "at": f.at}
+                for f in self._newest(FetchFailure, reason, run_id, limit)]
 
     def quarantine_rows(self, reason: str | None = None, run_id: int | None = None,
                         limit: int = 100) -> list[dict[str, Any]]:
         """Pages fetched but not stored as articles, newest first."""
+        return [{"url": q.url, "reason": q.reason, "detail": q.detail,
+                 "permanent": q.permanent, "run": q.crawl_run_id, "at": q.at,
+                 "warc_file": q.warc_file, "warc_offset": q.warc_offset}
+                for q in self._newest(Quarantine, reason, run_id, limit)]
+
+    def _newest(self, model: type[FetchFailure] | type[Quarantine], reason: str | None,
+                run_id: int | None, limit: int) -> list[Any]:
         with self.sessions() as session:
-            query = select(Quarantine).order_by(Quarantine.id.desc()).limit(limit)
+            query = select(model).order_by(model.id.desc()).limit(limit)
             if reason:
-                query = query.where(Quarantine.reason == reason)
+                query = query.where(model.reason == reason)
             if run_id is not None:
-                query = query.where(Quarantine.crawl_run_id == run_id)
-            return [{"url": q.url, "reason": q.reason, "detail": q.detail,
-                     "permanent": q.permanent, "run": q.crawl_run_id, "at": q.at,
-                     "warc_file": q.warc_file, "warc_offset": q.warc_offset}
-                    for q in session.scalars(query)]
+                query = query.where(model.crawl_run_id == run_id)
+            return list(session.scalars(query))
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         """Full-text search in the query language of storage/search.py; the

@@ -13,7 +13,8 @@ import subprocess
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -194,3 +195,23 @@ def config_for(base: str, tmp_path: Path, db_url: str | None = None,
         "concurrency_per_domain": 8,
         "db_url": db_url or f"sqlite:///{tmp_path / 'a.db'}", "data_dir": str(tmp_path)}
     return CrawlConfig(**{**settings, "base_url": base, **extra})
+
+
+@contextmanager
+def mounted(target: Path, *options: str) -> Iterator[Path]:
+    """A real mount at `target` (`mount OPTIONS... target`), undone at the end.
+    Read-only folders and full disks need real mounts: CI runs as root, so
+    file permissions alone prove nothing."""
+    target.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(["mount", *options, str(target)], capture_output=True, text=True)
+    require_service(result.returncode == 0, "mount (read-only bind mounts, tmpfs)",
+                    result.stderr.strip())
+    try:
+        yield target
+    finally:
+        subprocess.run(["umount", "-l", str(target)], check=False)
+
+
+def read_only(source: Path, target: Path) -> AbstractContextManager[Path]:
+    """`source` seen read-only at `target` (a read-only bind mount)."""
+    return mounted(target, "--bind", "-o", "ro", str(source))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
 
 import pytest
 from typer.testing import CliRunner
@@ -15,7 +14,7 @@ from typer.testing import CliRunner
 from archive_cli.main import app
 from cleaning import extract_article
 from storage.store import ArticleStore, PageRecord
-from tests.support import require_service
+from tests.support import read_only
 from tests.test_reextract import FETCHED, page_html
 
 pytestmark = pytest.mark.integration
@@ -91,15 +90,9 @@ def test_a_store_on_a_read_only_mount_can_be_read(tmp_path):
     fill(f"sqlite:///{source / 'a.db'}").close()
     target = tmp_path / "ro"
     target.mkdir()
-    mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(source), str(target)],
-                             capture_output=True, text=True)
-    require_service(mounted.returncode == 0, "mount (a real read-only mount)",
-                    mounted.stderr.strip())
-    try:
+    with read_only(source, target):
         result = cli("stats", "--json", "--db", f"sqlite:///{target / 'a.db'}")
         search = cli("search", "talks", "--db", f"sqlite:///{target / 'a.db'}")
-    finally:
-        subprocess.run(["umount", "-l", str(target)], check=False)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["articles"] == 3
     assert search.exit_code == 0 and "3 matching articles" in search.stdout

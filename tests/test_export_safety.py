@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from archive_cli.main import app
 from cleaning import extract_article
 from storage.export import ExportError, export
 from storage.store import ArticleStore, PageRecord
-from tests.support import require_service
+from tests.support import read_only
 from tests.test_reextract import FETCHED, page_html
 
 pytestmark = pytest.mark.integration
@@ -73,15 +72,9 @@ def test_bad_targets_are_one_line_errors(store, tmp_path):
 def test_a_read_only_target_is_one_line_error(store, tmp_path):
     target = tmp_path / "ro"
     target.mkdir()
-    mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(target), str(target)],
-                             capture_output=True, text=True)
-    require_service(mounted.returncode == 0, "mount (a real read-only mount)",
-                    mounted.stderr.strip())
-    try:
+    with read_only(target, target):
         result = cli("export", "--format", "csv", "--out", str(target / "a.csv"), "--db",
                      f"sqlite:///{tmp_path / 'archive.db'}")
-    finally:
-        subprocess.run(["umount", "-l", str(target)], check=False)
     assert result.exit_code == 2
     assert "cannot write to" in result.output and "Read-only file system" in result.output
 

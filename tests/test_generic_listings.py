@@ -10,17 +10,11 @@ import json
 import pytest
 
 from cleaning import NotAnArticle, extract_article
+from tests.news_text import NEWS_PARAGRAPHS
 
 URL = "https://herald.example/news/local/"
 SUMMARY = "The council said on Monday that the work would start in the spring, and more."
-PARAGRAPHS = [
-    "The city council voted on Tuesday to rebuild the old harbour wall, which the winter "
-    "storms had breached in three places, at a cost of four million pounds over two years.",
-    "Engineers told the council that the wall had been patched so often since the war that "
-    "a repair would no longer hold, and that a new wall would last at least a century.",
-    "Fishermen who use the harbour welcomed the vote but asked that the work be done in "
-    "stages, so that boats could still land their catch while the builders were at work.",
-]
+PARAGRAPHS = NEWS_PARAGRAPHS[:3]
 
 
 def page(body: str, head: str = "", title: str = "Local news", body_class: str = "") -> str:

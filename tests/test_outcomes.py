@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from spiders.runner import CrawlFailed, run_crawl
 from storage.store import ArticleStore
 from tests.background_crawl import BackgroundCrawl, wait_until
 from tests.prefect_stack import ROOT, prefect_server
-from tests.support import require_service
+from tests.support import mounted, read_only
 
 pytestmark = pytest.mark.integration
 ARCHIVE = str(Path(sys.executable).parent / "archive")
@@ -165,24 +165,10 @@ def test_robots_txt_binds_the_requests_that_waited_for_it(tmp_path):
     assert summary["outcome"]["cause"] == "start_listings_failed"
 
 
-@contextmanager
-def mounted(target: Path, *options: str) -> Iterator[Path]:
-    """A real mount (CI runs as root: file permissions alone prove nothing)."""
-    target.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(["mount", *options, str(target)], capture_output=True, text=True)
-    require_service(result.returncode == 0, "mount (real read-only and tmpfs mounts)",
-                    result.stderr.strip())
-    try:
-        yield target
-    finally:
-        subprocess.run(["umount", "-l", str(target)], check=False)
-
-
 def test_a_read_only_data_folder_is_one_clear_error_and_no_run_left_running(tmp_path):
     source = tmp_path / "source"
     source.mkdir()
-    with mounted(tmp_path / "ro", "--bind", str(source)) as target:
-        subprocess.run(["mount", "-o", "remount,bind,ro", str(target)], check=True)
+    with read_only(source, tmp_path / "ro") as target:
         db = f"sqlite:///{tmp_path / 'a.db'}"
         result = archive(dict(os.environ), "crawl", "--base-url", "http://127.0.0.1:9",
                          "--db", db, "--data-dir", str(target / "data"))
