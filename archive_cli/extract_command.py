@@ -19,6 +19,8 @@ from rich.progress import Progress
 
 from cleaning import SITES, Article, ExtractionError, NotAnArticle, extract_article
 
+from .console import err, fail, show_article
+
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 FORMATS = ("readable", "json", "text", "markdown")
 # What any HTML page has: a file without one of these tags (a README) is not HTML.
@@ -126,8 +128,6 @@ def extract(
                                 help="Processes for a folder (default: one per core)."),
 ) -> None:
     """Clean saved pages and print the Article."""
-    from archive_cli.main import err, fail, show_article
-
     if site not in SITES:
         raise fail(f"--site: {site!r} is not one of {', '.join(SITES)}")
     output = "json" if as_json else output

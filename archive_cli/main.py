@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -13,12 +12,11 @@ from typing import Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from cleaning import SITES, Article, canonical_form
+from cleaning import SITES, canonical_form
 from sites import (
     PROFILES,
     REGISTERED,
@@ -37,6 +35,15 @@ from storage.export import export as export_articles
 from storage.reextract import reextract as reextract_all
 from storage.store import ArticleStore, StoreError
 
+from .console import (
+    DB_HELP,
+    JSON_HELP,
+    err,
+    fail,
+    open_store,
+    out,
+    print_json,
+)
 from .extract_command import extract
 
 # The temporary Prefect API that `crawl` and `demo` start sends usage telemetry,
@@ -46,26 +53,11 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 app = typer.Typer(
     help="Crawl, clean and store news archives.", no_args_is_help=True, add_completion=False
 )
-out = Console()
-err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the width
 
 
 @app.callback()
 def main() -> None:
     """Crawl, clean and store news archives."""
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    # Messages quote what users typed and pages hold: never read as Rich markup.
-    err.print(f"[bold red]error:[/] {escape(message)}")
-    return typer.Exit(code)
-
-
-JSON_HELP = "Print JSON (one object, or one per line) instead of a table."
-
-
-def print_json(value: object) -> None:
-    print(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def check_site(site: str) -> str:
@@ -77,41 +69,9 @@ def check_site(site: str) -> str:
 app.command()(extract)
 
 
-def show_article(article: Article) -> None:
-    out.rule(f"[bold]{escape(article.title)}")
-    facts = {
-        "url": article.canonical_url,
-        "authors": ", ".join(article.authors),
-        "published": article.published.isoformat() if article.published else "",
-        "categories": ", ".join(article.categories),
-        "tags": ", ".join(article.tags),
-        "dateline": article.dateline or "",
-        "words": str(article.word_count),
-        "extractor": article.extractor + (" (fallback)" if article.fallback else ""),
-    }
-    for key, value in facts.items():
-        out.print(f"[cyan]{key:>10}[/] {escape(value)}")
-    for image in article.images:
-        out.print(f"[cyan]{'image':>10}[/] {escape(image.src)}\n{'':>11}"
-                  f"{escape(image.caption or '')} [dim]({escape(image.credit or 'no credit')})[/]")
-    for warning in article.warnings:
-        out.print(f"[yellow]{'warning':>10}[/] {escape(warning)}")
-    out.rule()
-    out.print(article.body, markup=False, highlight=False)
 
 
 # --- the store -------------------------------------------------------------------------
-DB_HELP = "Database URL (default: $ARCHIVE_DB_URL, else a SQLite file under ./data/)."
-
-
-def open_store(db: str | None, read_only: bool = False) -> ArticleStore:
-    """The store; read commands open it read-only: never created, never changed."""
-    try:
-        return ArticleStore(db, read_only=read_only)
-    except StoreError as error:
-        raise fail(str(error)) from None
-
-
 def parse_day(value: str | None, option: str) -> date | None:
     """A calendar day, compared with the day each page printed."""
     if value is None:

@@ -1,0 +1,63 @@
+"""What every command shares: the consoles, the one-line error, JSON output,
+an Article as people read it, and opening the store."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from cleaning import Article
+from storage.store import ArticleStore, StoreError
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the width
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    # Messages quote what users typed and pages hold: never read as Rich markup.
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    return typer.Exit(code)
+
+
+JSON_HELP = "Print JSON (one object, or one per line) instead of a table."
+
+
+def print_json(value: object) -> None:
+    print(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def show_article(article: Article) -> None:
+    out.rule(f"[bold]{escape(article.title)}")
+    facts = {
+        "url": article.canonical_url,
+        "authors": ", ".join(article.authors),
+        "published": article.published.isoformat() if article.published else "",
+        "categories": ", ".join(article.categories),
+        "tags": ", ".join(article.tags),
+        "dateline": article.dateline or "",
+        "words": str(article.word_count),
+        "extractor": article.extractor + (" (fallback)" if article.fallback else ""),
+    }
+    for key, value in facts.items():
+        out.print(f"[cyan]{key:>10}[/] {escape(value)}")
+    for image in article.images:
+        out.print(f"[cyan]{'image':>10}[/] {escape(image.src)}\n{'':>11}"
+                  f"{escape(image.caption or '')} [dim]({escape(image.credit or 'no credit')})[/]")
+    for warning in article.warnings:
+        out.print(f"[yellow]{'warning':>10}[/] {escape(warning)}")
+    out.rule()
+    out.print(article.body, markup=False, highlight=False)
+
+
+DB_HELP = "Database URL (default: $ARCHIVE_DB_URL, else a SQLite file under ./data/)."
+
+
+def open_store(db: str | None, read_only: bool = False) -> ArticleStore:
+    """The store; read commands open it read-only: never created, never changed."""
+    try:
+        return ArticleStore(db, read_only=read_only)
+    except StoreError as error:
+        raise fail(str(error)) from None
