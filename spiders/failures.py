@@ -50,6 +50,7 @@ QUARANTINE_REASONS: dict[str, bool] = {
     "too_short": True,
     "no_title": True,
     "boilerplate_leaked": True,
+    "wrong_charset": True,
     "cleaner_crashed": False,
     "cleaner_timeout": True,
     "store_rejected": False,

@@ -286,3 +286,31 @@ def test_crawl_log_lines_reach_the_flow_log_whole_or_not_at_all(line, expected):
     from flows.crawl import prefect_log_line
 
     assert prefect_log_line(line) == expected
+
+
+@pytest.mark.parametrize("body", [
+    "Переговоры возобновятся".encode().decode("cp1252", "replace") * 4,  # UTF-8 read as cp1252
+    "Rozmowy zostaną wznowione w poniedziałek, podało ministerstwo".encode().decode("latin-1")
+    * 3,
+    "Переговоры возобновятся в понедельник".encode("koi8_r").decode("cp932", "replace") * 4,
+])
+def test_the_gate_notices_text_decoded_with_the_wrong_charset(body):
+    from cleaning.models import Article
+
+    article = Article(url="u", canonical_url="u", title="t", body=body, extractor="x",
+                      word_count=40)
+    assert gate(article) is not None and gate(article)[0] == "wrong_charset"
+
+
+@pytest.mark.parametrize("body", [
+    "Переговоры возобновятся в понедельник после перерыва, сообщили в министерстве. " * 3,
+    "Le ministre a déclaré à Genève que les négociations reprendraient lundi matin. " * 3,
+    "قالت الحكومة إن المحادثات ستستأنف يوم الاثنين بعد توقف دام ثلاثة أسابيع " * 3,
+    "Erdoğan said “the talks” — in Ankara — would resume; 50°C, £3, café, naïve. " * 3,
+])
+def test_the_gate_lets_real_text_in_any_script_through(body):
+    from cleaning.models import Article
+
+    article = Article(url="u", canonical_url="u", title="t", body=body, extractor="x",
+                      word_count=40)
+    assert gate(article) is None
