@@ -45,6 +45,7 @@ bench: setup
 	$(BIN)/python bench/reextract.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/crawl_throughput.py
+	$(BIN)/python bench/import.py
 
 # Prefect: serve every deployment from one process, or deploy to a work pool.
 serve: setup

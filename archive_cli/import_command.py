@@ -3,7 +3,7 @@ Internet Archive, `wget --warc-file`) through the crawl's ingest step.
 
 Registered in archive_cli/main.py with `app.command("import")(import_warc)`;
 what it shares with the other commands (`open_store`, `fail`, the consoles)
-is imported inside the function, so that main.py can import this module."""
+comes from archive_cli/console.py, so main.py can import this module."""
 
 from __future__ import annotations
 
@@ -12,13 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from cleaning import SITES
 
+from .console import DB_HELP, err, fail, open_store, out, print_json
+
 if TYPE_CHECKING:
     from storage.importer import ImportResult
-
-DB_HELP = "Database URL (default: $ARCHIVE_DB_URL, else a SQLite file under ./data/)."
 
 
 def _check_site(site: str) -> str:
@@ -43,10 +46,6 @@ def import_warc(
     a newer one), or quarantined with its reason; the capture date is the fetch
     date. An archived copy under another form of a stored article's URL (http or
     https, www., a trailing slash, tracking parameters) is that article."""
-    from rich.markup import escape
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from archive_cli.main import err, fail, open_store, print_json
     from storage.importer import ImportInputError, warc_files
     from storage.importer import import_warc as run_import
     from storage.store import StoreError
@@ -92,11 +91,6 @@ def figures_line(result: ImportResult) -> str:
 
 
 def show_result(result: ImportResult) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
-    from archive_cli.main import out
-
     table = Table(title=f"import of {result.files} WARC file{'s' * (result.files != 1)}",
                   show_header=False)
     rows: list[tuple[str, object]] = [

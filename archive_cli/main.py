@@ -45,6 +45,7 @@ from .console import (
     print_json,
 )
 from .extract_command import extract
+from .import_command import import_warc
 
 # The temporary Prefect API that `crawl` and `demo` start sends usage telemetry,
 # which fails (with a traceback) on machines without internet; off unless asked for.
@@ -67,6 +68,7 @@ def check_site(site: str) -> str:
 
 
 app.command()(extract)
+app.command("import")(import_warc)
 
 
 

@@ -31,7 +31,11 @@ with its reason and WARC location.
   skipped), `rejected_but_known` (a page the cleaner rejects whose URL the
   store already holds as an article or a permanent quarantine: left as it is).
 - Quarantined pages are quarantined as not permanent: an archived copy's
-  verdict never keeps the live crawl from fetching the page.
+  verdict never keeps the live crawl from fetching the page. Reasons: the
+  cleaner's and the gate's, `cleaner_crashed` (its cleaning process died:
+  only that page, the others in flight are cleaned again), `store_rejected`
+  (a value the database refuses; `skipped: store_rejected` when not even its
+  quarantine row fits).
 
 Invariant of the result: records == new + updated + unchanged + stale +
 sum(quarantined) + sum(skipped).
@@ -369,11 +373,14 @@ class _Cleaning:
         if self.workers <= 1 or self.inline_left > 0:
             self.inline_left -= 1
             return clean_page(*self._job(record))
+        return self._pool().submit(_clean_job, self._job(record))
+
+    def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
             # spawn, not fork: the caller may hold threads (Prefect, SQLAlchemy pools).
             self.pool = ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context("spawn"))
-        return self.pool.submit(_clean_job, self._job(record))
+        return self.pool
 
     def _finish(self, window: deque[tuple[_Record, Future[Cleaned] | Cleaned | None]]
                 ) -> tuple[_Record, Cleaned | None]:
@@ -382,18 +389,29 @@ class _Cleaning:
             return record, pending
         try:
             return record, pending.result()
+        except BrokenProcessPool:
+            pass
+        # A cleaning process died, and every page in flight failed with it: they
+        # are cleaned again one at a time, so that only the page that kills its
+        # process is quarantined (`cleaner_crashed`, transient: re-extraction
+        # tries it again).
+        self.close()
+        queued = [record, *(item for item, _ in window)]
+        window.clear()
+        head = self._alone(record)
+        window.extend((item, self._alone(item)) for item in queued[1:])
+        return record, head
+
+    def _alone(self, record: _Record) -> Cleaned | None:
+        if record.reason is not None:
+            return None
+        try:
+            return self._pool().submit(_clean_job, self._job(record)).result()
         except BrokenProcessPool as error:
-            # The process cleaning this page died: the page is quarantined as
-            # transient (re-extraction tries it again); the pages queued behind
-            # it go to a fresh pool.
+            self.close()
             log.error("%s: the cleaning process died (%s)", record.url[:300], error)
-            assert self.pool is not None
-            self.pool.shutdown(cancel_futures=True)
-            self.pool = None
-            for index, (queued, _) in enumerate(window):
-                window[index] = (queued, self._start(queued))
-            return record, Cleaned(problem="cleaner_crashed", transient=True,
-                                   detail=f"the cleaning process died: {error}")
+            return Cleaned(problem="cleaner_crashed", transient=True,
+                           detail=f"the cleaning process died: {error}")
 
 
 # --- the store ------------------------------------------------------------------------------

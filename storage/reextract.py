@@ -43,6 +43,7 @@ class Job:
     warc_offset: int
     stored_hash: str | None  # None: quarantined, not stored
     site: str
+    stored_key: str | None = None  # the stored article's key (its URL form may differ)
 
 
 @dataclass
@@ -68,7 +69,8 @@ def _clean(job: Job) -> Result:
 
 def jobs(store: ArticleStore, site: str) -> Iterator[Job]:
     for row in store.latest_revisions_with_warc():
-        yield Job(row["warc_file"], row["warc_offset"], row["content_hash"], site)
+        yield Job(row["warc_file"], row["warc_offset"], row["content_hash"], site,
+                  row["canonical_url"])
     for row in store.quarantined_with_warc():
         yield Job(row["warc_file"], row["warc_offset"], None, site)
 
@@ -136,6 +138,9 @@ def _judge(result: Result, outcome: Counter[str]) -> PageRecord | None:
     if job.stored_hash == article.content_hash:
         outcome["unchanged"] += 1
         return None
+    if job.stored_key and article.canonical_url != job.stored_key:
+        # Stored under another URL form (an import re-keyed it): that row, not a new one.
+        article = article.model_copy(update={"canonical_url": job.stored_key})
     return PageRecord(
         article=article, fetched_at=page.fetched_at or datetime.now(UTC),
         warc_file=job.warc_file, warc_offset=job.warc_offset,

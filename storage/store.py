@@ -297,7 +297,7 @@ class ArticleStore:
         revisions and name links in bulk."""
         articles = ARTICLES
         connection = session.connection()  # Core statements, executemany where it counts
-        batch = _merge_same_content(connection, batch)
+        batch = _follow_aliases(connection, _merge_same_content(connection, batch))
         revisions = REVISIONS
         stored = {row.canonical_url: row for row in connection.execute(
             select(articles.c.id, articles.c.canonical_url, articles.c.content_hash,
@@ -526,8 +526,12 @@ class ArticleStore:
 
     # --- reading ------------------------------------------------------------------------
     def get(self, url: str) -> dict[str, Any] | None:
+        """The article stored under `url`, or under the URL `url` is an alias of."""
         with self.sessions() as session:
             row = session.scalar(select(Article).where(Article.canonical_url == url))
+            if row is None:
+                row = session.scalar(select(Article).join(
+                    UrlAlias, UrlAlias.article_id == Article.id).where(UrlAlias.url == url))
             return _article_dict(row) if row else None
 
     def revisions(self, url: str) -> list[dict[str, Any]]:
@@ -749,6 +753,28 @@ def _article_dict(row: Article) -> dict[str, Any]:
         "revision": row.revision, "first_seen": row.first_seen,
         "last_fetched": row.last_fetched,
     }
+
+
+def _follow_aliases(connection: Any, batch: dict[str, PageRecord]) -> dict[str, PageRecord]:
+    """A page whose key is another URL form of a stored article (an alias: an
+    imported copy under http:// of an https:// article, a listing URL before a
+    redirect) is that article: it takes the article's key, never a row of its own."""
+    unknown = set(batch) - set(connection.scalars(
+        select(ARTICLES.c.canonical_url).where(ARTICLES.c.canonical_url.in_(list(batch)))))
+    if not unknown:
+        return batch
+    merged = dict(batch)
+    for alias, canonical in connection.execute(
+            select(UrlAlias.url, ARTICLES.c.canonical_url)
+            .join(ARTICLES, ARTICLES.c.id == UrlAlias.article_id)
+            .where(UrlAlias.url.in_(list(unknown)))):
+        if canonical in merged:
+            continue  # the batch holds that article under its own key already
+        record = merged.pop(alias)
+        merged[canonical] = replace(
+            record, article=record.article.model_copy(update={"canonical_url": canonical}),
+            aliases=[*record.aliases, alias])
+    return merged
 
 
 def _merge_same_content(connection: Any, batch: dict[str, PageRecord]) -> dict[str, PageRecord]:

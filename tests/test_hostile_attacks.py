@@ -194,3 +194,23 @@ def test_the_same_article_under_another_url_form_joins_its_row(tmp_path):
     counts = store.upsert_articles([PageRecord(article=same, fetched_at=FETCHED)])
     assert counts.unchanged == 1 and store.stats()["articles"] == 1
     assert store.known_urls([short]) == {short}
+
+
+def test_a_page_under_an_alias_of_a_stored_article_is_that_article(tmp_path):
+    """A crawl that meets a stored article under another URL form (an imported
+    copy's http:// form, a listing URL before a redirect) stores no second row."""
+    from cleaning import extract_article
+    from storage.store import PageRecord
+    from tests.test_reextract import FETCHED, PARAGRAPHS, page_html
+
+    store = ArticleStore(f"sqlite:///{tmp_path / 'a.db'}")
+    https = "https://eng-archive.aawsat.com/theaawsat/news-middle-east/story"
+    http = "http://eng-archive.aawsat.com/theaawsat/news-middle-east/story"
+    store.upsert_articles([PageRecord(article=extract_article(page_html("story"), https,
+                                                              site="aawsat"),
+                                      fetched_at=FETCHED, aliases=[http])])
+    changed = extract_article(page_html("story", [*PARAGRAPHS, "An update."]), http,
+                              site="aawsat").model_copy(update={"canonical_url": http})
+    counts = store.upsert_articles([PageRecord(article=changed, fetched_at=FETCHED)])
+    assert counts.updated == 1 and store.stats()["articles"] == 1
+    assert store.get(http)["canonical_url"] == https  # show follows aliases too

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 from base64 import b32encode
 from datetime import UTC, datetime
 from io import BytesIO
@@ -19,6 +20,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from cleaning import CLEANER_VERSION, extract_article
+from cleaning.outcome import clean_page
 from replica.divi import BASE, Post, article_page, listing_page
 from storage.importer import ImportInputError, ImportResult, import_warc, url_twins, warc_files
 from storage.reextract import reextract
@@ -436,6 +438,27 @@ def test_a_pool_of_cleaning_processes_gives_the_same_result(store, tmp_path, mon
     path, _ = common_crawl_file(tmp_path / "cc.warc.gz")
     result = import_warc(store, [path], hosts=[HOST], workers=2)
     assert counts(result) == CC_EXPECTED
+
+
+def crashing_clean_job(job):
+    """In a cleaning process: dies on one page (a cleaner that takes its process down)."""
+    if job[1].endswith("/page-2"):
+        os._exit(3)
+    return clean_page(*job)
+
+
+@pytest.mark.integration  # starts cleaning processes
+def test_only_the_page_that_kills_its_cleaning_process_is_quarantined(store, tmp_path,
+                                                                      monkeypatch):
+    monkeypatch.setattr("storage.importer.INLINE_PAGES", 1)
+    monkeypatch.setattr("storage.importer._clean_job", crashing_clean_job)
+    archive = ArchiveFile(tmp_path / "crash.warc.gz")
+    for number in range(8):
+        archive.response(url_of(f"page-{number}"), page_html(f"page-{number}"), CC_DATE)
+    result = import_warc(store, [archive.close()], workers=2)
+    assert (result.new, result.quarantined) == (7, {"cleaner_crashed": 1})
+    assert store.quarantine_samples(None)[0]["url"] == url_of("page-2")
+    assert store.known_urls([url_of("page-2")]) == set()  # transient: tried again
 
 
 def test_paths_that_are_not_warc_files_are_refused_before_anything_is_read(tmp_path):
