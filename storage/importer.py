@@ -49,14 +49,15 @@ import os
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from pebble import ProcessExpired, ProcessPool
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
@@ -74,6 +75,7 @@ log = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 # The first pages are cleaned in this process: a small import pays no worker start-up.
+CLEAN_BUDGET_S = 30.0  # seconds a page may take to clean, as in a crawl
 INLINE_PAGES = 100
 MAX_WARNINGS = 50
 _GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -341,13 +343,17 @@ def _clean_job(job: tuple[bytes, str, str, str | None]) -> Cleaned:
 
 class _Cleaning:
     """Pages cleaned in order: the first ones in this process, the rest in a
-    pool of processes with a bounded window (memory stays a few pages)."""
+    pool of processes with a bounded window (memory stays a few pages). Each
+    page has the crawl's time budget; pebble's pool stops one task and
+    replaces its worker, so a page that stalls or kills the cleaner costs
+    only itself (`cleaner_timeout`, `cleaner_crashed`)."""
 
-    def __init__(self, site: str, workers: int) -> None:
+    def __init__(self, site: str, workers: int, budget_s: float | None = None) -> None:
         self.site = site
         self.workers = workers
+        self.budget_s = budget_s or CLEAN_BUDGET_S
         self.inline_left = INLINE_PAGES if workers > 1 else -1
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: ProcessPool | None = None
 
     def run(self, records: Iterator[_Record]) -> Iterator[tuple[_Record, Cleaned | None]]:
         window: deque[tuple[_Record, Future[Cleaned] | Cleaned | None]] = deque()
@@ -361,7 +367,8 @@ class _Cleaning:
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+            self.pool.stop()
+            self.pool.join()
             self.pool = None
 
     def _job(self, record: _Record) -> tuple[bytes, str, str, str | None]:
@@ -373,14 +380,10 @@ class _Cleaning:
         if self.workers <= 1 or self.inline_left > 0:
             self.inline_left -= 1
             return clean_page(*self._job(record))
-        return self._pool().submit(_clean_job, self._job(record))
-
-    def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
             # spawn, not fork: the caller may hold threads (Prefect, SQLAlchemy pools).
-            self.pool = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"))
-        return self.pool
+            self.pool = ProcessPool(self.workers, context=multiprocessing.get_context("spawn"))
+        return self.pool.schedule(_clean_job, args=(self._job(record),), timeout=self.budget_s)
 
     def _finish(self, window: deque[tuple[_Record, Future[Cleaned] | Cleaned | None]]
                 ) -> tuple[_Record, Cleaned | None]:
@@ -389,29 +392,16 @@ class _Cleaning:
             return record, pending
         try:
             return record, pending.result()
-        except BrokenProcessPool:
-            pass
-        # A cleaning process died, and every page in flight failed with it: they
-        # are cleaned again one at a time, so that only the page that kills its
-        # process is quarantined (`cleaner_crashed`, transient: re-extraction
-        # tries it again).
-        self.close()
-        queued = [record, *(item for item, _ in window)]
-        window.clear()
-        head = self._alone(record)
-        window.extend((item, self._alone(item)) for item in queued[1:])
-        return record, head
-
-    def _alone(self, record: _Record) -> Cleaned | None:
-        if record.reason is not None:
-            return None
-        try:
-            return self._pool().submit(_clean_job, self._job(record)).result()
-        except BrokenProcessPool as error:
-            self.close()
+        except FutureTimeout:
+            log.error("%s: cleaning took over %.0f s: stopped", record.url[:300], self.budget_s)
+            return record, Cleaned(problem="cleaner_timeout",
+                                   detail=f"cleaning took over {self.budget_s:.0f} s")
+        except ProcessExpired as error:
+            # Only this page's process died (pebble fails no other task): it is
+            # quarantined as transient, and re-extraction tries it again.
             log.error("%s: the cleaning process died (%s)", record.url[:300], error)
-            return Cleaned(problem="cleaner_crashed", transient=True,
-                           detail=f"the cleaning process died: {error}")
+            return record, Cleaned(problem="cleaner_crashed", transient=True,
+                                   detail=f"the cleaning process died: {error}")
 
 
 # --- the store ------------------------------------------------------------------------------

@@ -480,3 +480,24 @@ def test_url_twins():
         "https://example.com/a?b=1"]
     assert url_twins("https://127.0.0.1:8080/a") == ["https://127.0.0.1:8080/a",
                                                       "http://127.0.0.1:8080/a"]
+
+
+def stalling_clean_job(job):
+    """In a cleaning process: one page that would take for ever."""
+    if job[1].endswith("/page-3"):
+        import time
+
+        time.sleep(600)
+    return clean_page(*job)
+
+
+@pytest.mark.integration  # starts cleaning processes
+def test_a_page_over_its_time_budget_costs_only_itself(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("storage.importer.INLINE_PAGES", 1)
+    monkeypatch.setattr("storage.importer.CLEAN_BUDGET_S", 2.0)
+    monkeypatch.setattr("storage.importer._clean_job", stalling_clean_job)
+    archive = ArchiveFile(tmp_path / "stall.warc.gz")
+    for number in range(6):
+        archive.response(url_of(f"page-{number}"), page_html(f"page-{number}"), CC_DATE)
+    result = import_warc(store, [archive.close()], workers=2)
+    assert (result.new, result.quarantined) == (5, {"cleaner_timeout": 1})
