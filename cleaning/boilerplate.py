@@ -16,6 +16,9 @@ import re
 
 from bs4 import Tag
 
+from .tree import Cutter, NearestAncestor, Subtrees
+from .tree import is_gone as is_gone  # re-exported: the profiles read it from here
+
 # Elements that hold no reader-visible article text.
 NON_TEXT_TAGS = frozenset(
     "script style noscript template iframe object embed form button input select textarea "
@@ -69,6 +72,39 @@ def holds_article_text(element: Tag) -> bool:
     return False
 
 
+def _paragraph_chars(tag: Tag) -> int:
+    return len(tag.get_text()) if tag.name == "p" else 0
+
+
+class TextBelow:
+    """`holds_article_text` and the searches below an element that
+    `is_boilerplate` makes, for every element of one pass over `tags` in
+    document order (see tree.Subtrees): nested `<div hidden>`s, forms or
+    plugin blocks are each searched once, not once per ancestor."""
+
+    def __init__(self, tags: list[Tag]) -> None:
+        self._tags = tags
+        self._index: Subtrees | None = None
+
+    def _listed(self, element: Tag) -> Subtrees | None:
+        if self._index is None:
+            self._index = Subtrees(self._tags)  # when first asked: most pages never ask
+        return self._index if element in self._index else None
+
+    def holds_article_text(self, element: Tag) -> bool:
+        index = self._listed(element)
+        if index is None:
+            return holds_article_text(element)
+        return index.below("p", _paragraph_chars, element) >= ARTICLE_TEXT_CHARS
+
+    def has(self, element: Tag, names: tuple[str, ...]) -> bool:
+        """Whether `element.find(names)` finds a descendant."""
+        index = self._listed(element)
+        if index is None:
+            return element.find(names) is not None
+        return index.below(" ".join(names), lambda tag: int(tag.name in names), element) > 0
+
+
 def names_furniture(value: object) -> bool:
     """Whether a class list or id names a plugin's block (see _FURNITURE_WORD_RE)."""
     if isinstance(value, str):
@@ -78,11 +114,13 @@ def names_furniture(value: object) -> bool:
     return False
 
 
-def is_boilerplate(element: Tag) -> bool:
+def is_boilerplate(element: Tag, below: TextBelow | None = None) -> bool:
+    """Whether `element` is never article text. `below`: the pass's index
+    of what lies below each element (strip_boilerplate), if any."""
+    holds_text = below.holds_article_text if below is not None else holds_article_text
     name = element.name
     if name in NON_TEXT_TAGS:
-        if name == "form" and (element.find(_ARTICLE_MARKS) is not None
-                               or holds_article_text(element)):
+        if name == "form" and (_has(element, _ARTICLE_MARKS, below) or holds_text(element)):
             element.name = "div"  # the page's content inside a page-wide form: kept
             return False
         return True
@@ -94,7 +132,7 @@ def is_boilerplate(element: Tag) -> bool:
     if "hidden" in attrs:
         element_id = attrs.get("id")
         if (isinstance(element_id, str) and _STREAMED_ID_RE.match(element_id)) \
-                or holds_article_text(element):
+                or holds_text(element):
             del element["hidden"]  # hidden only until a script runs
             return False
         return True
@@ -102,30 +140,28 @@ def is_boilerplate(element: Tag) -> bool:
     if classes and not BOILERPLATE_CLASSES.isdisjoint(classes):
         return True
     if classes and _EMBED_CLASS in classes:
-        return element.find("blockquote") is None
+        return not _has(element, ("blockquote",), below)
     if attrs.get("id") in BOILERPLATE_IDS:
         return True
     if name in _NEVER_FURNITURE:
         return False
     return (names_furniture(classes) or names_furniture(attrs.get("id"))) \
-        and not holds_article_text(element)
+        and not holds_text(element)
 
 
-def is_gone(element: Tag) -> bool:
-    """Whether `element` was decomposed (as part of an ancestor, say).
-
-    bs4's own `decomposed` property falls through `Tag.__getattr__` into a
-    tree search on every call, which costs more than the parse on big pages.
-    """
-    return "_decomposed" in vars(element)
+def _has(element: Tag, names: tuple[str, ...], below: TextBelow | None) -> bool:
+    return below.has(element, names) if below is not None else element.find(names) is not None
 
 
 def strip_boilerplate(root: Tag, tags: list[Tag] | None = None) -> None:
     """Cut non-text elements and plugin blocks out of `root`, in one pass
     (over `tags`, every tag of `root` in document order, when given)."""
-    for element in (root.find_all(True) if tags is None else tags):
-        if not is_gone(element) and is_boilerplate(element):
-            element.decompose()
+    listed = root.find_all(True) if tags is None else tags
+    below = TextBelow(listed)
+    cutter = Cutter()
+    for element in listed:
+        if not is_gone(element) and is_boilerplate(element, below):
+            cutter.cut(element)
 
 
 # --- by text --------------------------------------------------------------------------------
@@ -180,11 +216,13 @@ def drop_furniture_text(blocks: list[str]) -> list[str]:
 
 
 # --- pages that are not the article: a script's shell, a paywall, a consent wall ----------
+# A verb's ending is at most 40 letters ("habilitado", "ative", "abilitare"):
+# `\w+` read every "habilit" of one long word to the word's end (quadratic).
 _JS_REQUIRED_RE = re.compile(
     r"enable javascript|javascript (?:is )?(?:required|disabled|must be enabled|needs to be "
     r"enabled)|requires? javascript|turn on javascript|activate javascript|javascript to run|"
-    r"javascript aktivieren|activer (?:le )?javascript|habilit\w+ (?:o |el )?javascript|"
-    r"ativ\w+ (?:o )?javascript|abilita\w* javascript",
+    r"javascript aktivieren|activer (?:le )?javascript|habilit\w{1,40} (?:o |el )?javascript|"
+    r"ativ\w{1,40} (?:o )?javascript|abilita\w{0,40} javascript",
     re.I,
 )
 _APP_ROOT_IDS = frozenset("root app __next __nuxt ___gatsby svelte main-app".split())
@@ -221,6 +259,39 @@ CONSENT_WORDS = 150  # a body this short, about cookies, on a page about consent
 _WORD_RE = re.compile(r"\w+")
 
 
+class _ShortText:
+    """Whether `len(tag.get_text(" ", strip=True)) < limit`, from sums over
+    the page's strings (tree.Subtrees): the stripped strings' lengths and
+    how many there are (joined by one space each)."""
+
+    def __init__(self, tags: list[Tag]) -> None:
+        self.tags = tags
+        self._index: Subtrees | None = None
+
+    def __call__(self, tag: Tag, limit: int) -> bool:
+        if self._index is None:
+            self._index = Subtrees(self.tags)
+        if tag not in self._index or tag.interesting_string_types not in (
+                None, Tag.MAIN_CONTENT_STRING_TYPES):
+            return len(tag.get_text(" ", strip=True)) < limit
+        chars = _stripped_chars(tag) + self._index.below("stripped chars", _stripped_chars, tag)
+        count = _stripped_count(tag) + self._index.below("stripped count", _stripped_count, tag)
+        return chars + max(count - 1, 0) < limit
+
+
+def _own_strings(tag: Tag) -> list[str]:
+    return [text for child in tag.contents
+            if type(child) in Tag.MAIN_CONTENT_STRING_TYPES and (text := str(child).strip())]
+
+
+def _stripped_chars(tag: Tag) -> int:
+    return sum(map(len, _own_strings(tag)))
+
+
+def _stripped_count(tag: Tag) -> int:
+    return len(_own_strings(tag))
+
+
 class WallSignals:
     """What a page says, before any cleaning, about being a script's shell,
     a paywall or a consent wall. Gathered from the page's tags before the
@@ -235,19 +306,23 @@ class WallSignals:
         self.declared_paywall = any(str(v).strip().lower() in ("false", "locked")
                                     for v in meta_values)
         marks: list[str] = []
+        # A <noscript> inside another says nothing its outer one does not say.
+        in_noscript = NearestAncestor(lambda tag: tag.name == "noscript")
+        short = _ShortText(tags)
         for tag in tags:
             name = tag.name
             if name == "noscript":
-                self.noscript.append(tag.get_text(" "))
+                if in_noscript(tag) is None:
+                    self.noscript.append(tag.get_text(" "))
                 continue
             attrs = tag.attrs
             if not attrs:
-                if name in _APP_ROOT_TAGS and len(tag.get_text(" ", strip=True)) < 200:
+                if name in _APP_ROOT_TAGS and not self.app_root and short(tag, 200):
                     self.app_root = True
                 continue
             element_id = attrs.get("id")
-            if (name in _APP_ROOT_TAGS or element_id in _APP_ROOT_IDS) \
-                    and len(tag.get_text(" ", strip=True)) < 200:
+            if (name in _APP_ROOT_TAGS or element_id in _APP_ROOT_IDS) and not self.app_root \
+                    and short(tag, 200):
                 self.app_root = True
             classes = attrs.get("class")
             if classes:

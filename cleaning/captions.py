@@ -13,7 +13,8 @@ _AGENCIES = (
 _CREDIT_RE = re.compile(
     r"\(\s*(?P<credit>(?:Photo:?\s*)?(?:" + _AGENCIES + r")\b[^()]{0,60}"
     r"|[^()]{0,40}\b(?:Photo|Photograph|Image|Picture|Credit|Foto|Bild)s?\b[^()]{0,40})"
-    r"\s*\)\s*[.]?\s*$",
+    # `\s*[.]?\s*$` tried every split of a run of spaces: quadratic on a long one.
+    r"\s*\)\s*(?:\.\s*)?$",
     re.I,
 )
 
@@ -26,6 +27,9 @@ def split_credit(text: str) -> tuple[str, str | None]:
     return text[: match.start()].rstrip(), match.group("credit").strip()
 
 
+CREDIT_LINE_CHARS = 400  # a caption in a plain <p> is no longer than this
+
+
 def looks_like_credit_line(text: str) -> bool:
     """A short paragraph that ends in a credit: a caption put in a plain <p>."""
-    return len(text) <= 400 and _CREDIT_RE.search(text) is not None
+    return len(text) <= CREDIT_LINE_CHARS and _CREDIT_RE.search(text) is not None

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import re
 
-_PLACE_WORD = r"(?:[A-Z][\w'’.]*(?:-[A-Z]?[\w'’.]+)*)"
+# A word of a place name, its hyphenated parts included ("Al-Assad",
+# "Saint-Denis"). A part is `[\w'’.]+`: `[A-Z]?[\w'’.]+` read the same parts
+# two ways each, and a failed match tried them all (2^n on "A-AB-AB-...").
+_PLACE_WORD = r"(?:[A-Z][\w'’.]*(?:-[\w'’.]+)*)"
 _PLACE = rf"(?P<place>{_PLACE_WORD}(?:\s+(?:al-|Al-|el-|de\s|)?{_PLACE_WORD}){{0,3}})"
 _DASH = r"[—–-]"
 # Who filed it: the paper itself, or a wire service, with or without brackets.

@@ -90,6 +90,7 @@ def _extract(html: str | bytes, url: str, site: str, fallback_allowed: bool,
         # A fresh full parse: the profile's tree may be partial (strainer) and is pruned.
         generic = PROFILES["generic"].extract(Page.parse(text, url))
         draft.blocks, draft.images = generic.blocks, draft.images + generic.images
+        draft.warnings += generic.warnings
         draft.title = draft.title or generic.title
         extractor, fallback = "generic", True
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from bs4 import NavigableString, Tag
+from bs4 import NavigableString, PageElement, Tag
 
-from .boilerplate import holds_article_text, is_gone
-from .captions import looks_like_credit_line, split_credit
+from .boilerplate import TextBelow, is_gone
+from .captions import CREDIT_LINE_CHARS, looks_like_credit_line, split_credit
 from .models import Image
 from .text import clean_inline
+from .tree import Cutter, FoldedText, Subtrees
 
 CAPTIONED_CLASSES = frozenset(
     "wp-caption wp-block-image gallery-item blocks-gallery-item gallery wp-block-gallery "
@@ -35,6 +36,7 @@ _CAPTION_HINTS = ("caption", "credit", "desc", "img", "image", "photo", "picture
 _SKIPPED_SIBLINGS = frozenset(("br", "noscript", "source"))
 _SIZE_SUFFIX_RE = re.compile(r"-\d{2,5}x\d{2,5}(?=\.\w{3,4}$)")
 _MIN_ALT_WORDS = 4
+_NAMED_DROPS = 3  # malformed image URLs named in the warnings; the rest are counted
 
 
 class ImageCollector:
@@ -44,9 +46,26 @@ class ImageCollector:
         self.base_url = base_url
         self.images: list[Image] = []
         self._by_key: dict[str, Image] = {}
+        # Images whose URL does not parse ("http://[url]/...", an unreplaced
+        # placeholder; a port out of range): (src as written, why).
+        self.dropped: list[tuple[str, str]] = []
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the article's warnings say about images left out."""
+        found = [f"image dropped: malformed URL {src[:200]!r} ({why})"
+                 for src, why in self.dropped[:_NAMED_DROPS]]
+        if len(self.dropped) > _NAMED_DROPS:
+            found.append(f"{len(self.dropped) - _NAMED_DROPS} more images with malformed "
+                         "URLs dropped")
+        return found
 
     def add(self, img: Tag, caption_text: str | None) -> None:
-        src = image_src(img, self.base_url)
+        try:
+            src = image_src(img, self.base_url)
+        except MalformedURL as error:
+            self.dropped.append((error.url, error.reason))
+            return
         if not src:
             return
         caption, credit = split_credit(clean_inline(caption_text)) if caption_text else ("", None)
@@ -74,68 +93,161 @@ class ImageCollector:
         cut without being recorded. `tags`: every tag of `content` in
         document order, when the caller has them listed already.
         """
+        listed = content.find_all(True) if tags is None else tags
         containers: list[Tag] = []
         loose: list[Tag] = []
         captions: list[Tag] = []
-        for element in content.find_all(True) if tags is None else tags:
+        for element in listed:
             if is_gone(element):
                 continue
             if _is_image_or_container(element):
                 (loose if element.name == "img" else containers).append(element)
             elif is_caption_text(element):
                 captions.append(element)
+        # Each container's subtree is searched once, not once per ancestor
+        # (nested galleries, unclosed <figure>s); see tree.Subtrees.
+        index = Subtrees(listed) if containers or (loose and record_within is not None) else None
+        cutter = Cutter()
         outer: list[Tag] = []
         for container in containers:
             if is_gone(container):
                 continue
-            if container.find(is_captioned_container) is not None:
+            if index is not None and container in index:
+                gallery = index.below("captioned", _is_captioned, container) > 0
+            else:
+                gallery = container.find(is_captioned_container) is not None
+            if gallery:
                 outer.append(container)  # a gallery: its items carry the captions
                 continue
-            wanted = record_within is None or _is_inside(container, record_within)
+            wanted = record_within is None or _is_inside(container, record_within, index)
             captions = container.find_all(is_caption_text)
             caption = " ".join(c.get_text(" ") for c in captions) if captions else None
             pictures = container.find_all("img")
             for img in pictures if wanted else ():
                 self.add(img, caption if len(pictures) == 1 else None)
-            container.decompose()
+            cutter.cut(container)
         for container in outer:
             if not is_gone(container):
-                container.decompose()
+                cutter.cut(container)
+        around = _LooseImages(content, cutter)
         for img in loose:
             if is_gone(img):
                 continue
-            if record_within is None or _is_inside(img, record_within):
-                self._take_loose_image(img, content)
+            if record_within is None or _is_inside(img, record_within, index):
+                self._take_loose_image(img, around)
             else:
-                img.decompose()
+                around.cut(img)
         # Captions and credits whose image is gone (or never was): cut unrecorded.
+        below = TextBelow(listed)
         for element in captions:
             if not is_gone(element) and element is not content \
-                    and not holds_article_text(element):
-                element.decompose()
+                    and not below.holds_article_text(element):
+                cutter.cut(element)
 
-    def _take_loose_image(self, img: Tag, content: Tag) -> None:
-        holder = _enclosing_paragraph(img, content)
+    def _take_loose_image(self, img: Tag, around: _LooseImages) -> None:
+        holder = around.holder(img)
         alt = clean_inline(_attr(img, "alt"))
         caption_tag: Tag | None = None
         if holder is not None:
-            own_text = clean_inline(holder.get_text(" "))
-            if own_text and looks_like_credit_line(own_text):
+            # The holder's folded text, when short enough to be a credit line.
+            length, own_text = around.text(holder, CREDIT_LINE_CHARS)
+            if length and own_text is not None and looks_like_credit_line(own_text):
                 caption_tag = holder  # <p><img> Caption (Reuters)</p>
             else:
-                caption_tag = _caption_after(img, alt)
-                if caption_tag is None and not own_text:
-                    caption_tag = _caption_after(holder, alt, ("p", "div", "span", "em"))
+                caption_tag = around.caption_after(img, alt)
+                if caption_tag is None and not length:
+                    caption_tag = around.caption_after(holder, alt, ("p", "div", "span", "em"))
         else:
-            caption_tag = _caption_after(img, alt)
+            caption_tag = around.caption_after(img, alt)
         caption = caption_tag.get_text(" ") if caption_tag is not None else None
         if caption is None:
             caption = alt if looks_like_credit_line(alt) else None
         self.add(img, caption)
         if caption_tag is not None:
-            caption_tag.decompose()
+            around.cut(caption_tag)
         if not is_gone(img):
-            img.decompose()
+            around.cut(img)
+
+
+class _LooseImages:
+    """What `_take_loose_image` asks about the tree around each image, each
+    answered in constant or amortised constant time as images and captions
+    are cut: a page of thousands of images in one paragraph asked the same
+    questions of the same paragraph thousands of times."""
+
+    def __init__(self, content: Tag, cutter: Cutter) -> None:
+        self.content = content
+        self.cutter = cutter
+        self._holders: dict[int, Tag | None] = {}
+        self._resume: dict[int, PageElement] = {}  # where a sibling walk stopped
+        self._folded: FoldedText | None = None
+
+    def holder(self, img: Tag) -> Tag | None:
+        """The nearest <p> or <div> around the image, below `content`;
+        each ancestor visited once a page."""
+        path: list[Tag] = []
+        node = img
+        while True:
+            parent = node.parent
+            if parent is None or parent is self.content:
+                found = None
+                break
+            if parent.name in ("p", "div"):
+                found = parent
+                break
+            if id(parent) in self._holders:
+                found = self._holders[id(parent)]
+                break
+            path.append(node)
+            node = parent
+        path.append(node)
+        for visited in path:
+            self._holders[id(visited)] = found
+        return found
+
+    def text(self, tag: Tag, limit: int) -> tuple[int, str | None]:
+        """The length of `clean_inline(tag.get_text(" "))`, and the text if
+        it is at most `limit` characters long."""
+        if self._folded is None:
+            self._folded = FoldedText(self.content)
+        return self._folded.text(tag, limit)
+
+    def cut(self, tag: Tag) -> None:
+        if self._folded is not None:
+            self._folded.cut(tag)
+        self.cutter.cut(tag)
+
+    def caption_after(self, tag: Tag, alt: str,
+                      names: tuple[str, ...] = ("p", "div", "span", "em", "small")) -> Tag | None:
+        """The caption printed right after an image (or after its holder): an
+        element with a caption class, one ending in a credit, or one that
+        repeats the image's alt text."""
+        following = self.next_element_sibling(tag)
+        if following is None or following.name not in names:
+            return None
+        if is_caption_text(following):
+            return following
+        same_as_alt = len(alt) >= 20
+        length, text = self.text(following, max(CREDIT_LINE_CHARS, len(alt) if same_as_alt else 0))
+        if text and (looks_like_credit_line(text) or (same_as_alt and text == alt)):
+            return following
+        return None
+
+    def next_element_sibling(self, tag: Tag) -> Tag | None:
+        """The element right after `tag` (line breaks and blank text passed
+        over; None past text), the walk resumed where the last one from
+        `tag` stopped: what it passed over is never cut here."""
+        last: PageElement = self._resume.get(id(tag), tag)
+        sibling = last.next_sibling
+        while sibling is not None:
+            if isinstance(sibling, Tag) and sibling.name not in _SKIPPED_SIBLINGS:
+                break
+            if isinstance(sibling, NavigableString) and sibling.strip():
+                sibling = None
+                break
+            last, sibling = sibling, sibling.next_sibling
+        self._resume[id(tag)] = last
+        return sibling if isinstance(sibling, Tag) else None
 
 
 def is_captioned_container(tag: Tag) -> bool:
@@ -149,7 +261,13 @@ def _is_image_or_container(tag: Tag) -> bool:
     return tag.name == "img" or is_captioned_container(tag)
 
 
-def _is_inside(tag: Tag, ancestor: Tag) -> bool:
+def _is_captioned(tag: Tag) -> int:
+    return int(is_captioned_container(tag))
+
+
+def _is_inside(tag: Tag, ancestor: Tag, index: Subtrees | None = None) -> bool:
+    if index is not None and tag in index and ancestor in index:
+        return index.contains(ancestor, tag)
     return any(parent is ancestor for parent in tag.parents)
 
 
@@ -168,31 +286,38 @@ def is_caption_text(tag: Tag) -> bool:
         and any(_CAPTION_CLASS_RE.search(c) for c in classes)
 
 
-def _caption_after(tag: Tag, alt: str,
-                   names: tuple[str, ...] = ("p", "div", "span", "em", "small")) -> Tag | None:
-    """The caption printed right after an image (or after its holder): an
-    element with a caption class, one ending in a credit, or one that repeats
-    the image's alt text."""
-    following = _next_element_sibling(tag)
-    if following is None or following.name not in names:
-        return None
-    if is_caption_text(following):
-        return following
-    text = clean_inline(following.get_text(" "))
-    if text and (looks_like_credit_line(text) or (len(alt) >= 20 and text == alt)):
-        return following
-    return None
+
+
+class MalformedURL(ValueError):  # noqa: N818 - a ValueError, named for what it is
+    """An image URL that does not parse."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{reason}: {url!r}")
+        self.url = url
+        self.reason = reason
 
 
 def image_src(img: Tag, base_url: str) -> str | None:
+    """The image's absolute URL, None if it has none; MalformedURL if the
+    one it has does not parse (the page's other images are still read)."""
     for attr in ("src", "data-src", "data-lazy-src", "data-original"):
         value = _attr(img, attr).strip()
         if value and not value.startswith("data:"):
-            return urljoin(base_url, value)
+            return _absolute(base_url, value)
     srcset = _attr(img, "srcset") or _attr(img, "data-srcset")
-    if srcset.strip():
-        return urljoin(base_url, srcset.strip().split(",")[0].split()[0])
+    first = srcset.strip().split(",")[0].split()
+    if first:
+        return _absolute(base_url, first[0])
     return None
+
+
+def _absolute(base_url: str, value: str) -> str:
+    try:
+        url = urljoin(base_url, value)
+        urlsplit(url).port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as error:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+        raise MalformedURL(value, str(error)) from error
+    return url
 
 
 def image_key(src: str) -> str:
@@ -206,23 +331,3 @@ def _attr(tag: Tag, name: str) -> str:
     if isinstance(value, list):
         return " ".join(value)
     return value or ""
-
-
-def _enclosing_paragraph(img: Tag, stop: Tag) -> Tag | None:
-    parent = img.parent
-    while parent is not None and parent is not stop:
-        if parent.name in ("p", "div"):
-            return parent
-        parent = parent.parent
-    return None
-
-
-def _next_element_sibling(tag: Tag) -> Tag | None:
-    sibling = tag.next_sibling
-    while sibling is not None:
-        if isinstance(sibling, Tag) and sibling.name not in _SKIPPED_SIBLINGS:
-            return sibling
-        if isinstance(sibling, NavigableString) and sibling.strip():
-            return None
-        sibling = sibling.next_sibling
-    return None

@@ -21,6 +21,7 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +29,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from .text import clean_inline
+from .tree import FoldedText, NearestAncestor, Subtrees
 
 _HEAD_TAGS = frozenset({"meta", "title", "link", "script"})
 # schema.org's article types: every *Article (NewsArticle and its subtypes
@@ -102,6 +104,8 @@ def read_meta(soup: BeautifulSoup, tags: list[Tag] | None = None) -> PageMeta:
     if body is not None:
         page.body_classes = frozenset(body.get("class") or [])
     scripts: list[str] = []
+    microdata = _Microdata(soup, tags)
+    in_svg = NearestAncestor(lambda tag: tag.name == "svg")
     # Meta tags and JSON-LD also sit in <body>: the whole page is read.
     for tag in tags:
         name = tag.name
@@ -112,7 +116,7 @@ def read_meta(soup: BeautifulSoup, tags: list[Tag] | None = None) -> PageMeta:
                 if isinstance(key, str) and isinstance(content, str) and content.strip():
                     page.meta.setdefault(key.strip().lower(), []).append(clean_inline(content))
             elif name == "title":
-                if not page.title and tag.find_parent("svg") is None:
+                if not page.title and in_svg(tag) is None:
                     page.title = clean_inline(tag.get_text())
             elif name == "link":
                 rel: list[str] | str = tag.get("rel") or []
@@ -122,7 +126,7 @@ def read_meta(soup: BeautifulSoup, tags: list[Tag] | None = None) -> PageMeta:
             elif tag.get("type") == "application/ld+json":
                 scripts.append(tag.string or tag.get_text())
         if "itemprop" in tag.attrs and name != "meta":
-            _read_microdata(tag, page.microdata)
+            microdata.read(tag, page.microdata)
     objects: list[dict[str, Any]] = []
     for raw in scripts:
         objects.extend(_flatten(parse_jsonld(raw)))
@@ -134,7 +138,6 @@ def read_meta(soup: BeautifulSoup, tags: list[Tag] | None = None) -> PageMeta:
 # --- JSON-LD ------------------------------------------------------------------------------
 _TRAILING_COMMA_RE = re.compile(r",\s*([\]}])")
 _LINE_COMMENT_RE = re.compile(r"(?<![:\"'\w\\])//[^\n]*")
-_BLOCK_COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
 _WRAPPER_RE = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?://\s*)?(?:\]\]>|-->)\s*$")
 _FIELD_RE = {
     name: re.compile(rf'"{name}"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -168,9 +171,21 @@ def parse_jsonld(raw: str) -> list[Any]:
 
 
 def _repair(text: str) -> str:
-    text = _BLOCK_COMMENT_RE.sub("", text)
+    text = _strip_block_comments(text)
     text = _LINE_COMMENT_RE.sub("", text)
     return _TRAILING_COMMA_RE.sub(r"\1", text)
+
+
+def _strip_block_comments(text: str) -> str:
+    """`re.sub(r"/\\*.*?\\*/", "", text, flags=re.S)` in linear time (that regex
+    reads from every unclosed "/*" to the end): once no "*/" follows a "/*",
+    none follows a later one either."""
+    pieces: list[str] = []
+    done = 0
+    while (start := text.find("/*", done)) >= 0 and (end := text.find("*/", start + 2)) >= 0:
+        pieces.append(text[done:start])
+        done = end + 2
+    return "".join(pieces) + text[done:] if pieces else text
 
 
 def _decode_all(text: str) -> list[Any] | None:
@@ -277,31 +292,87 @@ def jsonld_people(value: Any) -> tuple[list[str], list[str]]:
 _MICRODATA_PROPS = frozenset({"headline", "author", "datepublished", "datecreated"})
 
 
-def _read_microdata(tag: Tag, found: dict[str, list[str]]) -> None:
-    """An itemprop of the page's article (the nearest itemscope is of an
-    article type): its value as microdata defines it."""
-    props = str(tag.get("itemprop") or "").lower().split()
-    wanted = [p for p in props if p in _MICRODATA_PROPS]
-    if not wanted:
-        return
-    scope = tag.find_parent(attrs={"itemscope": True})
-    kind = str(scope.get("itemtype") or "") if scope is not None else ""
-    if not any(_ARTICLE_TYPE_RE.search(k.rstrip("/")) for k in kind.split()):
-        return
-    if "author" in wanted and tag.has_attr("itemscope"):
-        name = tag.find(True, attrs={"itemprop": "name"})
-        if isinstance(name, Tag):
-            tag = name
-    value = tag.get("content") or tag.get("datetime") or tag.get_text(" ")
-    value = clean_inline(value if isinstance(value, str) else " ".join(value))
-    if value:
-        for prop in wanted:
-            found.setdefault(prop, []).append(value)
+# A value longer than this is not a headline, a name or a date, and a page
+# names no more than this many of each: what nested itemprops (each one's
+# value holding all those below it) can cost is bounded.
+MICRODATA_CHARS = 10_000
+MICRODATA_VALUES = 100
+_SMALL_SUBTREE = 64  # tags below an element whose text is read directly
+
+
+class _Microdata:
+    """Reads the itemprops of the page's article (see `read`)."""
+
+    def __init__(self, soup: BeautifulSoup, tags: list[Tag]) -> None:
+        self.soup = soup
+        self.tags = tags
+        self.scope = NearestAncestor(lambda tag: tag.get("itemscope") is not None)
+        self._index: Subtrees | None = None
+        self._names: list[int] | None = None  # positions of itemprop="name" tags
+        self._text: FoldedText | None = None
+
+    def read(self, tag: Tag, found: dict[str, list[str]]) -> None:
+        """An itemprop of the page's article (the nearest itemscope is of an
+        article type): its value as microdata defines it."""
+        props = str(tag.get("itemprop") or "").lower().split()
+        wanted = [p for p in props if p in _MICRODATA_PROPS
+                  and len(found.get(p, ())) < MICRODATA_VALUES]
+        if not wanted:
+            return
+        scope = self.scope(tag)
+        kind = str(scope.get("itemtype") or "") if scope is not None else ""
+        if not any(_ARTICLE_TYPE_RE.search(k.rstrip("/")) for k in kind.split()):
+            return
+        if "author" in wanted and tag.has_attr("itemscope"):
+            name = self._first_name_below(tag)
+            if isinstance(name, Tag):
+                tag = name
+        value = tag.get("content") or tag.get("datetime")
+        if value:
+            value = clean_inline(value if isinstance(value, str) else " ".join(value))
+        else:
+            value = self._text_of(tag)
+        if value and len(value) <= MICRODATA_CHARS:
+            for prop in wanted:
+                found.setdefault(prop, []).append(value)
+
+    def _subtrees(self) -> Subtrees:
+        if self._index is None:
+            self._index = Subtrees(self.tags)
+        return self._index
+
+    def _first_name_below(self, tag: Tag) -> Tag | None:
+        """`tag.find(True, attrs={"itemprop": "name"})`."""
+        index = self._subtrees()
+        if tag not in index:
+            found = tag.find(True, attrs={"itemprop": "name"})
+            return found if isinstance(found, Tag) else None
+        if self._names is None:
+            self._names = [i for i, t in enumerate(index.tags) if t.get("itemprop") == "name"]
+        start = index.position[id(tag)]
+        at = bisect_right(self._names, start)
+        if at < len(self._names) and self._names[at] < index.end[start]:
+            return index.tags[self._names[at]]
+        return None
+
+    def _text_of(self, tag: Tag) -> str:
+        """`clean_inline(tag.get_text(" "))` ("" past MICRODATA_CHARS)."""
+        index = self._subtrees()
+        if tag not in index or index.end[index.position[id(tag)]] \
+                - index.position[id(tag)] <= _SMALL_SUBTREE:
+            return clean_inline(tag.get_text(" "))
+        if self._text is None:
+            self._text = FoldedText(self.soup)
+        _, text = self._text.text(tag, MICRODATA_CHARS)
+        return text or ""
 
 
 # --- titles -------------------------------------------------------------------------------
-_TITLE_SEPARATORS_RE = re.compile(r"\s+(?:\||-|–|—|::|·|»)\s+")
-_TITLE_SEPARATOR_KEEP_RE = re.compile(r"(\s+(?:\||-|–|—|::|·|»)\s+)")
+# A separator's spaces are read from the start of their run only (`(?<!\s)`):
+# the same matches, without trying every position of a long run of spaces
+# (a quadratic search in a declared headline left unfolded).
+_TITLE_SEPARATORS_RE = re.compile(r"(?<!\s)\s+(?:\||-|–|—|::|·|»)\s+")
+_TITLE_SEPARATOR_KEEP_RE = re.compile(r"((?<!\s)\s+(?:\||-|–|—|::|·|»)\s+)")
 _WORD_RE = re.compile(r"\w+")
 _STOPWORDS = frozenset(
     "the a an of in on at to for and or is are was be with by from as it its this that".split())
@@ -450,7 +521,6 @@ _BY_INSIDE_RE = re.compile(
     r"(?:^|(?<=[\s|–—:-]))(?<!photo )(?<!photos )(?<!image )(?<!foto )(?<!video )"
     r"(?:(?:written|posted|published|reported|publicado|publicada|escrito|escrita|"
     r"geschrieben|publié|pubblicato)\s+)?(?:by|por|von|par|door)\b\s*:?\s*", re.I)
-_EMAIL_RE = re.compile(r"\S+@\S+\.\w+")
 _HANDLE_RE = re.compile(r"(?<!\w)@\w+")
 _URL_RE = re.compile(r"https?://\S+|www\.\S+")
 _PHONE_RE = re.compile(r"\(?\+?\d[\d\s().-]{6,}\d")
@@ -469,9 +539,11 @@ _NAME_STOP_RE = re.compile(
     rf"\s+(?:on|am|at|le|il|el|o|em|op|de|du)\s+(?:\d|{_DAYS_MONTHS}\b)|"
     r"\s+(?:updated|published|posted|publiziert|veröffentlicht|publicado|publié|aggiornato|"
     r"last updated|read more|\d+\s+min)\b|\s+\d+\s+(?:comments?|shares?)\b", re.I)
+# The rest of a day's or month's name is at most 40 letters: `\w*` there read
+# every "mon" of a long word to the word's end (quadratic).
 _DATE_TAIL_RE = re.compile(
-    r"\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,?\s+)?(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}.*|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+\d{1,2}\b.*|"
+    r"\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)\w{0,40},?\s+)?(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}.*|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w{0,40}\.?\s+\d{1,2}\b.*|"
     r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*.*|\d{4}-\d{2}-\d{2}.*|"
     r"\d+\s+(?:min|hour|day|week)s?\s+ago.*|\d{1,2}:\d{2}.*)$", re.I)
 # Accounts and placeholders that CMSs print where no byline was set.
@@ -482,12 +554,43 @@ _CREDENTIALS = frozenset(
     "md phd rd ms ma mba mph rn dr jd msc bsc ba bs cpa esq do np pa-c lcsw ld cde".split())
 
 
+_NON_SPACE_RE = re.compile(r"\S+")
+
+
+def drop_emails(text: str) -> str:
+    """`re.sub(r"\\S+@\\S+\\.\\w+", " ", text)` in linear time (the regex is
+    cubic on "a@a@a@..."). In a run of non-space characters it matches from
+    the run's start to the end of the word after the run's last "." that a
+    word character follows, when an "@" stands between the run's second
+    character and two characters before that "."; after it, the run holds
+    no match."""
+    if "@" not in text:
+        return text
+    return _NON_SPACE_RE.sub(lambda run: _drop_email(run.group()), text)
+
+
+def _drop_email(run: str) -> str:
+    dot = run.rfind(".")
+    while dot >= 0 and not (dot + 1 < len(run) and _is_word_char(run[dot + 1])):
+        dot = run.rfind(".", 0, dot)
+    if dot < 3 or run.rfind("@", 1, dot - 1) < 0:
+        return run
+    end = dot + 1
+    while end < len(run) and _is_word_char(run[end]):
+        end += 1
+    return " " + run[end:]
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what `\w` matches
+
+
 def split_byline(raw: str) -> list[str]:
     """The names in a byline as printed: "By A, B and C, Associated Press"
     -> [A, B, C, Associated Press]; e-mails, handles, URLs, phone numbers,
     dates, labels ("Categoria: ...") and credentials ("MS, RD") left out."""
     text = clean_inline(html_lib.unescape(raw))
-    text = _URL_RE.sub(" ", _EMAIL_RE.sub(" ", text))
+    text = _URL_RE.sub(" ", drop_emails(text))
     text = clean_inline(_HANDLE_RE.sub(" ", _PHONE_RE.sub(" ", text)))
     by = _BY_INSIDE_RE.search(text)
     if by is not None and by.start() > 0:
@@ -673,18 +776,70 @@ _WINDOW_BEFORE, _WINDOW_AFTER = 40, 250  # tags around the headline where byline
 
 def title_index(tags: list[Tag], title: str) -> int | None:
     """Where the headline sits among the page's tags: its <h1>, or failing
-    that the page's first <article> or <main>."""
+    that the page's first <article> or <main>.
+
+    An <h1>'s text is read only when it has as many word characters as the
+    headline, and not when the nearest <h1> around it has as many too (then
+    both have the same words: it was read already). Nested <h1>s each read
+    all the text below them: quadratic."""
     wanted = words(title)
-    for index, tag in enumerate(tags):
-        if tag.name == "h1" and wanted and words(tag.get_text(" ")) == wanted:
-            return index
+    h1s = [(i, t) for i, t in enumerate(tags) if t.name == "h1"] if wanted else []
+    if h1s:
+        length = sum(map(len, wanted))
+        index = Subtrees(tags)
+        around = NearestAncestor(lambda tag: tag.name == "h1")
+        counts: dict[int, int] = {}
+        for position, tag in h1s:
+            if tag not in index or tag.interesting_string_types not in (
+                    None, Tag.MAIN_CONTENT_STRING_TYPES):
+                if words(tag.get_text(" ")) == wanted:
+                    return position
+                continue
+            count = counts[id(tag)] = _word_chars_of(tag) + index.below(
+                "word chars", _word_chars_of, tag)
+            outer = around(tag)
+            if count != length or (outer is not None and counts.get(id(outer)) == count):
+                continue
+            if words(tag.get_text(" ")) == wanted:
+                return position
     return next((i for i, t in enumerate(tags) if t.name in ("article", "main")), None)
 
 
-def _excluded(tag: Tag) -> bool:
-    return any(a.name in ("footer", "aside", "nav") or _NOT_BYLINE_RE.search(_marks(a))
-               for a in tag.parents
-               if isinstance(a, Tag) and a.name not in ("[document]", "html", "body"))
+def _word_chars_of(tag: Tag) -> int:
+    """The word characters of the element's own strings (those `get_text` reads)."""
+    return sum(len(_NON_WORD_RE.sub("", str(child).casefold())) for child in tag.contents
+               if type(child) in Tag.MAIN_CONTENT_STRING_TYPES)
+
+
+_NON_WORD_RE = re.compile(r"\W+")
+
+
+class _Excluded:
+    """Whether a byline candidate sits in a footer, an aside, a navigation
+    or a block whose class says it is not a byline (a comment, a widget),
+    each ancestor looked at once a page."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, bool] = {}
+        self._held: list[Tag] = []
+
+    def __call__(self, tag: Tag) -> bool:
+        path: list[Tag] = []
+        node: Tag | None = tag.parent
+        found = False
+        while isinstance(node, Tag) and node.name not in ("[document]", "html", "body"):
+            if id(node) in self._known:
+                found = self._known[id(node)]
+                break
+            if node.name in ("footer", "aside", "nav") or _NOT_BYLINE_RE.search(_marks(node)):
+                found = True
+                break
+            path.append(node)
+            node = node.parent
+        for visited in path:
+            self._known[id(visited)] = found
+        self._held += path
+        return found
 
 
 def _names_byline(marks: str) -> bool:
@@ -702,6 +857,8 @@ def byline_texts(tags: list[Tag], anchor: int | None = None, limit: int = 3) -> 
         anchor = 0
     else:
         window = range(max(0, anchor - _WINDOW_BEFORE), min(len(tags), anchor + _WINDOW_AFTER))
+    texts = _Texts(tags)
+    opens = _FirstWords(tags)
     marked: list[tuple[int, Tag]] = []
     opening: list[tuple[int, Tag]] = []
     for index in window:
@@ -713,37 +870,40 @@ def byline_texts(tags: list[Tag], anchor: int | None = None, limit: int = 3) -> 
         if (isinstance(rel, list) and "author" in rel) \
                 or (_names_byline(marks) and not _NOT_BYLINE_RE.search(marks)):
             marked.append((index, tag))
-        elif tag.name in _BY_START_TAGS and _opens_with_by(tag):
-            text = clean_inline(tag.get_text(" "))
-            if len(text) <= _BYLINE_CHARS and _BY_START_RE.match(text.lstrip(_LEADING_NOISE)):
+        elif tag.name in _BY_START_TAGS and opens(tag):
+            text = texts(tag, _BYLINE_CHARS)
+            if text is not None and _BY_START_RE.match(text.lstrip(_LEADING_NOISE)):
                 opening.append((index, tag))
-    # The innermost marked element; the outermost one that opens with "By".
-    inner = [(i, t) for i, t in marked if not any(o is not t and _is_ancestor(t, o)
-                                                  for _, o in marked)]
+    # The innermost marked element; the outermost one that opens with "By"
+    # (ancestors found by sweeping each list in document order: see _nesting).
+    inner = [(i, t) for i, t, _, below in _nesting(marked, texts.index) if not below]
     # Several names in elements of their own, marked alike, under one byline
     # ("By <span class=byline__item>A</span> and <span class=byline__item>B</span>"): one text.
+    holders = {id(t): holder for _, t, holder, _ in _nesting(marked, texts.index)}
     groups: dict[tuple[int, str, str], list[tuple[int, Tag]]] = {}
     for index, tag in inner:
-        holder = next((o for _, o in marked if o is not tag and _is_ancestor(o, tag)), None)
+        holder = holders[id(tag)]
         group = (id(holder) if holder is not None else id(tag), _marks(tag), str(tag.name))
         groups.setdefault(group, []).append((index, tag))
-    joined: list[tuple[int, Tag | str]] = []
+    joined: list[tuple[int, Tag | str | None]] = []
     for members in groups.values():
         if len(members) == 1:
             joined.append(members[0])
         else:
-            joined.append((members[0][0], ", ".join(clean_inline(t.get_text(" "))
-                                                     for _, t in members)))
-    outer = [(i, t) for i, t in opening if not any(o is not t and _is_ancestor(o, t)
-                                                   for _, o in opening)]
-    candidates: list[tuple[int, Tag | str]] = [*joined, *outer]
+            parts = [texts(t, _BYLINE_CHARS) for _, t in members]
+            # A name longer than a byline makes the whole too long to be one.
+            joined.append((members[0][0], None if None in parts else ", ".join(
+                p for p in parts if p is not None)))
+    outer = [(i, t) for i, t, holder, _ in _nesting(opening, texts.index) if holder is None]
+    candidates: list[tuple[int, Tag | str | None]] = [*joined, *outer]
     ranked = sorted(candidates, key=lambda item: item[0] - anchor if item[0] >= anchor
                     else 3 * (anchor - item[0]))
     found: list[str] = []
+    excluded = _Excluded()
     for index, element in ranked:
-        if _excluded(tags[index]):
+        if excluded(tags[index]):
             continue
-        text = element if isinstance(element, str) else clean_inline(element.get_text(" "))
+        text = texts(element, _BYLINE_CHARS) if isinstance(element, Tag) else element
         if text and len(text) <= _BYLINE_CHARS and text not in found:
             found.append(text)
         if len(found) >= limit:
@@ -751,7 +911,92 @@ def byline_texts(tags: list[Tag], anchor: int | None = None, limit: int = 3) -> 
     return found
 
 
+class _Texts:
+    """`clean_inline(tag.get_text(" "))` of the page's elements, None past
+    `limit` characters: read from one index of the page (tree.FoldedText)
+    rather than from each element's descendants (nested elements each read
+    all below them: quadratic)."""
+
+    def __init__(self, tags: list[Tag]) -> None:
+        self.tags = tags
+        self._folded: FoldedText | None = None
+        self._index: Subtrees | None = None
+
+    @property
+    def index(self) -> Subtrees:
+        if self._index is None:
+            self._index = Subtrees(self.tags)
+        return self._index
+
+    def __call__(self, tag: Tag, limit: int) -> str | None:
+        if self._folded is None:
+            root: Tag = self.tags[0]
+            while root.parent is not None:
+                root = root.parent
+            self._folded = FoldedText(root)
+        _, text = self._folded.text(tag, limit)
+        return text
+
+
+def _nesting(listed: list[tuple[int, Tag]], index: Subtrees
+             ) -> list[tuple[int, Tag, Tag | None, bool]]:
+    """For each (position, tag) of `listed` (in document order): its
+    outermost ancestor in `listed` (None if it has none) and whether one of
+    `listed` is below it; one sweep with a stack of the elements open."""
+    found: list[tuple[int, Tag, Tag | None, bool]] = []
+    open_: list[tuple[int, int]] = []  # (end of the subtree, position in `found`)
+    has_below: set[int] = set()
+    for position, tag in listed:
+        start = index.position[id(tag)]
+        while open_ and open_[-1][0] <= start:
+            open_.pop()
+        holder = found[open_[0][1]][1] if open_ else None
+        for _, ancestor in open_:
+            has_below.add(ancestor)
+        found.append((position, tag, holder, False))
+        open_.append((index.end[start], len(found) - 1))
+    return [(p, t, h, i in has_below) for i, (p, t, h, _) in enumerate(found)]
+
+
 _LEADING_NOISE = " -–—|:0123456789/."
+
+
+class _FirstWords:
+    """`_opens_with_by` for the page's elements: the first string below each
+    element that is not blank or noise, found once for each element (from
+    its children's), not by walking its descendants again."""
+
+    def __init__(self, tags: list[Tag]) -> None:
+        self.tags = tags
+        self._first: dict[int, str | None] | None = None
+
+    def __call__(self, tag: Tag) -> bool:
+        if self._first is None:
+            self._first = {}
+            for listed in reversed(self.tags):  # descendants before their ancestors
+                self._first[id(listed)] = self._first_below(listed)
+        first = self._first.get(id(tag), _MISSING)
+        if first is _MISSING:
+            return _opens_with_by(tag)
+        return first is not None and bool(_BY_WORD_RE.match(first))
+
+    def _first_below(self, tag: Tag) -> str | None:
+        assert self._first is not None
+        for child in tag.children:
+            if isinstance(child, NavigableString):
+                text = child.strip().lstrip(_LEADING_NOISE)
+                if text:
+                    return text
+            elif isinstance(child, Tag):
+                found = self._first.get(id(child), _MISSING)
+                if found is _MISSING:
+                    found = self._first_below(child)
+                if found is not None:
+                    return found
+        return None
+
+
+_MISSING = "\x00missing"
 
 
 def _opens_with_by(tag: Tag) -> bool:
@@ -774,10 +1019,6 @@ def _opens_with_by(tag: Tag) -> bool:
 _BY_WORD_RE = re.compile(
     r"(?:written|posted|published|publicado|publicada|reported|escrito|escrita|geschrieben|"
     r"publié|pubblicato|by|por|von|par|di|door|av|af)\b", re.I)
-
-
-def _is_ancestor(ancestor: Tag, tag: Tag) -> bool:
-    return any(parent is ancestor for parent in tag.parents)
 
 
 _PUBLISHED_MARK_RE = re.compile(r"publish|posted|created|entry-date|dateline|timestamp", re.I)
@@ -817,14 +1058,15 @@ def printed_date_texts(tags: list[Tag], anchor: int | None, limit: int = 8) -> l
         return []
     window = range(max(0, anchor - _WINDOW_BEFORE), min(len(tags), anchor + _WINDOW_AFTER))
     found: list[tuple[int, str]] = []
+    texts = _Texts(tags)
     for index in window:
         tag = tags[index]
         marks = _marks(tag)
         if not marks.strip() or not _DATE_MARK_RE.search(marks) \
                 or _UPDATED_MARK_RE.search(marks) or tag.name in ("script", "style", "body"):
             continue
-        text = clean_inline(tag.get_text(" "))
-        if text and len(text) <= 200:
+        text = texts(tag, 200)
+        if text:
             distance = index - anchor if index >= anchor else 3 * (anchor - index)
             found.append((distance, text))
     return [text for _, text in sorted(found)[:limit]]

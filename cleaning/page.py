@@ -12,8 +12,52 @@ from .boilerplate import is_gone
 from .metadata import PageMeta, read_meta
 from .models import Image
 
-_HTML_LANG_RE = re.compile(r"<html\b[^>]*?\slang=[\"']?([A-Za-z]{2,3}(?:-[\w]+)?)", re.I)
-_BODY_CLASS_RE = re.compile(r"<body\b[^>]*?\sclass=[\"']([^\"']*)", re.I)
+# The <html lang> and <body class> of the whole page, read without a parse:
+# what `<html\b[^>]*?\slang=...` would find, in one pass (see `search_in_tags`).
+_HTML_OPEN_RE = re.compile(r"<html\b", re.I)
+_LANG_ATTR_RE = re.compile(r"\slang=[\"']?([A-Za-z]{2,3}(?:-[\w]+)?)", re.I)
+_BODY_OPEN_RE = re.compile(r"<body\b", re.I)
+_CLASS_ATTR_RE = re.compile(r"\sclass=[\"']", re.I)
+_QUOTE_RE = re.compile(r"[\"']")
+
+
+def search_in_tags(html: str, opening: re.Pattern[str], attribute: re.Pattern[str],
+                   gap: int = 0) -> re.Match[str] | None:
+    """The first match of `attribute` inside a tag that `opening` starts (at
+    least `gap` characters after it, before the tag's first `>`): what
+    `opening[^>]{gap,}?attribute` finds when `attribute` cannot match a `>`,
+    in linear time. That regex takes every unclosed opening (`<html <html
+    ...`) to the end of the page and back: quadratic. Here each tag's text is
+    searched once; an opening inside a tag already searched starts a suffix
+    of it, where nothing can be found either."""
+    searched_to = 0
+    for start in opening.finditer(html):
+        if start.start() < searched_to:
+            continue
+        end = html.find(">", start.end())
+        if end < 0:
+            end = len(html)
+        match = attribute.search(html, start.end() + gap, end)
+        if match:
+            return match
+        searched_to = end
+    return None
+
+
+def html_language(html: str) -> str | None:
+    """The first <html> tag's lang attribute (a language code), from the raw page."""
+    match = search_in_tags(html, _HTML_OPEN_RE, _LANG_ATTR_RE)
+    return match.group(1) if match else None
+
+
+def body_classes(html: str) -> str | None:
+    """The first <body> tag's class attribute, from the raw page: the value
+    runs to the next quote, wherever that is (as `[^"']*` reads it)."""
+    match = search_in_tags(html, _BODY_OPEN_RE, _CLASS_ATTR_RE)
+    if match is None:
+        return None
+    quote = _QUOTE_RE.search(html, match.end())
+    return html[match.end():quote.start() if quote else len(html)]
 
 
 @dataclass
@@ -42,10 +86,10 @@ class Page:
         strainer. The <html> and <body> attributes come from the whole page."""
         soup = BeautifulSoup(part, "lxml", parse_only=parse_only)
         meta = read_meta(soup)
-        if match := _HTML_LANG_RE.search(html):
-            meta.language = match.group(1).split("-")[0].lower()
-        if match := _BODY_CLASS_RE.search(html):
-            meta.body_classes = frozenset(match.group(1).split())
+        if language := html_language(html):
+            meta.language = language.split("-")[0].lower()
+        if (classes := body_classes(html)) is not None:
+            meta.body_classes = frozenset(classes.split())
         return cls(url=url, soup=soup, meta=meta)
 
 

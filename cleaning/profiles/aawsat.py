@@ -18,8 +18,11 @@ HOUSE_BYLINE = "Asharq Al-Awsat"
 HOUSE_SLUGS = {"theaawsat", "asharq-al-awsat", "aawsat"}
 HOSTS = ("eng-archive.aawsat.com", "english.aawsat.com", "aawsat.net")
 # Every suffix variant seen in <title>: " - ... English Archive", "... 2005 -2017", " | ...".
+# From the start of a run of spaces only (`(?<!\s)`): the same match,
+# without a quadratic search over a long run.
 _TITLE_SUFFIX_RE = re.compile(
-    r"\s*[-|–—]\s*ASHARQ\s+AL-?AWSAT(?:\s+English\s+Archive)?(?:\s*2005\s*-\s*2017)?\s*$", re.I
+    r"(?<!\s)\s*[-|–—]\s*ASHARQ\s+AL-?AWSAT(?:\s+English\s+Archive)?(?:\s*2005\s*-\s*2017)?\s*$",
+    re.I,
 )
 _READ_ONLY = SoupStrainer(["title", "meta", "link", "script", "article"])
 _SITE_MARK_RE = re.compile(r"ASHARQ AL-AWSAT English Archive|Asharq Al-awsat", re.I)

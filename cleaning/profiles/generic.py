@@ -24,7 +24,10 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
+from collections.abc import Callable
 from datetime import datetime
+from itertools import islice
 
 import htmldate
 import lxml.html
@@ -32,11 +35,11 @@ import trafilatura
 from bs4 import BeautifulSoup, Tag
 from lxml import etree
 from lxml.html import HtmlElement
-from lxml.html.soupparser import convert_tree
 
 from ..boilerplate import WallSignals, is_furniture_text, strip_boilerplate
+from ..convert import convert_tree
 from ..dates import parse_date, parse_printed_date
-from ..errors import NotAnArticle
+from ..errors import ExtractionError, NotAnArticle
 from ..images import ImageCollector
 from ..metadata import (
     PageMeta,
@@ -49,9 +52,9 @@ from ..metadata import (
     time_candidates,
     title_index,
 )
-from ..models import Image
 from ..page import Draft, Page
 from ..text import clean_block
+from ..tree import NearestAncestor, Subtrees
 from .wordpress import unique
 
 # trafilatura logs every page it finds too short; that is our NotAnArticle.
@@ -59,6 +62,12 @@ logging.getLogger("trafilatura").setLevel(logging.ERROR)
 _LIST_MARK_RE = re.compile(r"^[-*•]\s+")
 MAIN_CONTAINERS = ("article", "main")  # the first of these the page has is its content
 MAIN_SHARE = 0.3  # of the pre-cleaned page's text, for the container to be taken alone
+# Elements nested deeper than this are not read: the tree's conversion for
+# trafilatura recurses once a level and Python's stack holds about a
+# thousand, so such a page failed there ("nested too deeply") anyway, after
+# seconds of work that walked every element's ancestors. The benchmark's
+# deepest page nests 51 elements.
+MAX_DEPTH = 800
 
 
 class GenericProfile:
@@ -73,6 +82,8 @@ class GenericProfile:
         return Page.parse(html, url)
 
     def extract(self, page: Page) -> Draft:
+        if nesting_depth(page.tags) > MAX_DEPTH:
+            raise ExtractionError("page nested too deeply to read", page.url)
         meta = page.meta
         draft = Draft(canonical_url=meta.canonical)
         # Read before the body's cleaning cuts the byline and <time> out.
@@ -88,7 +99,9 @@ class GenericProfile:
         if declared_listing:
             raise NotAnArticle(declared_listing, page.url)
         headlines = linked_headlines(page.tags)
-        draft.blocks, draft.images, teasers = self.read_body(page, draft.title)
+        draft.blocks, images, teasers = self.read_body(page, draft.title)
+        draft.images = images.images
+        draft.warnings += images.warnings
         reason = walls.wall(draft.blocks) or listing_body(
             draft.blocks, headlines, 0 if declares_article(meta) else teasers)
         if reason:
@@ -96,7 +109,7 @@ class GenericProfile:
         return draft
 
     def read_title(self, page: Page) -> str:
-        h1s = [t.get_text(" ") for t in page.tags if t.name == "h1"][:5]
+        h1s = [t.get_text(" ") for t in islice((t for t in page.tags if t.name == "h1"), 5)]
         return article_title(h1s, page.meta, page.url)
 
     def read_published(self, page: Page, anchor: int | None,
@@ -114,8 +127,9 @@ class GenericProfile:
                 return published
         return read_date_in_text(page)
 
-    def read_body(self, page: Page, title: str) -> tuple[list[str], list[Image], int]:
-        """The body's blocks, the images, and how many of the blocks are teasers."""
+    def read_body(self, page: Page, title: str) -> tuple[list[str], ImageCollector, int]:
+        """The body's blocks, the images (and those dropped), and how many of
+        the blocks are teasers."""
         soup = page.soup
         strip_boilerplate(soup, page.tags)
         # Captions of the article's own images are kept; the rest of the page's
@@ -134,7 +148,7 @@ class GenericProfile:
             blocks = complete_from_tree(tree, blocks)
             teasers = count_teasers(tree, blocks)
         blocks = [b for b in blocks if b != title and not is_furniture_text(b)]
-        return blocks, images.images, teasers
+        return blocks, images, teasers
 
 
 # --- listings: section, tag, author, search and home pages -------------------------------
@@ -172,19 +186,111 @@ def declares_article(meta: PageMeta) -> bool:
         or meta.first("article:published_time") is not None
 
 
+def nesting_depth(tags: list[Tag]) -> int:
+    """How deep the page's elements nest (`tags`: all of them, in document order)."""
+    depths: dict[int, int] = {}
+    deepest = 0
+    for tag in tags:
+        depth = depths[id(tag)] = depths.get(id(tag.parent), 0) + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+# A teaser's headline is short: a heading with more elements or characters
+# than these is not one, and its text is not read (nested headings each read
+# all the text below them: quadratic).
+HEADLINE_ELEMENTS = 1_000
+HEADLINE_CHARS = 10_000
+
+
 def linked_headlines(tags: list[Tag]) -> set[str]:
     """The page's headlines that are links to other pages (teasers), as keys."""
     found: set[str] = set()
+    links = _Links(tags)
     for tag in tags:
         if tag.name not in ("h2", "h3", "h4", "h5"):
+            continue
+        if not links.short(tag):
             continue
         text = key(tag.get_text(" "))
         if not text:
             continue
-        link = tag.find_parent("a") or tag.find("a")
-        if link is not None and len(key(link.get_text(" "))) >= 0.6 * len(text):
+        link = links.around(tag) or links.inside(tag)
+        if link is not None and links.key_length(link) >= 0.6 * len(text):
             found.add(text)
     return found
+
+
+def _own_texts(tag: Tag) -> list[str]:
+    """The element's own strings that its `get_text` reads."""
+    return [str(child) for child in tag.contents if type(child) in Tag.MAIN_CONTENT_STRING_TYPES]
+
+
+def _own_chars(tag: Tag) -> int:
+    return sum(map(len, _own_texts(tag)))
+
+
+def _own_word_chars(tag: Tag) -> int:
+    return sum(len(_NON_WORD_RE.sub("", text)) for text in _own_texts(tag))
+
+
+def _own_words(tag: Tag) -> int:
+    return sum(len(_KEY_RE.findall(text)) for text in _own_texts(tag))
+
+
+class _Links:
+    """`tag.find_parent("a")` and `tag.find("a")` for the page's headings,
+    each element's ancestors and descendants visited once a page (a heading
+    deep in the page walked up all its ancestors: seconds for thousands)."""
+
+    def __init__(self, tags: list[Tag]) -> None:
+        self.tags = tags
+        self.around = NearestAncestor(lambda tag: tag.name == "a")
+        self._index: Subtrees | None = None
+        self._links: list[int] = []
+
+    @property
+    def index(self) -> Subtrees:
+        if self._index is None:
+            self._index = Subtrees(self.tags)
+            self._links = [i for i, t in enumerate(self._index.tags) if t.name == "a"]
+        return self._index
+
+    def _total(self, name: str, measure: Callable[[Tag], int], tag: Tag) -> int:
+        return measure(tag) + self.index.below(name, measure, tag)
+
+    def _summed(self, tag: Tag) -> bool:
+        """Whether `tag`'s text can be summed from its strings' (see key_length)."""
+        return tag in self.index and tag.interesting_string_types in (
+            None, Tag.MAIN_CONTENT_STRING_TYPES)
+
+    def short(self, tag: Tag) -> bool:
+        """At most HEADLINE_ELEMENTS below it and HEADLINE_CHARS of text."""
+        if not self._summed(tag):
+            return True
+        start = self.index.position[id(tag)]
+        return self.index.end[start] - start <= HEADLINE_ELEMENTS \
+            and self._total("chars", _own_chars, tag) <= HEADLINE_CHARS
+
+    def key_length(self, tag: Tag) -> int:
+        """`len(key(tag.get_text(" ")))`: the strings are joined by spaces, so
+        no word runs across two of them, and the key's length is the word
+        characters plus one space between words."""
+        if not self._summed(tag):
+            return len(key(tag.get_text(" ")))
+        words = self._total("words", _own_words, tag)
+        return self._total("word chars", _own_word_chars, tag) + max(words - 1, 0)
+
+    def inside(self, tag: Tag) -> Tag | None:
+        index = self.index
+        if tag not in index:
+            found = tag.find("a")
+            return found if isinstance(found, Tag) else None
+        start = index.position[id(tag)]
+        at = bisect_right(self._links, start)
+        if at < len(self._links) and self._links[at] < index.end[start]:
+            return index.tags[self._links[at]]
+        return None
 
 
 def listing_body(blocks: list[str], headlines: set[str], teasers: int) -> str | None:
@@ -209,18 +315,80 @@ def count_teasers(root: HtmlElement, blocks: list[str]) -> int:
     LISTING_TEASERS teasers): a block printed by an element that sits, with a
     headline-sized link to another page, in a small element of its own (a
     card, a list item), or that is itself mostly such a link."""
+    wanted = {key(block) for block in blocks}
+    keys = _Keys(root, max(map(len, wanted), default=0))
     elements: dict[str, HtmlElement] = {}
     for element in root.iter("p", "li", "div", "span", "dd", "h2", "h3", "h4", "h5", "a"):
-        elements.setdefault(key(element.text_content()), element)
+        element_key = keys.get(element)
+        if element_key is not None:
+            elements.setdefault(element_key, element)
     units: dict[int, HtmlElement] = {}  # held, so that lxml keeps each proxy's id
+    found: dict[HtmlElement, HtmlElement | None] = {}  # each element's unit, asked once
+    lengths = _TextLengths()
     inside = 0
     for block in blocks:
         element = elements.get(key(block))
-        unit = _teaser_unit(element) if element is not None else None
+        if element is not None and element not in found:
+            found[element] = _teaser_unit(element, lengths)
+        unit = found[element] if element is not None else None
         if unit is not None:
             units.setdefault(id(unit), unit)
             inside += 1
     return inside if len(units) >= LISTING_TEASERS else 0
+
+
+class _TextLengths:
+    """`len(element.text_content())`, each element's counted once a pass
+    (a thousand teasers asked it of the same <div> a thousand times)."""
+
+    def __init__(self) -> None:
+        self._lengths: dict[HtmlElement, int] = {}  # the keys hold lxml's proxies
+
+    def __call__(self, element: HtmlElement) -> int:
+        length = self._lengths.get(element)
+        if length is None:
+            length = self._lengths[element] = len(element.text_content())
+        return length
+
+
+
+
+class _Keys:
+    """`key(element.text_content())` for the elements whose key can be one of
+    length `longest` at most: an element with more word characters than
+    that has a longer key. An element whose parent adds no word character
+    to it has its parent's key, read once for the whole chain (nested
+    elements each read the text of all below them: quadratic)."""
+
+    def __init__(self, root: HtmlElement, longest: int) -> None:
+        self.longest = longest
+        self.word_chars: dict[HtmlElement, int] = {}
+        for element in reversed(list(root.iter())):  # descendants before ancestors
+            count = _word_chars(element.text) if isinstance(element.tag, str) else 0
+            for child in element:
+                count += self.word_chars[child] + _word_chars(child.tail)
+            self.word_chars[element] = count
+        self.keys: dict[HtmlElement, str] = {}
+
+    def get(self, element: HtmlElement) -> str | None:
+        count = self.word_chars[element]
+        if count > self.longest:
+            return None
+        chain = [element]
+        while (parent := chain[-1].getparent()) is not None \
+                and self.word_chars.get(parent) == count and chain[-1] not in self.keys:
+            chain.append(parent)
+        top = chain[-1]
+        found = self.keys.get(top)
+        if found is None:
+            found = key(top.text_content())
+        for node in chain:
+            self.keys[node] = found
+        return found
+
+
+def _word_chars(text: str | None) -> int:
+    return len(_NON_WORD_RE.sub("", text)) if text else 0
 
 
 def _headline_link(element: HtmlElement, outside: HtmlElement | None = None) -> bool:
@@ -232,22 +400,22 @@ def _headline_link(element: HtmlElement, outside: HtmlElement | None = None) -> 
     return False
 
 
-def _teaser_unit(element: HtmlElement) -> HtmlElement | None:
+def _teaser_unit(element: HtmlElement, length: _TextLengths) -> HtmlElement | None:
     """The card or list item a block's element is the headline or summary
     of, if any."""
-    text = len(element.text_content())
+    text = length(element)
     links = sum(len(a.text_content()) for a in element.iter("a"))
     if element.tag in ("li", "h2", "h3", "h4", "h5", "a") and text <= _TEASER_CHARS \
             and links >= 0.6 * text and _headline_link(element):
         parent = element.getparent()
-        if element.tag == "li" or parent is None or len(parent.text_content()) > _TEASER_CHARS:
+        if element.tag == "li" or parent is None or length(parent) > _TEASER_CHARS:
             return element
         return parent
     node = element.getparent()
     for _ in range(3):
         if node is None or node.tag in ("body", "html", "main"):
             return None
-        if len(node.text_content()) > _TEASER_CHARS:
+        if length(node) > _TEASER_CHARS:
             return None
         if _headline_link(node, outside=element):
             return node
@@ -295,6 +463,7 @@ def main_text(tree: HtmlElement | str, url: str, precision: bool) -> list[str]:
 # nothing marks them as furniture.
 PARAGRAPH_TAGS = frozenset("p h2 h3 h4 h5 h6 blockquote pre".split())
 _KEY_RE = re.compile(r"\w+")
+_NON_WORD_RE = re.compile(r"\W+")
 _FURNITURE_RE = re.compile(
     r"share|social|related|newsletter|promo|advert|(?:^|[-_ ])ads?(?:$|[-_ ])|sponsor|"
     r"subscri|signup|sign-up|recommend|popular|trending|most-read|comment|caption|credit|"
@@ -313,8 +482,17 @@ def key(text: str) -> str:
     return " ".join(_KEY_RE.findall(text))
 
 
+# Matching a block to its paragraph by its words alone reads every
+# paragraph's key for each block: this many characters (a block costs its
+# paragraphs' key lengths, and 64 a paragraph) are read a page, then the
+# rest of the blocks stay unmatched. The benchmark's pages read at most
+# about 1% of it; a page of thousands of lines cut at <br>s reads it up.
+FUZZY_MATCH_BUDGET = 50_000_000
+
+
 def complete_from_tree(root: HtmlElement, blocks: list[str]) -> list[str]:
-    paragraphs = [e for e in root.iter(*PARAGRAPH_TAGS) if not _inside_paragraph(e)]
+    inside = _inside_paragraphs(root)
+    paragraphs = [e for e in root.iter(*PARAGRAPH_TAGS) if e not in inside]
     if not paragraphs:
         return blocks
     order = {id(e): i for i, e in enumerate(paragraphs)}
@@ -327,6 +505,8 @@ def complete_from_tree(root: HtmlElement, blocks: list[str]) -> list[str]:
     # own text is taken.
     mapped: list[HtmlElement | None] = []
     keys = [(key(e.text_content()), e) for e in paragraphs]
+    cost = sum(len(k) + 64 for k, _ in keys)
+    budget = FUZZY_MATCH_BUDGET
     blocks = list(blocks)
     for position, block in enumerate(blocks):
         block_key = key(block)
@@ -335,7 +515,8 @@ def complete_from_tree(root: HtmlElement, blocks: list[str]) -> list[str]:
             mapped.append(found.pop(0))
             continue
         element = None
-        if len(block_key) >= 20:
+        if len(block_key) >= 20 and budget >= cost:
+            budget -= cost
             element = next((e for k, e in keys if block_key in k), None)
             if element is None:
                 words = block_key.split()
@@ -428,25 +609,60 @@ def _lead_before(container: HtmlElement, levels: int = 3) -> HtmlElement | None:
     return None
 
 
-def _inside_paragraph(element: HtmlElement) -> bool:
-    return any(a.tag in PARAGRAPH_TAGS for a in element.iterancestors())
+def _inside_paragraphs(root: HtmlElement) -> set[HtmlElement]:
+    """The elements under `root` that have a paragraph among their ancestors
+    (one pass down the tree, not a walk up from each element)."""
+    inside: set[HtmlElement] = set()  # the set holds lxml's proxies, so their ids stay
+    for element in root.iter():
+        parent = element.getparent()
+        if parent is not None and (parent.tag in PARAGRAPH_TAGS or parent in inside):
+            inside.add(element)
+    if any(a.tag in PARAGRAPH_TAGS for a in root.iterancestors()):
+        inside.update(root.iter())
+    return inside
 
 
 def _shared_container(matched: list[HtmlElement]) -> HtmlElement | None:
-    """The deepest element holding _CORE_SHARE of the matched paragraphs' text."""
-    weights: dict[int, int] = {}
-    elements: dict[int, HtmlElement] = {}
-    total = 0
+    """The deepest element holding _CORE_SHARE of the matched paragraphs' text.
+
+    The elements holding that share are all on one line of ancestors (two
+    apart could not both hold 90% of the text), so each element's share is
+    summed once, up the tree, rather than added to every ancestor of every
+    paragraph (which walked the whole depth of the page for each)."""
+    own: dict[HtmlElement, int] = {}  # each paragraph's text, as many times as it matched
     for element in matched:
-        size = len(element.text_content())
-        total += size
-        for ancestor in element.iterancestors():
-            weights[id(ancestor)] = weights.get(id(ancestor), 0) + size
-            elements[id(ancestor)] = ancestor
-    best = [k for k, w in weights.items() if w >= _CORE_SHARE * total]
+        own[element] = own.get(element, 0) + len(element.text_content())
+    total = sum(own.values())
+    if not total:  # empty paragraphs only: every ancestor holds "all" of nothing
+        return _deepest_ancestor(matched)
+    top = next(iter(own))
+    while (parent := top.getparent()) is not None:
+        top = parent
+    below: dict[HtmlElement, int] = {}  # the matched text strictly below each element
+    best: list[HtmlElement] = []
+    for element in reversed(list(top.iter())):  # descendants before their ancestors
+        weight = below.get(element, 0)
+        parent = element.getparent()
+        if parent is not None:
+            carried = weight + own.get(element, 0)
+            if carried:
+                below[parent] = below.get(parent, 0) + carried
+        if weight and weight >= _CORE_SHARE * total:
+            best.append(element)
     if not best:
         return None
-    chosen = elements[max(best, key=lambda k: _depth(elements[k]))]
+    chosen = max(best, key=_depth)
+    return chosen if chosen.tag not in ("html", "body") else None
+
+
+def _deepest_ancestor(matched: list[HtmlElement]) -> HtmlElement | None:
+    ancestors: dict[int, HtmlElement] = {}
+    for element in matched:
+        for ancestor in element.iterancestors():
+            ancestors.setdefault(id(ancestor), ancestor)
+    if not ancestors:
+        return None
+    chosen = max(ancestors.values(), key=_depth)
     return chosen if chosen.tag not in ("html", "body") else None
 
 

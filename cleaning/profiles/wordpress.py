@@ -28,10 +28,15 @@ from ..metadata import (
     strip_site_name,
 )
 from ..models import count_words
-from ..page import Draft, Page
+from ..page import Draft, Page, search_in_tags
 from ..text import clean_inline
 
-_GENERATOR_RE = re.compile(r"<meta[^>]+content=[\"']WordPress|/wp-content/|/wp-includes/", re.I)
+# A WordPress page: its paths, or a generator meta tag naming it. What
+# `<meta[^>]+content=["']WordPress|/wp-content/|/wp-includes/` finds, without
+# the regex's quadratic time on unclosed `<meta ` tags (page.search_in_tags).
+_WP_PATH_RE = re.compile(r"/wp-content/|/wp-includes/", re.I)
+_META_OPEN_RE = re.compile(r"<meta", re.I)
+_GENERATOR_CONTENT_RE = re.compile(r"content=[\"']WordPress", re.I)
 _PAGED_RE = re.compile(r"/page/\d+/?$")
 _LISTING_SEGMENTS = {"category", "tag", "author", "search", "feed", "wp-admin", "wp-json",
                      "wp-login.php", "comments", "type", "date"}
@@ -77,7 +82,9 @@ class WordPressProfile:
 
     # --- choosing ---------------------------------------------------------------
     def matches(self, url: str, html: str) -> bool:
-        return bool(_GENERATOR_RE.search(html[:300_000]))
+        head = html[:300_000]
+        return bool(_WP_PATH_RE.search(head)) \
+            or search_in_tags(head, _META_OPEN_RE, _GENERATOR_CONTENT_RE, gap=1) is not None
 
     def parse_page(self, html: str, url: str) -> Page:
         return Page.parse(html, url)
@@ -111,6 +118,7 @@ class WordPressProfile:
             images.take_from(content)
             draft.blocks = self.drop_repeated_title(iter_blocks(content), draft.title)
         draft.images = images.images
+        draft.warnings += images.warnings
         self.reject_walls(page, draft.blocks)
         return draft
 
