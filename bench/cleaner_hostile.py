@@ -125,7 +125,8 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100, help="KB of hostile markup")
     parser.add_argument("--large", type=int, default=400, help="KB of hostile markup")
     args = parser.parse_args()
-    outcome(news_page(""), NEWS_URL)  # imports and first-call set-up, not timed
+    for html, url in ((news_page(""), NEWS_URL), (archive_page(""), ARCHIVE_URL)):
+        measure(html, url, 2)  # imports and each profile's first-call set-up, not timed
     rows: list[dict[str, Any]] = []
     print(f"{'shape':<22}{'KB':>7}{'lxml ms/KB':>12}{'cleaner ms/KB':>15}{'ratio':>8}  outcome")
     for name, (what, url, build) in SHAPES.items():

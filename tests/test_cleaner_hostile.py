@@ -245,15 +245,15 @@ def test_big_text_deep_in_nested_elements_in_the_generic_profile():
 
 @SLOW
 def test_headings_and_bylines_deep_in_the_page():
-    """Each heading walked up 700 ancestors looking for a link, each byline
-    looked for a byline below it and for a footer above it: 35 s for 20,000
-    headings (the whole page then goes through trafilatura, whose own
-    walks are not ours)."""
+    """Each heading walked up 700 ancestors looking for a link (6 s for
+    20,000), each byline looked for a byline below or above it among all
+    the others (over 5 minutes for 5,000 with no headline to start from)."""
     soup = BeautifulSoup(news_page("<div>" * 700 + "<h2><b>Headline words</b></h2>" * 20_000
                                    + '<span class="byline">By A. Writer</span>' * 5_000), "lxml")
     tags = soup.find_all(True)
     assert linked_headlines(tags) == set()
-    assert title_index(tags, "Headline words") is None
+    article = next(i for i, tag in enumerate(tags) if tag.name == "article")
+    assert title_index(tags, "Headline words") == article  # no <h1> says it
     assert byline_texts(tags) == ["By A. Writer"]
 
 
