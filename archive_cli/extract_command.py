@@ -17,7 +17,8 @@ import typer
 from rich.markup import escape
 from rich.progress import Progress
 
-from cleaning import SITES, Article, ExtractionError, NotAnArticle, extract_article
+from cleaning import Article, ExtractionError, NotAnArticle
+from sites import extract_article, site_names
 
 from .console import err, fail, show_article
 
@@ -119,7 +120,7 @@ def extract(
         None, help="The page's URL (default: its canonical link, else a file:// URL)."),
     urls: Path | None = typer.Option(
         None, help="For a folder: a file of `path<TAB>url` lines (paths relative to it)."),
-    site: str = typer.Option("auto", help=f"Profile: {', '.join(SITES)}."),
+    site: str = typer.Option("auto", help=f"Site to read the page as: {', '.join(site_names())}."),
     output: str = typer.Option("readable", "--format",
                                help="readable, json, text or markdown (a folder: json lines "
                                     "unless text or markdown)."),
@@ -128,8 +129,8 @@ def extract(
                                 help="Processes for a folder (default: one per core)."),
 ) -> None:
     """Clean saved pages and print the Article."""
-    if site not in SITES:
-        raise fail(f"--site: {site!r} is not one of {', '.join(SITES)}")
+    if site not in site_names():
+        raise fail(f"--site: {site!r} is not one of {', '.join(site_names())}")
     output = "json" if as_json else output
     if output not in FORMATS:
         raise fail(f"--format: {output!r} is not one of {', '.join(FORMATS)}")

@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cleaning import SITES
+from sites import site_names
 
 from .console import DB_HELP, err, fail, open_store, out, print_json
 
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 
 def _check_site(site: str) -> str:
-    if site not in SITES:
-        raise typer.BadParameter(f"{site!r} is not one of {', '.join(SITES)}")
+    if site not in site_names():
+        raise typer.BadParameter(f"{site!r} is not one of {', '.join(site_names())}")
     return site
 
 
@@ -35,7 +35,7 @@ def import_warc(
         ..., help="WARC or WARC.gz files, or folders of them (searched recursively).",
         show_default=False),
     site: str = typer.Option("auto", callback=_check_site,
-                             help=f"Cleaner profile: {', '.join(SITES)}."),
+                             help=f"Site to read the pages as: {', '.join(site_names())}."),
     host: list[str] = typer.Option(
         [], "--host", help="Only records of this host, its www. twin included (repeatable)."),
     json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),

@@ -16,18 +16,20 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from cleaning import SITES, canonical_form
+from cleaning import canonical_form
 from sites import (
-    PROFILES,
-    REGISTERED,
+    AUTO,
     CrawlTarget,
     SiteChoiceError,
     SiteEntry,
     SitesFileError,
     load_sites,
     resolve_site,
+    site_names,
     sites_file_path,
 )
+from sites import profiles as site_profiles
+from sites import registered as registered_sites
 from spiders.config import CrawlConfig
 from spiders.runner import CrawlFailed, prepare_data_dir
 from storage.export import FORMATS, ExportError, article_record
@@ -62,8 +64,8 @@ def main() -> None:
 
 
 def check_site(site: str) -> str:
-    if site not in SITES:
-        raise typer.BadParameter(f"{site!r} is not one of {', '.join(SITES)}")
+    if site not in site_names():
+        raise typer.BadParameter(f"{site!r} is not one of {', '.join(site_names())}")
     return site
 
 
@@ -101,8 +103,9 @@ def positive_seconds(value: float) -> float:
     return value
 
 
-SITE_HELP = ("A site of the sites file, a registered site (aawsat) or a profile (auto, "
-             "wordpress; give --base-url). Default: the archive, or auto with $ARCHIVE_BASE_URL.")
+SITE_HELP = (f"A site of the sites file, a registered site ({', '.join(registered_sites())}) "
+             f"or a profile ({', '.join([AUTO, *site_profiles()])}; give --base-url). Default: "
+             "the archive, or auto with $ARCHIVE_BASE_URL.")
 
 
 @app.command()
@@ -217,9 +220,10 @@ def sites(sites_file: str | None = typer.Option(None, help="The sites file (defa
                                    "base_url": e.base_url,
              "enabled": e.enabled} for e in entries]
     rows += [{"name": k.name, "kind": "registered site", "site": k.name,
-              "base_url": k.base_url, "enabled": True} for k in REGISTERED.values()]
+              "base_url": k.base_url, "enabled": True} for k in registered_sites().values()]
+    rows += [{"name": AUTO, "kind": "profile", "site": AUTO, "base_url": None, "enabled": True}]
     rows += [{"name": k.name, "kind": "profile", "site": k.name, "base_url": None,
-              "enabled": k.crawlable} for k in PROFILES.values()]
+              "enabled": k.crawlable} for k in site_profiles().values()]
     for row in rows:
         last = next((r for r in runs if row["base_url"] and
                      (r["params"] or {}).get("base_url") == row["base_url"].rstrip("/")), None)

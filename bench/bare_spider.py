@@ -20,8 +20,11 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 import scrapy  # noqa: E402
 from scrapy.crawler import CrawlerProcess  # noqa: E402
 from scrapy.http import Request, Response  # noqa: E402
+from sites.catalog.aawsat import AawsatSources  # noqa: E402
 
-from spiders.sites import AawsatSite  # noqa: E402
+
+# The replica's sections (a bare spider discovers nothing: it walks these).
+SECTIONS = ("news-middle-east", "world-news", "opinion", "majalla-blogs")
 
 
 class BareSpider(scrapy.Spider):
@@ -29,10 +32,10 @@ class BareSpider(scrapy.Spider):
 
     def __init__(self, base_url: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.site = AawsatSite(base_url)
+        self.site = AawsatSources(base_url)
 
     async def start(self) -> Any:
-        for slug in self.site.default_categories:
+        for slug in SECTIONS:
             yield Request(self.site.listing_url("category", slug), callback=self.parse_listing)
 
     def parse_listing(self, response: Response) -> Iterator[Request]:

@@ -38,7 +38,8 @@ if __package__ in (None, ""):
 
 from bench.common import save  # noqa: E402
 from bench.shingle_metric import PageScore, score_page, summarise  # noqa: E402
-from cleaning import ExtractionError, NotAnArticle, extract_article  # noqa: E402
+from cleaning import ExtractionError, NotAnArticle  # noqa: E402
+from sites import extract_article  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "article-extraction-benchmark"

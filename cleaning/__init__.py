@@ -1,7 +1,14 @@
 """BeautifulSoup cleaner: an article page in, a clean `Article` out."""
 
 from .errors import ExtractionError, NotAnArticle
-from .extract import CLEANER_VERSION, PROFILES, SITES, choose_profile, extract_article
+from .extract import (
+    CLEANER_VERSION,
+    PROFILES,
+    SITES,
+    Profile,
+    choose_profile,
+    extract_article,
+)
 from .models import Article, Image
 from .urls import canonical_form
 
@@ -13,6 +20,7 @@ __all__ = [
     "ExtractionError",
     "Image",
     "NotAnArticle",
+    "Profile",
     "canonical_form",
     "choose_profile",
     "extract_article",

@@ -12,7 +12,6 @@ from .decoding import ensure_text
 from .errors import ExtractionError, NotAnArticle
 from .models import Article, content_hash, count_words
 from .page import Draft, Page
-from .profiles.aawsat import AawsatProfile
 from .profiles.generic import GenericProfile
 from .profiles.wordpress import WordPressProfile
 from .urls import resolve_canonical
@@ -31,8 +30,9 @@ class Profile(Protocol):
     def extract(self, page: Page) -> Draft: ...
 
 
+# The cleaner's own profiles, for any site of a kind; a registered site's
+# parser (sites/catalog/) is passed in as a Profile.
 PROFILES: dict[str, Profile] = {
-    "aawsat": AawsatProfile(),
     "wordpress": WordPressProfile(),
     "generic": GenericProfile(),
 }
@@ -48,10 +48,13 @@ def choose_profile(url: str, html: str) -> Profile:
     return PROFILES["generic"]
 
 
-def extract_article(html: str | bytes, url: str, site: str = "auto",
+def extract_article(html: str | bytes, url: str, site: str | Profile = "auto",
                     fallback: bool | None = None, *,
                     declared_charset: str | None = None) -> Article:
     """Clean one page. Raises NotAnArticle or ExtractionError, nothing else.
+
+    `site`: `auto`, a profile's name, or a site's parser (`sites.extract_article`
+    chooses one by site and fetch date).
 
     `declared_charset`: the charset of the HTTP Content-Type header the page
     came with; tried first for bytes (it is authoritative when it decodes).
@@ -71,13 +74,16 @@ def extract_article(html: str | bytes, url: str, site: str = "auto",
         raise ExtractionError(f"cleaner failed: {type(error).__name__}: {error}", url) from error
 
 
-def _extract(html: str | bytes, url: str, site: str, fallback_allowed: bool,
+def _extract(html: str | bytes, url: str, site: str | Profile, fallback_allowed: bool,
              declared_charset: str | None = None) -> Article:
-    if site not in SITES:
+    if isinstance(site, str) and site not in SITES:
         choices = ", ".join(SITES)
         raise ExtractionError(f"unknown site profile {site!r}; choose one of {choices}", url)
     text, warnings = ensure_text(html, url, declared_charset)
-    profile = choose_profile(url, text) if site == "auto" else PROFILES[site]
+    if not isinstance(site, str):
+        profile = site
+    else:
+        profile = choose_profile(url, text) if site == "auto" else PROFILES[site]
     page = profile.parse_page(text, url)
     draft = profile.extract(page)
     extractor, fallback = profile.name, False
@@ -120,6 +126,7 @@ def _extract(html: str | bytes, url: str, site: str, fallback_allowed: bool,
         word_count=count_words(body),
         content_hash=content_hash(draft.title, body),
         extractor=extractor,
+        parser=f"{profile.name}-{profile.version}",
         fallback=fallback,
         warnings=warnings + draft.warnings,
     )

@@ -36,6 +36,9 @@ class Article(BaseModel):
     word_count: int = 0
     content_hash: str = ""
     extractor: str
+    # The parser version that read the page: `<parser>-<version>`, and from
+    # `sites.extract_article` with the date its version is valid from.
+    parser: str | None = None
     fallback: bool = False
     warnings: list[str] = Field(default_factory=list)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from w3lib.encoding import http_content_type_encoding
 
 from .errors import ExtractionError, NotAnArticle
-from .extract import extract_article
+from .extract import Profile, extract_article
 from .models import Article
 from .quality import gate
 from .urls import storage_key
@@ -28,8 +28,8 @@ class Cleaned:
     transient: bool = False
 
 
-def clean_page(body: bytes | str, url: str, site: str, content_type: str | None = None
-               ) -> Cleaned:
+def clean_page(body: bytes | str, url: str, site: str | Profile,
+               content_type: str | None = None) -> Cleaned:
     """`extract_article` with the fallback to generic, then the quality gate;
     never raising. The one way a raw page becomes a storable article.
     `content_type`: the HTTP header, whose charset is tried first."""

@@ -21,8 +21,8 @@ from prefect.deployments import run_deployment
 from prefect.states import Failed, State
 from pydantic import BaseModel, Field
 
-from sites import CrawlSiteName
-from spiders.sites import crawl_site
+from sites import SiteParameter
+from spiders.config import CrawlConfig
 from storage.store import ArticleStore
 
 from .crawl import SIX_HOURS, crawl_and_judge, crawl_config
@@ -50,6 +50,16 @@ def plan_shards(categories: list[str], first_page: int, last_page: int,
             for c in categories for p in range(first_page, last_page + 1, pages_per_shard)]
 
 
+def discovered_sections(config: CrawlConfig) -> list[str]:
+    """The sections crawls of the site have discovered (remembered in the store)."""
+    store = ArticleStore(config.db_url)
+    try:
+        site = config.stored_site(config.site)
+        return [t.slug for t in store.site_terms(site, kinds=("category",))]
+    finally:
+        store.close()
+
+
 def backfill_key(parameters: dict[str, Any]) -> str:
     """The same parameters name the same backfill, so a rerun resumes it."""
     digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()
@@ -58,7 +68,7 @@ def backfill_key(parameters: dict[str, Any]) -> str:
 
 @flow(name="crawl-shard")
 def crawl_shard_flow(backfill: str, category: str, first_page: int, last_page: int,
-                     site: CrawlSiteName = "aawsat",
+                     site: SiteParameter = "aawsat",
                      base_url: str | None = None,
                      timeout_s: Annotated[float, Field(gt=0)] = SIX_HOURS
                      ) -> dict[str, Any] | State:
@@ -92,7 +102,7 @@ def backfill_flow(
     first_page: int = 1,
     last_page: int = 10,
     pages_per_shard: int = 5,
-    site: CrawlSiteName = "aawsat",
+    site: SiteParameter = "aawsat",
     base_url: str | None = None,
     shard_timeout_s: float = SIX_HOURS,
     poll_s: float = 2.0,
@@ -100,9 +110,10 @@ def backfill_flow(
     """Fan a backfill out over the work pool and sum what the shards did."""
     logger = get_run_logger()
     config = crawl_config(site=site, base_url=base_url)  # validates before anything runs
-    categories = categories or list(crawl_site(config.site, config.base_url).default_categories)
+    categories = categories or discovered_sections(config)
     if not categories:
-        raise ValueError("categories: name at least one category slug for this site")
+        raise ValueError("categories: none named, and no crawl of this site has discovered "
+                         "its sections yet (run `archive crawl` first, or name them)")
     shards = plan_shards(categories, first_page, last_page, pages_per_shard)
     key = backfill_key({"categories": categories, "first_page": first_page,
                         "last_page": last_page, "pages_per_shard": pages_per_shard,

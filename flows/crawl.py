@@ -7,11 +7,13 @@ import logging
 import os
 import re
 import time
+from contextlib import ExitStack, suppress
 from datetime import date
 from typing import Annotated, Any, Literal, cast
 from urllib.parse import urlsplit
 from uuid import UUID
 
+import httpx
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import (
     create_markdown_artifact,
@@ -19,20 +21,32 @@ from prefect.artifacts import (
     create_table_artifact,
     update_progress_artifact,
 )
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+from prefect.client.schemas.objects import ConcurrencyLeaseHolder
+from prefect.concurrency.asyncio import ConcurrencySlotAcquisitionError
+from prefect.concurrency.sync import concurrency as global_concurrency
+from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from prefect.runtime import flow_run
-from prefect.states import Failed, State
+from prefect.states import Cancelled, Failed, State
 from pydantic import Field
 
-from sites import CrawlSiteName
+from sites import SiteParameter, SitesFileError, load_sites, sites_file_path
 from spiders.config import DEFAULT_BASE_URL, CrawlConfig
 from spiders.outcome import FALLBACK_ALARM, QUARANTINE_ALARM, completed_message
 from spiders.runner import CrawlFailed, run_crawl
 from storage.config import redact
 from storage.store import ArticleStore, StoreError
 
+from .alerts import FLEET_SITE_RUN_PREFIX
 from .reports import figures_table, quality_markdown
 
 SIX_HOURS = 6 * 3600
+SITE_LIMIT_PREFIX = "crawl-site:"
+# A slot's lease is renewed while its run lives: the slot of a run whose process
+# died frees itself this long after the last renewal.
+SITE_SLOT_LEASE_S = 300.0
+_SITE_NAME_PATTERN = r"^[A-Za-z0-9_-]+$"  # a sites-file name (docs/sites.md)
 _CHILD_TIMESTAMP_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ")
 
 
@@ -132,7 +146,75 @@ def crawl_run_name() -> str:
     parameters = flow_run.parameters
     base = parameters.get("base_url") or os.environ.get("ARCHIVE_BASE_URL") or DEFAULT_BASE_URL
     host = urlsplit(base).netloc or base
+    if parameters.get("started_by_fleet"):
+        return fleet_site_run_name(parameters.get("site_name") or host, base)
     return f"crawl {parameters.get('site', 'auto')} {host} {date.today().isoformat()}"
+
+
+def fleet_site_run_name(site_name: str, base_url: str) -> str:
+    """A crawl the fleet started: `fleet-site coastal-news coastal.example 2026-11-25`.
+    The prefix leaves its failure to the fleet's alert (flows/alerts.py)."""
+    host = urlsplit(base_url).netloc or base_url
+    return f"{FLEET_SITE_RUN_PREFIX}{site_name} {host} {date.today().isoformat()}"
+
+
+# --- one crawl of a site at a time ---------------------------------------------------------
+def site_limit_name(site_name: str | None, base_url: str) -> str:
+    """The Prefect global concurrency limit of a site: `crawl-site:<name>`, its
+    name in the sites file (given by the fleet, else the entry with this base
+    URL, so `archive crawl` and the fleet share it), else its host[:port]."""
+    return f"{SITE_LIMIT_PREFIX}{site_name or _sites_file_name(base_url) or _host(base_url)}"
+
+
+def _sites_file_name(base_url: str) -> str | None:
+    try:
+        entries = load_sites(sites_file_path())
+    except SitesFileError:
+        return None  # a broken sites file is the fleet's error, not this crawl's
+    return next((e.name for e in entries if e.base_url.rstrip("/") == base_url.rstrip("/")),
+                None)
+
+
+def _host(base_url: str) -> str:
+    return urlsplit(base_url).netloc.lower()
+
+
+def ensure_site_limit(name: str) -> None:
+    """Create the site's limit, one slot, when it is missing; one an operator
+    changed (more slots, disabled) is left as it is."""
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            with suppress(ObjectAlreadyExists):  # another run created it first
+                client.create_global_concurrency_limit(
+                    GlobalConcurrencyLimitCreate(name=name, limit=1))
+
+
+def take_site_slot(held: ExitStack, name: str) -> bool:
+    """Take the site's slot until `held` closes (released whatever happens), or
+    return False at once when another crawl holds it: a busy site is never
+    waited for (the run that holds it is doing this run's work)."""
+    ensure_site_limit(name)
+    run_id = flow_run.id
+    try:
+        held.enter_context(global_concurrency(
+            name, occupy=1, max_retries=0, lease_duration=SITE_SLOT_LEASE_S,
+            holder=ConcurrencyLeaseHolder(type="flow_run", id=UUID(run_id)) if run_id else None,
+            # a renewal that fails once must not kill a crawl hours long
+            raise_on_lease_renewal_failure=False))
+    except ConcurrencySlotAcquisitionError as error:
+        if _slot_taken(error):
+            return False
+        raise
+    return True
+
+
+def _slot_taken(error: ConcurrencySlotAcquisitionError) -> bool:
+    """The API answered 423 Locked: every slot is held (with max_retries=0 Prefect
+    raises it at once instead of retrying)."""
+    cause = error.__cause__
+    return isinstance(cause, httpx.HTTPStatusError) and cause.response.status_code == 423
 
 
 def crawl_and_judge(config: CrawlConfig, timeout_s: float) -> dict[str, Any] | State:
@@ -164,7 +246,7 @@ def crawl_and_judge(config: CrawlConfig, timeout_s: float) -> dict[str, Any] | S
 
 @flow(name="crawl", log_prints=True, flow_run_name=crawl_run_name)
 def crawl_flow(
-    site: CrawlSiteName = "auto",
+    site: SiteParameter = "auto",
     base_url: str | None = None,
     mode: Literal["incremental", "full"] = "incremental",
     categories: list[str] | None = None,
@@ -178,11 +260,17 @@ def crawl_flow(
     timeout_s: Annotated[float, Field(gt=0)] = SIX_HOURS,
     rate_limit_per_s: Annotated[float, Field(gt=0)] | None = None,
     concurrency: Annotated[int, Field(ge=1, le=64)] | None = None,
+    site_name: Annotated[str, Field(pattern=_SITE_NAME_PATTERN)] | None = None,
+    started_by_fleet: bool = False,
 ) -> dict[str, Any] | State:
     """Crawl a site once: discovery, fetch, archive, clean, store, report.
     `base_url` defaults to $ARCHIVE_BASE_URL, else the Asharq Al-Awsat archive.
     `timeout_s` bounds the whole run, retries of a crashed crawl included;
-    `rate_limit_per_s` and `concurrency` are a site's politeness settings."""
+    `rate_limit_per_s` and `concurrency` are a site's politeness settings.
+    One crawl of a site at a time: a run that finds its site busy ends
+    Cancelled, having done nothing. `site_name` is the site's name in the
+    sites file (its concurrency limit's key); `started_by_fleet` marks a run
+    of the fleet, whose own alert reports it (docs/deployments.md)."""
     config = crawl_config(site=site, base_url=base_url, mode=mode, categories=categories,
                           tags=tags, urls=urls, max_pages=max_pages, page_range=page_range,
                           refresh=refresh, fallback_alarm=fallback_alarm,
@@ -191,4 +279,11 @@ def crawl_flow(
                           # its requests, and its connections at once
                           download_delay=1 / rate_limit_per_s if rate_limit_per_s else None,
                           concurrency_per_domain=concurrency)
-    return crawl_and_judge(config, timeout_s)
+    limit = site_limit_name(site_name, config.base_url)
+    with ExitStack() as held:
+        if not take_site_slot(held, limit):
+            message = (f"site_busy: another crawl of this site is running (it holds the "
+                       f"global concurrency limit {limit}); this run fetched nothing")
+            get_run_logger().warning(message)
+            return Cancelled(message=message)
+        return crawl_and_judge(config, timeout_s)

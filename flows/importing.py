@@ -16,7 +16,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
@@ -27,6 +27,7 @@ from prefect.deployments import run_deployment
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
 
+from sites import SiteParameter
 from storage.importer import ImportInputError, ImportResult, import_warc, warc_files
 from storage.store import ArticleStore, StoreError
 
@@ -77,7 +78,7 @@ def result_from_table(rows: list[dict[str, Any]]) -> ImportResult:
 
 @flow(name="import", flow_run_name=import_run_name)
 def import_flow(paths: list[str],
-                site: Literal["auto", "aawsat", "wordpress", "generic"] = "auto",
+                site: SiteParameter = "auto",
                 hosts: list[str] | None = None) -> dict[str, Any] | State:
     """Import WARC or WARC.gz files (or folders of them): every HTML response is
     cleaned, gated and stored like a crawled page, or quarantined with its

@@ -11,6 +11,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from pydantic import Field
 
+from sites import SiteParameter
 from storage.export import export
 from storage.reextract import reextract
 from storage.store import ArticleStore
@@ -18,7 +19,7 @@ from storage.warc import prune
 
 
 @flow(name="reextract", flow_run_name="reextract {site}")
-def reextract_flow(site: Literal["auto", "aawsat", "wordpress", "generic"] = "auto",
+def reextract_flow(site: SiteParameter = "auto",
                    dry_run: bool = False) -> dict[str, Any]:
     """Re-clean the archived raw pages (WARC) of stored and quarantined pages with
     the current cleaner and quality gate; no HTTP. `dry_run` writes nothing."""

@@ -1,6 +1,8 @@
 """`archive serve`: every deployment of prefect.yaml, with its schedule, served
 from one process (no work pool needed). prefect.yaml stays the one place
-where deployments are declared."""
+where deployments are declared: the nightly `fleet/nightly` and the
+`crawl/site` runs it starts are served here too, side by side (serve runs
+any number of flow runs at once), like every manual deployment."""
 
 from __future__ import annotations
 

@@ -125,7 +125,9 @@ def listing_page(title: str, posts: list[Post], older: str | None, newer: str | 
             f'<article class="et_pb_post post type-post category-{post.category_slug}">'
             f'<h2 class="entry-title"><a href="{base}{post.path}">{html.escape(post.title)}</a></h2>'
             f'<p class="post-meta"> by <span class="author vcard"><a href="{base}/author/{post.author_slug}">'
-            f'{html.escape(post.author_name)}</a></span> | <span class="published">{post.date_text}</span></p>'
+            f'{html.escape(post.author_name)}</a></span> | <span class="published">{post.date_text}</span>'
+            f' | <a href="{base}/category/{post.category_slug}" rel="category tag">'
+            f'{html.escape(post.category_name)}</a></p>'
             f"<p>{html.escape(post.title)} and more of the story, in short, for the listing...</p></article>"
         )
     nav = '<div class="pagination clearfix">'

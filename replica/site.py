@@ -56,8 +56,12 @@ class SiteArticle:
 
 class ReplicaSite:
     def __init__(self, articles: int = 56, seed: int = 2014,
-                 changed_template: bool = False) -> None:
+                 changed_template: bool = False,
+                 extra_sections: dict[str, str] | None = None) -> None:
         self.random = random.Random(seed)
+        # Sections beside the usual four, which no menu lists and no code names:
+        # found only from the site (its post meta, tag and author listings, feed).
+        self.sections = {**CATEGORIES, **(extra_sections or {})}
         # A redesign that renamed the content container: site profiles find no body.
         self.changed_template = changed_template
         self.articles: list[SiteArticle] = []
@@ -74,7 +78,7 @@ class ReplicaSite:
         if category == PRIVATE_CATEGORY:
             author = "theaawsat"  # robots.txt disallows /theaawsat/private-briefings/
         if category is None:
-            category = list(CATEGORIES)[index % len(CATEGORIES)]
+            category = list(self.sections)[index % len(self.sections)]
         place = PLACES[index % len(PLACES)]
         opening_forms = [f"{place}, Asharq Al-Awsat—", f"{place}, Asharq Al-Awsat – ",
                          f"{place} – ", f"{place.upper()}, (Reuters) – ", ""]
@@ -92,7 +96,7 @@ class ReplicaSite:
         article = SiteArticle(
             post=Post(slug=slug, title=title, body_html="", author_slug=author,
                       author_name=AUTHORS[author], category_slug=category,
-                      category_name=CATEGORIES.get(category, "Briefings"),
+                      category_name=self.sections.get(category, "Briefings"),
                       date_text=published.strftime("%b %d, %Y"), tags=tags,
                       show_header=index % 7 != 3,
                       published_meta=None if index % 7 != 3 else f"{published}T00:00:00+00:00"),
@@ -148,9 +152,9 @@ class ReplicaSite:
         groups: dict[str, list[SiteArticle]] = {"": ordered}
         for article in ordered:
             post = article.post
-            category = post.category_slug if post.category_slug in CATEGORIES else \
-                "news-middle-east"
-            groups.setdefault(f"/category/{category}", []).append(article)
+            groups.setdefault(f"/category/{post.category_slug}", []).append(article)
+            if post.category_slug not in self.sections:  # the private briefings
+                groups.setdefault("/category/news-middle-east", []).append(article)
             groups.setdefault(f"/author/{post.author_slug}", []).append(article)
             for tag in article.tags:
                 groups.setdefault(f"/tag/{tag}", []).append(article)

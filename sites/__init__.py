@@ -1,21 +1,48 @@
-"""Sites: the registry of sites and profiles, the sites file, and the one
-rule that turns a `--site` name into what to crawl (docs/sites.md)."""
+"""Sites: one module per site (sites/catalog/), the registry that finds them,
+the sites file, the one rule that turns a `--site` name into what to crawl
+(docs/sites.md), and reading a page as its site."""
 
-from .registry import CRAWL_PROFILES, PROFILES, REGISTERED, CrawlSiteName, SiteKind
+from .base import ParserVersion, Site
+from .extraction import clean_page, extract_article, parser_for
+from .registry import (
+    AUTO,
+    RegistryError,
+    SiteParameter,
+    all_sites,
+    crawlable_names,
+    get_site,
+    profiles,
+    recognise,
+    registered,
+    site_names,
+)
 from .resolve import CrawlTarget, SiteChoiceError, resolve_site
 from .sites_file import SiteEntry, SitesFileError, load_sites, sites_file_path
+from .sources import CrawlSources, Term
 
 __all__ = [
-    "CRAWL_PROFILES",
-    "PROFILES",
-    "REGISTERED",
-    "CrawlSiteName",
+    "AUTO",
+    "CrawlSources",
     "CrawlTarget",
+    "ParserVersion",
+    "RegistryError",
+    "Site",
+    "SiteParameter",
     "SiteChoiceError",
     "SiteEntry",
-    "SiteKind",
     "SitesFileError",
+    "Term",
+    "all_sites",
+    "clean_page",
+    "crawlable_names",
+    "extract_article",
+    "get_site",
     "load_sites",
+    "parser_for",
+    "profiles",
+    "recognise",
+    "registered",
     "resolve_site",
+    "site_names",
     "sites_file_path",
 ]

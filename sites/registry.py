@@ -1,33 +1,110 @@
-"""The sites we know by name, and the profiles for any other site."""
+"""The registry: every site module of `sites/catalog/` (and of
+`$ARCHIVE_SITE_MODULES`), found once. Every place that names sites (the
+CLI's choices and help, the flows' parameters, the sites file, `auto`)
+reads them here: no list of site names is written twice."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+import importlib
+import importlib.util
+import os
+import pkgutil
+import sys
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated
 
-ARCHIVE_BASE_URL = "https://eng-archive.aawsat.com"
+from pydantic import Field
 
-# What a crawl can be asked for today: the registered site and two profiles
-# (a `generic` crawl, discovery without WordPress listings, is still to come).
-CrawlSiteName = Literal["auto", "aawsat", "wordpress"]
+from . import catalog
+from .base import Site
 
-
-@dataclass(frozen=True)
-class SiteKind:
-    name: str
-    description: str
-    base_url: str | None = None  # a registered site's own; a profile needs --base-url
-    crawlable: bool = True
+AUTO = "auto"  # not a site: the one whose host or markup matches, else generic
+EXTRA_MODULES_VARIABLE = "ARCHIVE_SITE_MODULES"
 
 
-REGISTERED: dict[str, SiteKind] = {
-    "aawsat": SiteKind("aawsat", "The Asharq Al-Awsat English Archive (WordPress + Divi, "
-                                 "2005-2017)", ARCHIVE_BASE_URL),
-}
-PROFILES: dict[str, SiteKind] = {
-    "auto": SiteKind("auto", "the registered site or profile the pages match"),
-    "wordpress": SiteKind("wordpress", "any WordPress site (classic and block themes)"),
-    "generic": SiteKind("generic", "any news site (cleaning only: crawling it is to come)",
-                        crawlable=False),
-}
-CRAWL_PROFILES = tuple(n for n, kind in {**REGISTERED, **PROFILES}.items() if kind.crawlable)
+class RegistryError(ValueError):
+    """A site module that cannot be loaded, said in one line."""
+
+
+def _load(reference: str) -> ModuleType:
+    """A module by dotted name, or a `.py` file by path."""
+    try:
+        if reference.endswith(".py"):
+            path = Path(reference)
+            name = f"archive_site_{path.stem}"
+            spec = importlib.util.spec_from_file_location(name, path)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"not a Python module: {path}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+            return module
+        return importlib.import_module(reference)
+    except (ImportError, OSError, SyntaxError) as error:
+        raise RegistryError(f"site module {reference}: {error}") from None
+
+
+@cache
+def all_sites() -> dict[str, Site]:
+    """Every site by name: registered sites first, then profiles, generic last
+    (the order `auto` tries them in)."""
+    references = [f"{catalog.__name__}.{m.name}" for m in pkgutil.iter_modules(catalog.__path__)]
+    extra = os.environ.get(EXTRA_MODULES_VARIABLE, "")
+    references += [r.strip() for r in extra.replace(",", os.pathsep).split(os.pathsep)
+                   if r.strip()]
+    sites: dict[str, Site] = {}
+    for reference in references:
+        site = getattr(_load(reference), "SITE", None)
+        if not isinstance(site, Site):
+            raise RegistryError(f"site module {reference}: declares no SITE = Site(...)")
+        if site.name in sites or site.name == AUTO:
+            raise RegistryError(f"site module {reference}: the name {site.name!r} is taken")
+        sites[site.name] = site
+    return dict(sorted(sites.items(), key=lambda item: (item[1].is_profile,
+                                                        not item[1].recognisable, item[0])))
+
+
+def registered() -> dict[str, Site]:
+    """Sites with a base URL of their own (`--site aawsat` needs nothing else)."""
+    return {n: s for n, s in all_sites().items() if not s.is_profile}
+
+
+def profiles() -> dict[str, Site]:
+    """Kinds of site, crawled at the base URL they are given."""
+    return {n: s for n, s in all_sites().items() if s.is_profile}
+
+
+def site_names() -> tuple[str, ...]:
+    """Every name `--site` takes besides the sites file's: `auto` and the sites."""
+    return (AUTO, *all_sites())
+
+
+def crawlable_names() -> tuple[str, ...]:
+    return (AUTO, *(n for n, s in all_sites().items() if s.crawlable))
+
+
+def get_site(name: str) -> Site:
+    try:
+        return all_sites()[name]
+    except KeyError:
+        raise RegistryError(f"unknown site {name!r}; choose one of {', '.join(site_names())}") from None
+
+
+def recognise(url: str, html: str) -> Site:
+    """The site a page is from: the first whose host or markup matches, else generic."""
+    for site in all_sites().values():
+        if site.recognises(url, html):
+            return site
+    return all_sites()["generic"]
+
+
+def _site_parameter_help() -> str:
+    return (f"A site of the sites file, a registered site ({', '.join(registered())}) or a "
+            f"profile ({', '.join([AUTO, *profiles()])}), which needs base_url.")
+
+
+# The flows' `site` parameter: any name the `--site` rule takes (a sites
+# file's names are known only where the flow runs), described from the registry.
+SiteParameter = Annotated[str, Field(description=_site_parameter_help(), min_length=1)]

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .registry import CRAWL_PROFILES, PROFILES, REGISTERED
+from .registry import AUTO, crawlable_names, profiles, registered, site_names
 from .sites_file import SiteEntry
+
+ARCHIVE = "aawsat"  # what `archive crawl` crawls when told nothing else
 
 
 class SiteChoiceError(ValueError):
@@ -29,23 +31,23 @@ def resolve_site(name: str | None, base_url: str | None, entries: list[SiteEntry
     if name is None:
         base_url = base_url or environment_base_url
         if base_url is None:
-            return CrawlTarget("aawsat", "aawsat", str(REGISTERED["aawsat"].base_url))
-        name = "auto"
+            return CrawlTarget(ARCHIVE, ARCHIVE, str(registered()[ARCHIVE].base_url))
+        name = AUTO
     entry = next((e for e in entries if e.name == name), None)
     if entry is not None:
         target = CrawlTarget(entry.name, entry.site, base_url or entry.base_url, entry)
-    elif name in REGISTERED:
-        target = CrawlTarget(name, name, base_url or str(REGISTERED[name].base_url))
-    elif name in PROFILES:
+    elif name in registered():
+        target = CrawlTarget(name, name, base_url or str(registered()[name].base_url))
+    elif name == AUTO or name in profiles():
         url = base_url or environment_base_url
         if not url:
             raise SiteChoiceError(f"--site {name} is a profile: give the site's --base-url")
         target = CrawlTarget(name, name, url)
     else:
-        known = [e.name for e in entries] + [*REGISTERED, *PROFILES]
+        known = [e.name for e in entries] + list(site_names())
         raise SiteChoiceError(f"--site: {name!r} is not a site of the sites file, a registered "
                               f"site or a profile ({', '.join(known)})")
-    if target.site not in CRAWL_PROFILES:
+    if target.site not in crawlable_names():
         raise SiteChoiceError(f"--site {name}: crawling with the {target.site!r} profile is not "
-                              f"supported yet (choose one of {', '.join(CRAWL_PROFILES)})")
+                              f"supported yet (choose one of {', '.join(crawlable_names())})")
     return target

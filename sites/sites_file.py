@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .registry import PROFILES, REGISTERED
+from .registry import AUTO, site_names
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -24,7 +24,7 @@ class SiteEntry(BaseModel):
 
     name: str
     base_url: str
-    site: str = "auto"
+    site: str = AUTO
     timezone: str | None = None
     language: str | None = None
     rate_limit_per_s: float | None = Field(default=None, gt=0)
@@ -37,16 +37,15 @@ class SiteEntry(BaseModel):
     def _name(cls, value: str) -> str:
         if not _NAME_RE.match(value):
             raise ValueError(f"{value!r}: use letters, digits, - and _")
-        if value in REGISTERED or value in PROFILES:
+        if value in site_names():
             raise ValueError(f"{value!r} is the name of a registered site or profile")
         return value
 
     @field_validator("site")
     @classmethod
     def _site(cls, value: str) -> str:
-        if value not in REGISTERED and value not in PROFILES:
-            raise ValueError(f"{value!r} is not one of "
-                             f"{', '.join([*REGISTERED, *PROFILES])}")
+        if value not in site_names():
+            raise ValueError(f"{value!r} is not one of {', '.join(site_names())}")
         return value
 
 

@@ -1,7 +1,13 @@
 """The archive spider: listings newest first with pagination, feeds and
 sitemaps where the site has them, then article pages. It yields raw pages;
 the pipeline archives, cleans and stores them. Incremental state (what is
-known, how far each listing walk has come) lives in the store."""
+known, how far each listing walk has come, the sections found) lives in the store.
+
+Sections are discovered, never listed: from the home page's menus, the
+category links of listing and article pages (post meta, `rel="category tag"`)
+and the sections earlier crawls found. Every section is walked; tag and
+author listings only in a full crawl (where they lead to articles no section
+reached), so an incremental run with nothing new stays a few requests."""
 
 from __future__ import annotations
 
@@ -14,12 +20,13 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from cleaning import canonical_form
+from sites import AUTO, CrawlSources, Term, get_site, recognise
+from sites.sources import safe_url
 from storage.store import ArticleStore
 
 from .config import CrawlConfig
 from .failures import classify
 from .items import FetchedPage
-from .sites import CrawlSite, crawl_site, safe_url
 
 # Articles go before the next listing page: the queue of waiting requests then
 # holds about one listing page's articles, whatever the size of the crawl.
@@ -38,8 +45,18 @@ class ArchiveSpider(scrapy.Spider):
         self.config = config
         self.store = store
         self.run_id = run_id
-        self.site: CrawlSite = crawl_site(config.site, config.base_url)
-        self.allowed_domains = [self.site.host]
+        # The site is read as `reading_as`; with `auto`, the home page says which
+        # (until then, WordPress's rules: they only decide what is on the site).
+        self.reading_as = config.site
+        site = get_site("wordpress" if config.site == AUTO else config.site)
+        self.sources: CrawlSources = site.crawl_sources(config.base_url)
+        self.stored_as = config.stored_site(config.site)
+        self.allowed_domains = sorted(self.sources.hosts)
+        # Sections, tags and authors found this crawl, and those whose walk has started.
+        self.terms: dict[tuple[str, str], Term] = {}
+        self.walks: set[str] = set()
+        # Tag and author listings too: in a full crawl, and in a site's first.
+        self.walk_every_kind = config.mode == "full"
         self.walked_to_end: dict[str, int] = {}  # listing -> its last page, this crawl
         # The listings (or home page) this crawl starts from, and those that failed:
         # when every one failed, the run failed (a mistyped category, say).
@@ -59,28 +76,54 @@ class ArchiveSpider(scrapy.Spider):
         if config.urls:
             yield from self.article_requests([canonical_form(u) for u in config.urls])
             return
-        listings = [("category", s) for s in config.categories] + \
-                   [("tag", s) for s in config.tags] + [("author", s) for s in config.authors]
+        if self.reading_as == AUTO or not self.explicit_listings():
+            # The home page says which site this is (with auto) and names its sections.
+            self.start_listings.append(self.sources.base_url)
+            yield Request(self.sources.base_url, callback=self.parse_home,
+                          errback=self.home_failed, priority=LISTING_PRIORITY,
+                          meta={"start": True})
+            return
+        yield from self.walks_and_sources([])
+
+    def explicit_listings(self) -> list[tuple[str, str]]:
+        """The listings the crawl was told to walk (and only those)."""
+        config = self.config
+        return [("category", s) for s in config.categories] + \
+            [("tag", s) for s in config.tags] + [("author", s) for s in config.authors]
+
+    def walked_kinds(self) -> tuple[str, ...]:
+        """Sections always; tags and authors in a full crawl (and a site's
+        first), where they reach articles no section listed: an incremental
+        run stays cheap."""
+        return ("category", "tag", "author") if self.walk_every_kind else ("category",)
+
+    def walks_and_sources(self, found: list[Term]) -> Iterator[Request]:
+        """Every listing to walk, then the feeds and sitemaps and the revisits."""
+        listings = self.explicit_listings()
         if not listings:
-            listings = [("category", s) for s in self.site.default_categories]
-        if not listings:  # a WordPress site: its categories are found on the home page
-            self.start_listings.append(self.site.base_url)
-            yield Request(self.site.base_url, callback=self.parse_home, errback=self.failed,
-                          priority=LISTING_PRIORITY, meta={"start": True})
+            if not self.store.site_terms(self.stored_as):
+                self.walk_every_kind = True  # nothing known of the site yet
+            remembered = self.store.site_terms(self.stored_as, kinds=self.walked_kinds())
+            listings = [(t.kind, t.slug) for t in remembered] + \
+                [(t.kind, t.slug) for t in found if t.kind in self.walked_kinds()]
         for kind, slug in listings:
             yield from self.listing_start(kind, slug)
-        if config.page_range:
+        if self.config.page_range:
             return  # a backfill shard is exactly its listing pages: no feeds or sitemaps
         yield from self.revisit_requests()
-        for path in self.site.feeds:
-            yield Request(self.site.base_url + path, callback=self.parse_feed,
+        for path in self.sources.feeds:
+            yield Request(self.sources.base_url + path, callback=self.parse_feed,
                           errback=self.source_missing, priority=SOURCE_PRIORITY)
-        for path in self.site.sitemaps:
-            yield Request(self.site.base_url + path, callback=self.parse_sitemap,
+        for path in self.sources.sitemaps:
+            yield Request(self.sources.base_url + path, callback=self.parse_sitemap,
                           errback=self.source_missing, priority=SOURCE_PRIORITY)
 
     def listing_start(self, kind: str, slug: str) -> Iterator[Request]:
-        key = f"{self.site.base_url}/{kind}/{slug}"
+        key = f"{self.sources.base_url}/{kind}/{slug}"
+        if key in self.walks:
+            return  # no listing walked twice in a crawl
+        self.walks.add(key)
+        self.crawler.stats.inc_value(f"discovery/walks/{kind}")
         deepest, completed = self.store.listing_state(key)
         first, last = self.config.page_range or (1, None)
         # An unfinished walk goes on where it stopped, while the walk from page 1
@@ -90,11 +133,11 @@ class ArchiveSpider(scrapy.Spider):
                   and deepest > first + 1 and not self.config.page_range)
         walk = {"listing": key, "known_streak": 0, "last_page": last, "completed": completed,
                 "resumed": False, "page": first, "resume_from": deepest if resume else None}
-        start_url = self.site.listing_url(kind, slug, first)
+        start_url = self.sources.listing_url(kind, slug, first)
         self.start_listings.append(start_url)
         yield self.listing_request(start_url, walk, start=True)
         if resume:
-            yield self.listing_request(self.site.listing_url(kind, slug, deepest),
+            yield self.listing_request(self.sources.listing_url(kind, slug, deepest),
                                        {**walk, "resumed": True, "page": deepest,
                                         "resume_from": None})
 
@@ -104,15 +147,59 @@ class ArchiveSpider(scrapy.Spider):
 
     # --- listings ------------------------------------------------------------------------
     def parse_home(self, response: Response) -> Iterator[Request]:
-        for slug in self.site.category_slugs(response):
-            yield from self.listing_start("category", slug)
+        if self.reading_as == AUTO and isinstance(response, TextResponse):
+            self.read_as(recognise(response.url, response.text[:300_000]).name)
+        found = self.learn(response, everywhere=True)
+        yield from self.walks_and_sources(found)
+
+    def home_failed(self, failure: Failure) -> Iterator[Request]:
+        """No home page: the sections earlier crawls found are walked all the same."""
+        self.failed(failure)
+        yield from self.walks_and_sources([])
+
+    def read_as(self, name: str) -> None:
+        """Read the site as `name` from now on (its crawl sources and parser)."""
+        self.reading_as = name
+        self.sources = get_site(name).crawl_sources(self.config.base_url)
+        self.stored_as = self.config.stored_site(name)
+        self.allowed_domains = sorted(self.sources.hosts)
+        self.logger.info("the site at %s reads as %s", self.sources.base_url, name)
+        self.crawler.stats.set_value("site/read_as", name)
+
+    def learn(self, response: Response, everywhere: bool = False) -> list[Term]:
+        """The sections, tags and authors a page links to: remembered (with
+        their display names) for this site, and the new ones of the kinds
+        walked returned (their walks start now unless the crawl was told
+        which listings to walk)."""
+        if not isinstance(response, TextResponse):
+            return []
+        changed, new = [], []
+        for term in self.sources.terms(response, everywhere):
+            key = (term.kind, term.slug)
+            known = self.terms.get(key)
+            if known is None:
+                new.append(term)
+            if known is None or (term.name and term.name != known.name):
+                self.terms[key] = term if term.name or known is None else known
+                changed.append(self.terms[key])
+        if changed:
+            self.store.remember_terms(self.stored_as, changed)
+        return [t for t in new if t.kind in self.walked_kinds()]
+
+    def discovered_walks(self, response: Response) -> Iterator[Request]:
+        found = self.learn(response)
+        if not self.explicit_listings():
+            for term in found:
+                self.crawler.stats.inc_value("discovery/sections_found_in_pages")
+                yield from self.listing_start(term.kind, term.slug)
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
         meta = response.meta["walk"]
         page = meta["page"]
-        links, refused = self.site.article_links(response)
+        links, refused = self.sources.article_links(response)
         if refused:
             self.crawler.stats.inc_value("refused/links", refused)
+        yield from self.discovered_walks(response)
         known = self.known(links)
         yield from self.article_requests(
             [u for u in links if self.config.refresh or u not in known])
@@ -147,10 +234,10 @@ class ArchiveSpider(scrapy.Spider):
         """The next page's URL: the page's own link, or, when that link is
         malformed, the site's pagination rule (one bad link never ends a walk)."""
         try:
-            return self.site.next_page(response)
+            return self.sources.next_page(response)
         except ValueError:
             self.crawler.stats.inc_value("refused/links")
-            return self.site.listing_page_url(meta["listing"], meta["page"] + 1)
+            return self.sources.listing_page_url(meta["listing"], meta["page"] + 1)
 
     def is_trap(self, meta: dict[str, Any], links: list[str], page: int) -> bool:
         """A listing that goes on without end (every page links an older one and
@@ -197,7 +284,7 @@ class ArchiveSpider(scrapy.Spider):
         response.selector.remove_namespaces()
         for loc in response.xpath("//sitemap/loc/text()").getall():
             url = safe_url(response, loc, canonical=False)
-            if url is None or not self.site.on_site(url):
+            if url is None or not self.sources.on_site(url):
                 self.crawler.stats.inc_value("refused/links")
                 continue
             yield Request(url, callback=self.parse_sitemap, errback=self.source_missing,
@@ -214,9 +301,9 @@ class ArchiveSpider(scrapy.Spider):
         links = []
         for href in hrefs:
             url = safe_url(response, href)
-            if url is None or not self.site.on_site(url):
+            if url is None or not self.sources.on_site(url):
                 self.crawler.stats.inc_value("refused/links")
-            elif self.site.is_article_url(url):
+            elif self.sources.is_article_url(url):
                 links.append(url)
         return links
 
@@ -228,7 +315,7 @@ class ArchiveSpider(scrapy.Spider):
             return
         before = datetime.now(UTC) - timedelta(days=days) if days and not self.config.refresh \
             else None
-        urls = self.store.stored_urls(self.site.base_url + "/", fetched_before=before)
+        urls = self.store.stored_urls(self.sources.base_url + "/", fetched_before=before)
         self.crawler.stats.inc_value("articles/revisited", len(urls))
         yield from self.article_requests(urls, priority=REVISIT_PRIORITY)
 
@@ -254,10 +341,11 @@ class ArchiveSpider(scrapy.Spider):
                           priority=priority,
                           meta={"article": True, "handle_httpstatus_list": [304]})
 
-    def parse_article(self, response: Response) -> Iterator[FetchedPage]:
+    def parse_article(self, response: Response) -> Iterator[FetchedPage | Request]:
         if response.status == 304:
             self.crawler.stats.inc_value("articles/not_modified")
             return
+        yield from self.discovered_walks(response)
         request = response.request
         yield FetchedPage(
             url=response.url,
@@ -269,6 +357,7 @@ class ArchiveSpider(scrapy.Spider):
                              for k, values in (request.headers.items() if request else [])
                              for v in values],
             body=response.body,
+            site=self.reading_as,
         )
 
     # --- failures ------------------------------------------------------------------------

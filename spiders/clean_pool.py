@@ -18,7 +18,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from pebble import ProcessExpired, ProcessPool
 
-from cleaning.outcome import Cleaned, clean_page
+from cleaning.outcome import Cleaned
+from sites import clean_page
 from storage.warc import RawPage, warc_records
 
 from .lifetime import die_with_parent

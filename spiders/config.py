@@ -9,18 +9,21 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from sites import CrawlSiteName
-from sites.registry import ARCHIVE_BASE_URL
+from sites import AUTO, crawlable_names, get_site
+from sites.resolve import ARCHIVE
 
 from .outcome import FALLBACK_ALARM, QUARANTINE_ALARM
 
-DEFAULT_BASE_URL = ARCHIVE_BASE_URL
+DEFAULT_BASE_URL = str(get_site(ARCHIVE).base_url)
 DEFAULT_CONTACT = "https://github.com/news-archive-pipeline"
 
 
 class CrawlConfig(BaseModel):
-    site: CrawlSiteName = "auto"
+    site: str = AUTO  # a registered site or profile (sites/registry.py)
     base_url: str = DEFAULT_BASE_URL
+    # The name its articles, sections and names are stored under: the sites
+    # file's name; else the registered site's, or the base URL's host for a profile.
+    site_label: str | None = None
     mode: Literal["incremental", "full"] = "incremental"
     categories: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
@@ -57,6 +60,24 @@ class CrawlConfig(BaseModel):
     # One budget per domain shared by all crawls (backfill shards on many workers).
     shared_rate_limit_per_s: float | None = Field(default=None, gt=0)
     redis_url: str | None = None
+
+    @field_validator("site")
+    @classmethod
+    def _crawlable(cls, value: str) -> str:
+        if value not in crawlable_names():
+            raise ValueError(f"{value!r} is not a site that can be crawled "
+                             f"({', '.join(crawlable_names())})")
+        return value
+
+    def stored_site(self, site: str) -> str:
+        """The name articles are stored under once the crawl reads the site as
+        `site` (the registered site or profile chosen, `auto` resolved)."""
+        if self.site_label:
+            return self.site_label
+        if site != AUTO and not get_site(site).is_profile:
+            return site
+        parts = urlsplit(self.base_url)
+        return parts.netloc.lower() or site
 
     @field_validator("base_url")
     @classmethod

@@ -15,3 +15,4 @@ class FetchedPage:
     # Left out of the repr: Scrapy logs an item that failed, and a log line
     # must never carry a page body (up to the download size limit).
     body: bytes = field(repr=False)
+    site: str | None = None  # the site to read it as (None: the pipeline's)

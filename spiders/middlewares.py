@@ -149,7 +149,9 @@ class SiteHostsMiddleware:
 
     def allowed(self, url: str) -> bool:
         spider = self.crawler.spider
-        base = spider.site.base_url
+        if spider.sources.on_site(url):
+            return True
+        base = spider.sources.base_url
         try:
             host, port = site_origin(url)
             base_host, base_port = site_origin(base)

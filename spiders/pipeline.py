@@ -45,7 +45,7 @@ class ArchivePipeline:
         page = RawPage(url=item.url, status=item.status, headers=item.headers,
                        body=item.body, fetched_at=fetched_at)
         records, cleaned = await self.cleaner.archive_and_clean(
-            page, item.request_headers, self.cleaner_site)
+            page, item.request_headers, item.site or self.cleaner_site)
         warc_file, warc_offset = self.warc.append(records)  # on disk before anything is stored
         article = cleaned.article
         # Under the URL discovery gave (before redirects): the one known-URL checks ask.

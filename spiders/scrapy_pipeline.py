@@ -37,7 +37,7 @@ class ScrapyArchivePipeline:
         self.pipeline = ArchivePipeline(
             store=spider.store,
             warc=WarcWriterRotating(config.warc_dir, max_bytes=config.warc_max_mb * 1024 * 1024),
-            cleaner_site=spider.site.cleaner_site, run_id=spider.run_id,
+            cleaner_site=spider.reading_as, run_id=spider.run_id,
             batch_size=config.store_batch,
             cleaner=CleanerPool(config.clean_workers, budget_s=config.clean_budget_s))
 

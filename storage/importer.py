@@ -61,10 +61,11 @@ from pebble import ProcessExpired, ProcessPool
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
-from cleaning import CLEANER_VERSION, SITES, canonical_form
+from cleaning import CLEANER_VERSION, canonical_form
 from cleaning.decoding import MAX_PAGE_BYTES
 from cleaning.models import Article
-from cleaning.outcome import Cleaned, clean_page
+from cleaning.outcome import Cleaned
+from sites import clean_page, site_names
 
 from .models import Article as ArticleRow
 from .models import UrlAlias
@@ -606,8 +607,8 @@ def import_warc(store: ArticleStore, paths: Iterable[str | Path], site: str = "a
     called after every record. Raises ImportInputError for a path that is not
     there or not a WARC file, before anything is imported; a damaged record
     is skipped and counted, never fatal."""
-    if site not in SITES:
-        raise ImportInputError(f"unknown site {site!r}; choose one of {', '.join(SITES)}")
+    if site not in site_names():
+        raise ImportInputError(f"unknown site {site!r}; choose one of {', '.join(site_names())}")
     files = warc_files(paths)
     wanted = frozenset(_bare_host(h) for h in hosts or () if _bare_host(h))
     importer = _Importer(store, site, wanted, batch_size, workers or default_workers(),

@@ -91,6 +91,8 @@ class Article(Base):
     # Text, not VARCHAR(n): real URLs, tag names and ETags run long (see 0003).
     canonical_url: Mapped[str] = mapped_column(Text, unique=True)
     url: Mapped[str] = mapped_column(Text)
+    # The site it belongs to: the sites file's or registry's name (0007).
+    site: Mapped[str | None] = mapped_column(Text, index=True)
     title: Mapped[str] = mapped_column(Text)
     published: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     # As the page printed it: the UTC offset it gave (minutes) and its calendar
@@ -137,6 +139,7 @@ class Revision(Base):
     warc_offset: Mapped[int | None] = mapped_column(Integer)
     extractor: Mapped[str] = mapped_column(String(40))
     cleaner_version: Mapped[str] = mapped_column(String(40))
+    parser: Mapped[str | None] = mapped_column(Text)  # the site's parser version (0007)
 
 
 class CrawlRun(Base):
@@ -199,6 +202,21 @@ class ListingState(Base):
     listing: Mapped[str] = mapped_column(Text, unique=True)
     deepest_page: Mapped[int] = mapped_column(Integer, default=0)
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SiteTerm(Base):
+    """A section, tag or author of a site, as its pages show it: found by a
+    crawl (so later crawls walk it), with its display name once a page gave it."""
+
+    __tablename__ = "site_terms"
+    __table_args__ = (UniqueConstraint("site", "kind", "slug"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))  # category | tag | author
+    slug: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
     updated: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

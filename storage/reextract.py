@@ -26,7 +26,8 @@ from datetime import UTC, datetime
 from warcio.exceptions import ArchiveLoadFailed
 
 from cleaning import CLEANER_VERSION
-from cleaning.outcome import Cleaned, clean_page
+from cleaning.outcome import Cleaned
+from sites import clean_page
 
 from .store import ArticleStore, PageRecord
 from .warc import RawPage, read_response

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
@@ -60,6 +60,7 @@ from .models import (
     Name,
     Quarantine,
     Revision,
+    SiteTerm,
     Tag,
     UrlAlias,
     article_authors,
@@ -126,6 +127,17 @@ class StoreError(Exception):
 
 class StoreUnavailable(StoreError):
     """The database stayed unreachable through every retry."""
+
+
+class TermShown(Protocol):
+    """A section, tag or author as a page showed it (sites.Term is one)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
 
 
 @dataclass
@@ -495,6 +507,33 @@ class ArticleStore:
         })
         with self.sessions.begin() as session:
             session.execute(statement)
+
+    # --- a site's sections, tags and authors ----------------------------------------------
+    @retry_when_unavailable
+    def site_terms(self, site: str, kinds: tuple[str, ...] = ("category", "tag", "author")
+                   ) -> list[SiteTerm]:
+        """What crawls of `site` found, oldest first."""
+        with self.sessions() as session:
+            return list(session.scalars(
+                select(SiteTerm).where(SiteTerm.site == site, SiteTerm.kind.in_(kinds))
+                .order_by(SiteTerm.id)))
+
+    @retry_when_unavailable
+    def remember_terms(self, site: str, terms: Iterable[TermShown]) -> None:
+        """Remember sections, tags and authors a page of `site` showed; a
+        display name, once known, is never replaced by none."""
+        rows = [{"site": site, "kind": t.kind, "slug": t.slug, "name": t.name,
+                 "first_seen": now(), "updated": now()} for t in terms]
+        if not rows:
+            return
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        statement = insert(SiteTerm)
+        statement = statement.on_conflict_do_update(
+            index_elements=["site", "kind", "slug"],
+            set_={"name": func.coalesce(statement.excluded.name, SiteTerm.__table__.c.name),
+                  "updated": statement.excluded.updated})
+        with self.sessions.begin() as session:
+            session.execute(statement, rows)
 
     # --- backfills ------------------------------------------------------------------------
     @retry_when_unavailable

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cleaning import NotAnArticle, extract_article
+from cleaning import NotAnArticle
+from sites import extract_article
 from replica.divi import BASE, Post, article_page, attachment_page, listing_page
 
 PARAGRAPHS = (

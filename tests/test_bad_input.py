@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleaning import Article, ExtractionError, NotAnArticle, extract_article
+from cleaning import Article, ExtractionError, NotAnArticle
+from sites import extract_article
 from replica.divi import BASE, Post, article_page
 from tests.support import assert_well_formed
 

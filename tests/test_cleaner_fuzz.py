@@ -7,7 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleaning import ExtractionError, extract_article
+from cleaning import ExtractionError
+from sites import extract_article
 from tests.support import assert_well_formed
 
 TAGS = ["p", "div", "span", "article", "h1", "h2", "figure", "figcaption", "li", "ul",

@@ -16,12 +16,14 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from sites.catalog.aawsat import AawsatProfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from lxml.html.soupparser import convert_tree as lxml_convert_tree
 
-from cleaning import Article, ExtractionError, extract_article
+from cleaning import Article, ExtractionError
+from sites import extract_article
 from cleaning.boilerplate import WallSignals
 from cleaning.captions import split_credit
 from cleaning.convert import convert_tree
@@ -36,7 +38,6 @@ from cleaning.metadata import (
     words,
 )
 from cleaning.page import body_classes, html_language
-from cleaning.profiles.aawsat import AawsatProfile
 from cleaning.profiles.generic import key, linked_headlines
 from cleaning.profiles.wordpress import WordPressProfile
 from cleaning.text import _SHORTCODE_RE, strip_content_shortcodes, strip_shortcodes

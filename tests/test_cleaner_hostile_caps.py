@@ -26,7 +26,8 @@ DEADLINE = 180  # s for one child: seconds are expected, on a loaded 2-core mach
 _CHILD = r"""
 import json, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[4]), int(sys.argv[4])))
-from cleaning import ExtractionError, extract_article
+from cleaning import ExtractionError
+from sites import extract_article
 from cleaning.decoding import count_elements
 from replica.divi import BASE, Post, article_page
 

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from archive_cli.main import app
-from cleaning import extract_article
+from sites import extract_article
 from storage.store import ArticleStore, PageRecord
 from tests.support import read_only
 from tests.test_reextract import FETCHED, page_html

@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from cleaning import extract_article
+from sites import extract_article
 from replica.large import PAGE_BYTES, PER_PAGE, LargeReplicaServer, LargeSite
 from spiders.config import CrawlConfig
 from spiders.runner import CrawlFailed, run_crawl

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from replica import ReplicaServer
-from replica.site import PRIVATE_CATEGORY
+from replica.site import PER_PAGE, PRIVATE_CATEGORY
 from spiders.config import CrawlConfig
 from spiders.runner import run_crawl
 from storage.reextract import reextract
@@ -45,7 +45,7 @@ def test_full_crawl_stores_every_article_once(server, tmp_path, sqlite_url):
             assert site_article.image_caption not in stored["body"]
     requests = server.take_requests()
     assert not any("/attachment/" in r for r in requests)  # never fetched, never stored
-    assert not any(PRIVATE_CATEGORY in r for r in requests)  # robots.txt obeyed
+    assert not any(f"/theaawsat/{PRIVATE_CATEGORY}/" in r for r in requests)  # robots.txt
     assert summary["failures"] == {"robots_txt": 1}
     assert all("?share=" not in row["canonical_url"] for row in store.iter_articles())
     warc_files = list((tmp_path / "warc").glob("*.warc.gz"))
@@ -63,11 +63,14 @@ def test_incremental_rerun_fetches_only_first_listing_pages_and_finds_new(
     article_requests = [r for r in requests if r.count("/") == 3 and "/category/" not in r]
     assert quiet["articles_new"] == 0 and article_requests == []
     listing_requests = [r for r in requests if r.startswith("/category/")]
-    # page 1 of each of the 4 categories, and the margin page behind it
+    # Page 1 of each section the first crawl discovered (the four, and the
+    # private briefings, whose listing has one page), and the margin page behind it;
+    # no tag or author listing.
+    sections = [k for k in server.site.listings() if k.startswith("/category/")]
+    assert len(sections) == 5
     assert sorted(listing_requests) == sorted(
-        [f"/category/{c}" for c in ("news-middle-east", "world-news", "opinion", "majalla-blogs")]
-        + [f"/category/{c}/page/2" for c in ("news-middle-east", "world-news", "opinion",
-                                              "majalla-blogs")])
+        sections + [f"{k}/page/2" for k in sections if len(server.site.listings()[k]) > PER_PAGE])
+    assert not any(r.startswith(("/tag/", "/author/")) for r in requests)
 
     new = server.site.add_article("ceasefire")
     found = run_crawl(config, timeout=180)

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from archive_cli.main import app
-from cleaning import extract_article
+from sites import extract_article
 from replica.divi import Post, article_page
 from storage.store import ArticleStore, PageRecord
 from tests.test_reextract import FETCHED, PARAGRAPHS

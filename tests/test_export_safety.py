@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from archive_cli.main import app
-from cleaning import extract_article
+from sites import extract_article
 from storage.export import ExportError, export
 from storage.store import ArticleStore, PageRecord
 from tests.support import read_only

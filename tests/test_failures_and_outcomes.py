@@ -261,7 +261,7 @@ def test_a_declared_charset_that_cannot_be_a_pages_loses_nothing(charset):
     ("iso-8859-2", "Rozmowy zostaną wznowione w poniedziałek po przerwie."),
 ])
 def test_the_http_header_charset_is_tried_first(charset, sentence):
-    from cleaning.outcome import clean_page
+    from sites import clean_page
 
     body = ("<html><head><title>T</title></head><body><article><h1>Talks</h1>"
             + f"<p>{sentence} {sentence} {sentence}</p>" * 3

@@ -7,7 +7,7 @@ them."""
 
 from __future__ import annotations
 
-from cleaning import extract_article
+from sites import extract_article
 from tests.news_text import NEWS_PARAGRAPHS
 
 URL = "https://herald.example/news/2024/05/harbour-wall"

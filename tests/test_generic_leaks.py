@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from cleaning import extract_article
+from sites import extract_article
 from tests.news_text import NEWS_PARAGRAPHS
 
 PARAGRAPHS = NEWS_PARAGRAPHS[:5]

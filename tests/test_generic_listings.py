@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from cleaning import NotAnArticle, extract_article
+from cleaning import NotAnArticle
+from sites import extract_article
 from tests.news_text import NEWS_PARAGRAPHS
 
 URL = "https://herald.example/news/local/"

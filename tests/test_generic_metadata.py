@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from cleaning import extract_article
+from sites import extract_article
 from cleaning.metadata import parse_jsonld, split_byline
 
 URL = "https://herald.example/news/2024/05/harbour-wall"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from cleaning import NotAnArticle, extract_article
+from cleaning import NotAnArticle
+from sites import extract_article
 from tests.news_text import NEWS_PARAGRAPHS
 
 URL = "https://herald.example/news/2024/05/harbour-wall"

@@ -99,7 +99,7 @@ def test_postgresql_stores_the_long_values_and_every_other_article(tmp_path, pg_
 def test_a_record_the_database_refuses_costs_only_itself(tmp_path, db_url):
     """A value no column can take (a NUL byte on PostgreSQL, a too-long key):
     the record is refused alone and the rest of its batch is stored."""
-    from cleaning import extract_article
+    from sites import extract_article
     from storage.store import PageRecord
     from tests.test_reextract import FETCHED, page_html
 
@@ -177,8 +177,8 @@ def test_a_canonical_link_naming_another_article_never_takes_its_place(crawled):
 def test_the_same_article_under_another_url_form_joins_its_row(tmp_path):
     """`/?p=ID`-style URL forms: the canonical link names the stored article and
     the content is the same: one row, the other form an alias."""
-    from cleaning import extract_article
-    from cleaning.outcome import clean_page
+    from sites import extract_article
+    from sites import clean_page
     from storage.store import PageRecord
     from tests.test_reextract import FETCHED, page_html
 
@@ -199,7 +199,7 @@ def test_the_same_article_under_another_url_form_joins_its_row(tmp_path):
 def test_a_page_under_an_alias_of_a_stored_article_is_that_article(tmp_path):
     """A crawl that meets a stored article under another URL form (an imported
     copy's http:// form, a listing URL before a redirect) stores no second row."""
-    from cleaning import extract_article
+    from sites import extract_article
     from storage.store import PageRecord
     from tests.test_reextract import FETCHED, PARAGRAPHS, page_html
 

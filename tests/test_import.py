@@ -19,8 +19,9 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from cleaning import CLEANER_VERSION, extract_article
-from cleaning.outcome import clean_page
+from cleaning import CLEANER_VERSION
+from sites import extract_article
+from sites import clean_page
 from replica.divi import BASE, Post, article_page, listing_page
 from storage.importer import ImportInputError, ImportResult, import_warc, url_twins, warc_files
 from storage.reextract import reextract

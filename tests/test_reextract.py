@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cleaning import CLEANER_VERSION, extract_article
+from cleaning import CLEANER_VERSION
+from sites import extract_article
 from replica.divi import BASE, Post, article_page
 from storage.reextract import reextract
 from storage.store import ArticleStore, PageRecord

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from cleaning import extract_article
+from sites import extract_article
 from replica.divi import Post, article_page
 from storage.search import QueryError, parse, to_fts5, to_tsquery
 from storage.store import ArticleStore, PageRecord

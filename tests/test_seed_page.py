@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from cleaning import extract_article
+from sites import extract_article
 from tests.conftest import SEED_URL
 
 CAPTION_START = "Syrian soldiers flash the sign for victory"

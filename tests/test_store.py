@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cleaning import extract_article
+from sites import extract_article
 from replica.divi import BASE, Post, article_page
 from storage.store import ArticleStore, PageRecord, StoreError
 

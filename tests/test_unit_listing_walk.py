@@ -29,6 +29,7 @@ class FakeStore:
         default_factory=dict)
     state: dict[str, tuple[int, bool]] = field(default_factory=dict)
     listing_updates: list[tuple[str, int, bool]] = field(default_factory=list)
+    terms: list[tuple[str, Any]] = field(default_factory=list)
 
     def known_urls(self, urls: list[str], stale_before: datetime | None = None) -> set[str]:
         return set(urls) & self.known
@@ -41,6 +42,12 @@ class FakeStore:
 
     def update_listing(self, listing: str, page: int, completed: bool) -> None:
         self.listing_updates.append((listing, page, completed))
+
+    def site_terms(self, site: str, kinds: tuple[str, ...] = ()) -> list[Any]:
+        return [term for stored_site, term in self.terms if stored_site == site]
+
+    def remember_terms(self, site: str, terms: list[Any]) -> None:
+        self.terms += [(site, term) for term in terms]
 
 
 class FakeStats:

@@ -1,14 +1,16 @@
-"""How a site is walked (spiders/sites.py), on responses built by hand: which
-URLs are articles, which links of a listing are taken or refused, where the
-next listing page is, which categories a WordPress home page names."""
+"""How a site is walked (sites/sources.py and the site modules), on responses
+built by hand: which URLs are articles, which links of a listing are taken or
+refused, where the next listing page is, which sections a page names."""
 
 from __future__ import annotations
 
 import pytest
 from scrapy.http import HtmlResponse
+from sites import CrawlSources as CrawlSite
+from sites import Term, get_site, recognise
+from sites.catalog.aawsat import AawsatSources as AawsatSite
 
 from replica.divi import Post, listing_page
-from spiders.sites import AawsatSite, CrawlSite, crawl_site
 
 ARCHIVE = "https://eng-archive.aawsat.com"
 BLOG = "https://news.example.org"
@@ -26,16 +28,33 @@ def post(slug: str, category: str = "opinion", author: str = "theaawsat") -> Pos
 # --- which sites --------------------------------------------------------------------------
 @pytest.mark.parametrize("site, base, expected", [
     ("aawsat", "http://127.0.0.1:8765", AawsatSite),
-    ("auto", "https://eng-archive.aawsat.com", AawsatSite),
-    ("auto", "https://www.aawsat.com/", AawsatSite),
-    ("auto", "https://news.example.org", CrawlSite),
-    ("auto", "https://aawsat.com.example.org", CrawlSite),  # the host must end in aawsat.com
     ("wordpress", "https://eng-archive.aawsat.com", CrawlSite),
 ])
-def test_the_site_class_follows_the_site_and_the_host(site, base, expected):
-    chosen = crawl_site(site, base)
+def test_each_site_module_declares_its_crawl_sources(site, base, expected):
+    chosen = get_site(site).crawl_sources(base)
     assert type(chosen) is expected
     assert chosen.host == base.split("//")[1].split(":")[0].rstrip("/")
+
+
+@pytest.mark.parametrize("base, markup, expected", [
+    ("https://eng-archive.aawsat.com", "<html></html>", "aawsat"),
+    ("https://www.aawsat.com/", "<html></html>", "aawsat"),  # any host under aawsat.com
+    # A copy under another host: Divi's post markup and the site's name.
+    ("http://127.0.0.1:8765", '<title>x | ASHARQ AL-AWSAT English Archive</title>'
+     '<article class="et_pb_post">', "aawsat"),
+    ("https://news.example.org", '<link href="/wp-content/themes/x.css">', "wordpress"),
+    ("https://aawsat.com.example.org", "<html></html>", "generic"),
+])
+def test_auto_recognises_a_site_by_host_or_markup(base, markup, expected):
+    assert recognise(base + "/", markup).name == expected
+
+
+def test_a_site_is_its_hosts_and_port_exactly():
+    sources = get_site("aawsat").crawl_sources("http://127.0.0.1:8765")
+    assert sources.on_site("http://127.0.0.1:8765/a/b/c")
+    assert sources.on_site("https://english.aawsat.com/a/b/c")  # a host the module declares
+    assert not sources.on_site("http://127.0.0.1:8766/a/b/c")  # another port
+    assert not sources.on_site("http://internal.127.0.0.1:8765/")
 
 
 def test_listing_urls_page_one_has_no_page_suffix():
@@ -191,11 +210,26 @@ def test_the_archive_follows_only_divi_pagination():
     assert CrawlSite(ARCHIVE).next_page(response) == ARCHIVE + "/category/opinion/page/2"
 
 
-# --- categories of a home page ------------------------------------------------------------
-def test_category_slugs_of_a_home_page_in_order_once_each():
+# --- sections, tags and authors a page names ---------------------------------------------
+def test_the_terms_of_a_home_page_in_order_once_each():
     links = ["/category/local-news/", BLOG + "/category/world", "/category/world/page/2",
              "/category/local-news/harbours/", "/category/", "/tag/budget/",
-             "/2023/05/category-of-its-own/", "/news/category/misplaced/"]
+             "/2023/05/category-of-its-own/", "/news/category/misplaced/",
+             "https://other.example/category/theirs/"]
     page = "<html><body>" + "".join(f'<a href="{href}">x</a>' for href in links) + \
         "</body></html>"
-    assert CrawlSite(BLOG).category_slugs(html(BLOG + "/", page)) == ["local-news", "world"]
+    assert [(t.kind, t.slug) for t in CrawlSite(BLOG).terms(html(BLOG + "/", page), True)] == [
+        ("category", "local-news"), ("category", "world"), ("category", "local-news/harbours"),
+        ("tag", "budget")]
+
+
+def test_terms_are_named_by_their_links_text_never_by_a_later_pages_link():
+    page = ('<html><body><p class="post-meta">by <a href="/author/hamzamustafa" rel="author">'
+            'Hamza Mustafa</a> | <a href="/category/news-middle-east" rel="category tag">'
+            'Middle  East</a></p><div class="pagination"><a href="/category/features/page/2">'
+            '&laquo; Older Entries</a></div><nav><a href="/category/features">Features</a>'
+            '<a href="/category/opinion"><img src="x.png"></a></nav></body></html>')
+    assert CrawlSite(BLOG).terms(html(BLOG + "/x/y/z", page)) == [
+        Term("author", "hamzamustafa", "Hamza Mustafa"),
+        Term("category", "news-middle-east", "Middle East"),
+        Term("category", "features", "Features"), Term("category", "opinion", None)]

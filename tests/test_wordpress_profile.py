@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cleaning import NotAnArticle, extract_article
+from cleaning import NotAnArticle
+from sites import extract_article
 from tests.conftest import page_bytes
 
 CLASSIC = page_bytes("wp-classic-post.html")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cleaning import NotAnArticle, extract_article
+from cleaning import NotAnArticle
+from sites import extract_article
 
 RECORDED = Path(__file__).parent / "site" / "wordpress"
 THEMES = ["twentytwentyone", "twentytwentythree"]

@@ -1,18 +1,23 @@
 """The Asharq Al-Awsat English Archive (2005-2017): WordPress with the Divi theme.
 
-Markup facts are in ../shared/seed/ARCHIVE-SITE.md. Only what differs from
-`WordPressProfile` is declared here.
+The site, declared once: its hosts, how it is crawled (Divi's listings) and
+its parser versions. Markup facts are in docs/archive-site.md. Only what
+differs from WordPress is declared here.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import urlsplit
 
 from bs4 import SoupStrainer, Tag
 
-from ..page import Draft, Page
-from .wordpress import WordPressProfile
+from cleaning.page import Draft, Page
+from cleaning.profiles.wordpress import WordPressProfile
+
+from ..base import ParserVersion, Site
+from ..sources import CrawlSources
 
 HOUSE_BYLINE = "Asharq Al-Awsat"
 HOUSE_SLUGS = {"theaawsat", "asharq-al-awsat", "aawsat"}
@@ -102,3 +107,30 @@ class AawsatProfile(WordPressProfile):
             image = scope.find("img")
             return image if isinstance(image, Tag) else None
         return super().find_featured(scope)
+
+
+class AawsatSources(CrawlSources):
+    """Divi listings: `h2.entry-title > a`, "« Older Entries" in
+    `.pagination .alignleft`. Article URLs are /<author>/<category>/<post>.
+    The sections are discovered from the site (menus, post meta), never listed here."""
+
+    article_link_css = "article.et_pb_post h2.entry-title a::attr(href)"
+    next_page_css = ".pagination .alignleft a::attr(href)"
+    sitemaps = ()  # not confirmed on the archive: never rely on one
+
+    def is_article_url(self, url: str) -> bool:
+        if not super().is_article_url(url):
+            return False
+        return len([s for s in urlsplit(url).path.split("/") if s]) == 3
+
+
+SITE = Site(
+    name="aawsat",
+    description="The Asharq Al-Awsat English Archive (WordPress + Divi, 2005-2017)",
+    base_url="https://eng-archive.aawsat.com",
+    hosts=HOSTS,
+    timezone=AawsatProfile.timezone,
+    language="en",
+    sources=AawsatSources,
+    parsers=(ParserVersion(date(2005, 1, 1), AawsatProfile()),),
+)

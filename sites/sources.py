@@ -1,14 +1,20 @@
-"""How to walk a site: where its listings are, how to read them, which URLs
-are articles. One class per kind of site; selectors are data."""
+"""A site's crawl sources: where its listings are and how they page, its
+feeds and sitemaps, which URLs are articles and which never are, and where
+its pages name its sections. WordPress's rules are the base; a site module
+overrides only what differs (selectors are data)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from scrapy.http import Response
 
 from cleaning import canonical_form
+
+# The kinds of listing a WordPress site has, and the path segment of each.
+LISTING_KINDS = ("category", "tag", "author")
 
 # Paths that are never articles on a WordPress site.
 NOT_ARTICLE_RE = re.compile(
@@ -31,10 +37,17 @@ def safe_url(response: Response, href: str, canonical: bool = True) -> str | Non
         return None
 
 
-class CrawlSite:
-    name = "wordpress"
-    cleaner_site = "wordpress"
-    default_categories: tuple[str, ...] = ()
+@dataclass(frozen=True)
+class Term:
+    """A section, tag or author of a site as one of its pages shows it: the
+    slug from its listing's URL and, where the link says it, its display name."""
+
+    kind: str  # category | tag | author
+    slug: str
+    name: str | None = None
+
+
+class CrawlSources:
     article_link_css = (
         "h2.entry-title a::attr(href), h1.entry-title a::attr(href), "
         ".wp-block-post-title a::attr(href), article header a[rel=bookmark]::attr(href)"
@@ -43,13 +56,21 @@ class CrawlSite:
         ".pagination .alignleft a::attr(href), a.next.page-numbers::attr(href), "
         ".nav-previous a::attr(href), .wp-block-query-pagination-next::attr(href)"
     )
-    category_link_css = "a[href*='/category/']::attr(href)"
+    # Where listing and article pages name their sections, tags and authors:
+    # post meta and menus (the home page's every link is read).
+    term_link_css = ("a[rel~=category], a[rel~=tag], a[rel~=author], .post-meta a, "
+                     ".entry-meta a, .cat-links a, .tags-links a, nav a, .menu a")
     feeds: tuple[str, ...] = ("/feed/",)
     sitemaps: tuple[str, ...] = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, extra_hosts: tuple[str, ...] = ()) -> None:
         self.base_url = base_url.rstrip("/")
-        self.host = urlsplit(base_url).hostname or ""
+        parts = urlsplit(base_url)
+        self.host = parts.hostname or ""
+        self.port = parts.port
+        # A site is its declared hosts, exactly: no other subdomain, no other
+        # port (docs/sites.md).
+        self.hosts = frozenset({self.host, *extra_hosts})
 
     def listing_url(self, kind: str, slug: str, page: int = 1) -> str:
         base = f"{self.base_url}/{kind}/{slug}" if kind else self.base_url
@@ -61,7 +82,7 @@ class CrawlSite:
 
     def is_article_url(self, url: str) -> bool:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or (parts.hostname or "") != self.host:
+        if not self.on_site(url):
             return False
         path = parts.path.strip("/")
         return bool(path) and not NOT_ARTICLE_RE.search(parts.path + "?" + parts.query) \
@@ -81,7 +102,13 @@ class CrawlSite:
 
     def on_site(self, url: str) -> bool:
         parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and (parts.hostname or "") == self.host
+        try:
+            port = parts.port
+        except ValueError:
+            return False
+        host = parts.hostname or ""
+        return parts.scheme in ("http", "https") and host in self.hosts and \
+            port == (self.port if host == self.host else None)
 
     def next_page(self, response: Response) -> str | None:
         """The "older entries" link; None at the listing's end. A link that is
@@ -95,37 +122,42 @@ class CrawlSite:
             raise ValueError(f"unusable next-page link {href[:200]!r}")
         return url
 
-    def category_slugs(self, response: Response) -> list[str]:
-        slugs = []
-        for href in response.css(self.category_link_css).getall():
-            url = safe_url(response, href, canonical=False)
+    def terms(self, response: Response, everywhere: bool = False) -> list[Term]:
+        """The sections, tags and authors a page links to from its menus and
+        post meta (from any link, `everywhere`): `/category/<slug>`,
+        `/tag/<slug>` and `/author/<slug>` links on this site, named by the
+        link's text when it reads as a name (a link to a later page does not)."""
+        found: dict[tuple[str, str], Term] = {}
+        for link in response.css("a[href]" if everywhere else self.term_link_css):
+            if "href" not in link.attrib:
+                continue
+            url = safe_url(response, link.attrib["href"], canonical=False)
             if url is None or not self.on_site(url):
                 continue  # another site's /category/x is not one of ours
-            path = urlsplit(url).path.strip("/").split("/")
-            if len(path) >= 2 and path[0] == "category":
-                slugs.append(path[1])
-        return list(dict.fromkeys(slugs))
+            term = self.term_of(url)
+            if term is None:
+                continue
+            # A link to a later page ("Older Entries") does not name the listing.
+            text = "" if "/page/" in url else " ".join(link.css("::text").getall())
+            name = " ".join(text.split())
+            key = (term.kind, term.slug)
+            if key not in found or (found[key].name is None and self.reads_as_name(name)):
+                found[key] = Term(term.kind, term.slug, name if self.reads_as_name(name) else None)
+        return list(found.values())
 
+    def term_of(self, url: str) -> Term | None:
+        """The term whose listing `url` is (its first page or a later one).
+        WordPress nests a sub-category as /category/parent/child: its slug is
+        the path, so its listing URL is the one the site gave."""
+        path = [s for s in urlsplit(url).path.split("/") if s]
+        if "page" in path:
+            path = path[:path.index("page")]
+        if len(path) < 2 or path[0] not in LISTING_KINDS or \
+                (path[0] != "category" and len(path) != 2):
+            return None
+        return Term(path[0], "/".join(path[1:]))
 
-class AawsatSite(CrawlSite):
-    """Divi listings: `h2.entry-title > a`, "« Older Entries" in `.pagination .alignleft`.
-    Article URLs are /<author-slug>/<category-slug>/<post-slug>."""
+    @staticmethod
+    def reads_as_name(text: str) -> bool:
+        return 1 < len(text) <= 80 and not text.isdigit()
 
-    name = "aawsat"
-    cleaner_site = "aawsat"
-    default_categories = ("news-middle-east", "world-news", "opinion", "majalla-blogs")
-    article_link_css = "article.et_pb_post h2.entry-title a::attr(href)"
-    next_page_css = ".pagination .alignleft a::attr(href)"
-    sitemaps = ()  # not confirmed on the archive: never rely on one
-
-    def is_article_url(self, url: str) -> bool:
-        if not super().is_article_url(url):
-            return False
-        return len([s for s in urlsplit(url).path.split("/") if s]) == 3
-
-
-def crawl_site(site: str, base_url: str) -> CrawlSite:
-    host = urlsplit(base_url).hostname or ""
-    if site == "aawsat" or (site == "auto" and host.endswith("aawsat.com")):
-        return AawsatSite(base_url)
-    return CrawlSite(base_url)
