@@ -89,7 +89,8 @@ def get_site(name: str) -> Site:
     try:
         return all_sites()[name]
     except KeyError:
-        raise RegistryError(f"unknown site {name!r}; choose one of {', '.join(site_names())}") from None
+        raise RegistryError(f"unknown site {name!r}; "
+                            f"choose one of {', '.join(site_names())}") from None
 
 
 def recognise(url: str, html: str) -> Site:

@@ -60,6 +60,9 @@ class CrawlSources:
     # post meta and menus (the home page's every link is read).
     term_link_css = ("a[rel~=category], a[rel~=tag], a[rel~=author], .post-meta a, "
                      ".entry-meta a, .cat-links a, .tags-links a, nav a, .menu a")
+    # Whether the site has listings of a known kind to walk; without, the
+    # crawl discovers from sitemaps, feeds and links (spiders/open_discovery.py).
+    listings = True
     feeds: tuple[str, ...] = ("/feed/",)
     sitemaps: tuple[str, ...] = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
 

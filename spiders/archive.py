@@ -11,12 +11,14 @@ reached), so an incremental run with nothing new stays a few requests."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from cleaning import canonical_form
@@ -27,7 +29,10 @@ from storage.store import ArticleStore
 from .config import CrawlConfig
 from .failures import classify
 from .items import FetchedPage
+from .open_discovery import FEED_TYPES, sitemap_lastmod
 
+# A link to another page of the same hub (followed at the hub's own depth).
+PAGINATION_RE = re.compile(r"/page/\d+/?(?:$|\?)|[?&]page=\d+|[/-]page-?\d+(?:\.html?)?$", re.I)
 # Articles go before the next listing page: the queue of waiting requests then
 # holds about one listing page's articles, whatever the size of the crawl.
 ARTICLE_PRIORITY = 10
@@ -57,6 +62,12 @@ class ArchiveSpider(scrapy.Spider):
         self.walks: set[str] = set()
         # Tag and author listings too: in a full crawl, and in a site's first.
         self.walk_every_kind = config.mode == "full"
+        # Open discovery (a site without listings): the home page's links, the
+        # sources still to answer, the pages they named, the pages followed.
+        self.home_links: list[str] = []
+        self.open_sources_pending = 0
+        self.source_pages = 0
+        self.followed = 0
         self.walked_to_end: dict[str, int] = {}  # listing -> its last page, this crawl
         # The listings (or home page) this crawl starts from, and those that failed:
         # when every one failed, the run failed (a mistyped category, say).
@@ -83,7 +94,7 @@ class ArchiveSpider(scrapy.Spider):
                           errback=self.home_failed, priority=LISTING_PRIORITY,
                           meta={"start": True})
             return
-        yield from self.walks_and_sources([])
+        yield from self.walks_and_sources([], None)
 
     def explicit_listings(self) -> list[tuple[str, str]]:
         """The listings the crawl was told to walk (and only those)."""
@@ -97,8 +108,14 @@ class ArchiveSpider(scrapy.Spider):
         run stays cheap."""
         return ("category", "tag", "author") if self.walk_every_kind else ("category",)
 
-    def walks_and_sources(self, found: list[Term]) -> Iterator[Request]:
-        """Every listing to walk, then the feeds and sitemaps and the revisits."""
+    def walks_and_sources(self, found: list[Term], home: Response | None
+                          ) -> Iterator[Request]:
+        """Every listing to walk, then the feeds and sitemaps and the revisits;
+        on a site without listings, open discovery from the home page."""
+        if not self.sources.listings:
+            yield from self.revisit_requests()
+            yield from self.open_discovery(home)
+            return
         listings = self.explicit_listings()
         if not listings:
             if not self.store.site_terms(self.stored_as):
@@ -150,12 +167,12 @@ class ArchiveSpider(scrapy.Spider):
         if self.reading_as == AUTO and isinstance(response, TextResponse):
             self.read_as(recognise(response.url, response.text[:300_000]).name)
         found = self.learn(response, everywhere=True)
-        yield from self.walks_and_sources(found)
+        yield from self.walks_and_sources(found, response)
 
     def home_failed(self, failure: Failure) -> Iterator[Request]:
         """No home page: the sections earlier crawls found are walked all the same."""
         self.failed(failure)
-        yield from self.walks_and_sources([])
+        yield from self.walks_and_sources([], None)
 
     def read_as(self, name: str) -> None:
         """Read the site as `name` from now on (its crawl sources and parser)."""
@@ -268,15 +285,122 @@ class ArchiveSpider(scrapy.Spider):
             for listing, page in self.walked_to_end.items():
                 self.store.update_listing(listing, page, completed=True)
 
+    # --- open discovery: a site without listings (the generic profile) ---------------------
+    # robots.txt's `Sitemap:` lines, /sitemap.xml and sitemap indexes (news
+    # sitemaps too), the feeds the home page links; where the site has none of
+    # these, links followed within the site to a bounded depth. Every page
+    # fetched may be an article: the cleaner decides, and one that is not (a
+    # home, a section, a hub) is read for links, never stored, never quarantined.
+
+    def open_discovery(self, home: Response | None) -> Iterator[Request]:
+        """Every source at once; link following only once all have answered
+        and none of them named a page."""
+        base = self.sources.base_url
+        self.home_links = self.followable_links(home) if home is not None else []
+        feeds = self.feed_links(home) if home is not None else []
+        requests = [Request(f"{base}/robots.txt", callback=self.parse_robots_sitemaps,
+                            errback=self.open_source_failed, priority=SOURCE_PRIORITY,
+                            meta={"open_source": True, "dont_obey_robotstxt": True})]
+        requests += [Request(base + path, callback=self.parse_sitemap,
+                             errback=self.open_source_failed, priority=SOURCE_PRIORITY,
+                             meta={"open_source": True}) for path in self.sources.sitemaps]
+        requests += [Request(url, callback=self.parse_feed, errback=self.open_source_failed,
+                             priority=SOURCE_PRIORITY, meta={"open_source": True})
+                     for url in feeds]
+        self.open_sources_pending = len(requests)
+        yield from requests
+
+    def feed_links(self, response: Response) -> list[str]:
+        if not isinstance(response, TextResponse):
+            return []
+        links = []
+        for link in response.css("link[rel~=alternate][href]"):
+            if (link.attrib.get("type") or "").split(";")[0].strip().lower() in FEED_TYPES:
+                url = safe_url(response, link.attrib["href"], canonical=False)
+                if url is not None and self.sources.on_site(url):
+                    links.append(url)
+        return list(dict.fromkeys(links))
+
+    def parse_robots_sitemaps(self, response: Response) -> Iterator[Request]:
+        for href in sitemap_urls_from_robots(response.text if isinstance(response, TextResponse)
+                                             else response.body, base_url=response.url):
+            url = safe_url(response, href, canonical=False)
+            if url is None or not self.sources.on_site(url):
+                self.crawler.stats.inc_value("refused/links")
+                continue  # a sitemap on another host is read only when the site declares it
+            self.open_sources_pending += 1
+            yield Request(url, callback=self.parse_sitemap, errback=self.open_source_failed,
+                          priority=SOURCE_PRIORITY, meta={"open_source": True})
+        yield from self.open_source_done(response.request)
+
+    def open_source_failed(self, failure: Failure) -> Iterator[Request]:
+        self.crawler.stats.inc_value("discovery/source_missing")
+        yield from self.open_source_done(failure.request)  # type: ignore[attr-defined]
+
+    def open_source_done(self, request: Request | None) -> Iterator[Request]:
+        """Counted once per source request; the last one starts link
+        following when the sources named no page at all."""
+        if request is None or not request.meta.get("open_source"):
+            return
+        self.open_sources_pending -= 1
+        if self.open_sources_pending == 0 and not self.source_pages:
+            self.crawler.stats.set_value("discovery/following_links", True)
+            self.logger.info("no sitemap or feed names a page: following links from the "
+                             "home page, %d deep", self.config.max_link_depth)
+            yield from self.follow(self.home_links, depth=1)
+
+    # --- link following -----------------------------------------------------------------
+    def followable_links(self, response: Response) -> list[str]:
+        if not isinstance(response, TextResponse):
+            return []
+        links = []
+        for href in response.css("a[href]::attr(href)").getall():
+            url = safe_url(response, href)
+            if url is not None and self.sources.is_article_url(url):
+                links.append(url)
+        return list(dict.fromkeys(links))
+
+    def follow(self, urls: list[str], depth: int) -> Iterator[Request]:
+        known = self.known(urls)
+        for url in urls:
+            if url in known or self.followed >= self.config.max_followed_pages:
+                continue  # known articles are never fetched again
+            self.followed += 1
+            yield Request(url, callback=self.parse_article, errback=self.failed,
+                          priority=LISTING_PRIORITY + 1 - depth,
+                          meta={"article": True, "may_be_hub": True, "link_depth": depth})
+
+    def follow_from(self, response: Response) -> Iterator[Request]:
+        """The links of a followed page, one step deeper; the next page of a
+        hub (`/page/3`, `?page=3`, `page-3`) is the same hub, at its depth."""
+        depth = response.meta.get("link_depth")
+        if depth is None:
+            return
+        links = self.followable_links(response)
+        pages = [u for u in links if PAGINATION_RE.search(u)]
+        yield from self.follow(pages, depth)
+        if depth < self.config.max_link_depth:
+            yield from self.follow([u for u in links if u not in pages], depth + 1)
+
+    def changed_since_fetched(self, lastmod: dict[str, datetime],
+                              known: set[str]) -> set[str]:
+        """Known pages a sitemap says changed after they were last fetched."""
+        fetched = self.store.validators([u for u in known if u in lastmod])
+        return {u for u, (_, _, at) in fetched.items() if lastmod[u] > at}
+
     # --- feeds and sitemaps ---------------------------------------------------------------------
     def parse_feed(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
             return
         response.selector.remove_namespaces()
-        links = self.usable_links(response, response.xpath("//item/link/text()").getall())
+        hrefs = response.xpath("//item/link/text() | //entry/link[not(@rel) or "
+                               "@rel='alternate']/@href").getall()
+        links = self.usable_links(response, hrefs)
         known = self.known(links)
         self.crawler.stats.inc_value("discovery/feed_links", len(links))
+        self.source_pages += len(links)
         yield from self.article_requests([u for u in links if u not in known])
+        yield from self.open_source_done(response.request)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
@@ -287,13 +411,28 @@ class ArchiveSpider(scrapy.Spider):
             if url is None or not self.sources.on_site(url):
                 self.crawler.stats.inc_value("refused/links")
                 continue
-            yield Request(url, callback=self.parse_sitemap, errback=self.source_missing,
-                          priority=SOURCE_PRIORITY)
-        links = self.usable_links(response, response.xpath("//url/loc/text()").getall())
+            if response.meta.get("open_source"):
+                self.open_sources_pending += 1
+            yield Request(url, callback=self.parse_sitemap, errback=self.source_missing
+                          if not response.meta.get("open_source") else self.open_source_failed,
+                          priority=SOURCE_PRIORITY, meta={"open_source":
+                                                          response.meta.get("open_source")})
+        entries = response.xpath("//url")
+        links = self.usable_links(response, entries.xpath("loc/text()").getall())
+        lastmod = {}
+        for entry in entries:  # news sitemaps have <loc> as any other
+            moment = sitemap_lastmod(entry.xpath("lastmod/text()").get())
+            url = safe_url(response, entry.xpath("loc/text()").get() or "")
+            if moment is not None and url is not None:
+                lastmod[url] = moment
         known = self.known(links)
+        changed = self.changed_since_fetched(lastmod, known) if lastmod else set()
         self.crawler.stats.inc_value("discovery/sitemap_links", len(links))
+        self.crawler.stats.inc_value("discovery/sitemap_changed", len(changed))
+        self.source_pages += len(links)
         yield from self.article_requests(
-            [u for u in links if self.config.refresh or u not in known])
+            [u for u in links if self.config.refresh or u not in known or u in changed])
+        yield from self.open_source_done(response.request)
 
     def usable_links(self, response: Response, hrefs: list[str]) -> list[str]:
         """Article URLs among a feed's or sitemap's links; malformed and off-site
@@ -337,15 +476,18 @@ class ArchiveSpider(scrapy.Spider):
                 headers["If-None-Match"] = etag
             if modified:
                 headers["If-Modified-Since"] = modified
+            # Without listings, any page may be a hub: the cleaner decides.
             yield Request(url, callback=self.parse_article, errback=self.failed, headers=headers,
                           priority=priority,
-                          meta={"article": True, "handle_httpstatus_list": [304]})
+                          meta={"article": True, "handle_httpstatus_list": [304],
+                                "may_be_hub": not self.sources.listings})
 
     def parse_article(self, response: Response) -> Iterator[FetchedPage | Request]:
         if response.status == 304:
             self.crawler.stats.inc_value("articles/not_modified")
             return
         yield from self.discovered_walks(response)
+        yield from self.follow_from(response)
         request = response.request
         yield FetchedPage(
             url=response.url,
@@ -358,6 +500,7 @@ class ArchiveSpider(scrapy.Spider):
                              for v in values],
             body=response.body,
             site=self.reading_as,
+            may_be_hub=bool(response.meta.get("may_be_hub")),
         )
 
     # --- failures ------------------------------------------------------------------------

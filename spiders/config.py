@@ -40,6 +40,10 @@ class CrawlConfig(BaseModel):
     # article new to the walk, and at this depth whatever they show.
     stale_listing_pages: int = Field(default=3, ge=1)
     max_listing_depth: int = Field(default=10_000, ge=1)
+    # A site without listings, sitemaps or feeds: links followed this many
+    # steps from the home page, and at most this many pages.
+    max_link_depth: int = Field(default=4, ge=1, le=20)
+    max_followed_pages: int = Field(default=20_000, ge=1)
     # Quality alarms (a changed template): over these rates the run fails.
     fallback_alarm: float = Field(default=FALLBACK_ALARM, ge=0, le=1)
     quarantine_alarm: float = Field(default=QUARANTINE_ALARM, ge=0, le=1)

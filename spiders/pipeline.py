@@ -39,6 +39,7 @@ class ArchivePipeline:
         self.extractors: Counter[str] = Counter()
         self.fallbacks = 0
         self.missing_dates = 0
+        self.hubs = 0  # pages of a site without listings that are no article
 
     async def process_item(self, item: FetchedPage) -> dict[str, Any]:
         fetched_at = datetime.now(UTC)
@@ -52,6 +53,9 @@ class ArchivePipeline:
         listed = canonical_form(item.requested_url)
         if article is None:
             assert cleaned.problem is not None
+            if item.may_be_hub and cleaned.problem == "not_an_article":
+                self.hubs += 1  # archived, read for links, never quarantined
+                return {"url": item.url, "outcome": "not_an_article"}
             self._quarantine(listed, cleaned.problem, cleaned.detail, warc_file,
                              warc_offset, permanent=not cleaned.transient)
             return {"url": item.url, "outcome": "quarantined"}
@@ -122,4 +126,5 @@ class ArchivePipeline:
             "extractors": dict(self.extractors),
             "fallbacks": self.fallbacks,
             "missing_dates": self.missing_dates,
+            "pages_not_articles": self.hubs,
         }

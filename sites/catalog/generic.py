@@ -4,12 +4,19 @@ article."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from urllib.parse import urlsplit
 
 from cleaning.profiles.generic import GenericProfile
 
 from ..base import ParserVersion, Site
 from ..sources import CrawlSources
+
+NOT_PAGES = (".xml", ".xml.gz", ".rss", ".atom", ".json", ".txt", ".css", ".js", ".jpg",
+             ".jpeg", ".png", ".gif", ".webp", ".svg", ".ico", ".pdf", ".zip", ".mp3", ".mp4")
+NOT_ARTICLE_PATH_RE = re.compile(r"/(?:feed|rss|wp-admin|wp-json|wp-login\.php|xmlrpc\.php|"
+                                 r"login|logout|signin|register|cart|checkout)(?:/|$)")
 
 
 class GenericSources(CrawlSources):
@@ -17,10 +24,17 @@ class GenericSources(CrawlSources):
     lines, `/sitemap.xml`, the home page's feed links), then links followed
     within the site; every on-site page may be an article."""
 
-    article_link_css = "a::attr(href)"
-    next_page_css = "a[rel~=next]::attr(href)"
+    listings = False
     feeds = ()  # the ones the home page links are read from it
     sitemaps = ("/sitemap.xml",)
+
+    def is_article_url(self, url: str) -> bool:
+        """Any page of the site may be an article (the cleaner decides); never
+        a file, a feed, a sitemap or a WordPress admin path."""
+        if not self.on_site(url):
+            return False
+        path = urlsplit(url).path.lower()
+        return not path.endswith(NOT_PAGES) and not NOT_ARTICLE_PATH_RE.search(path)
 
 
 SITE = Site(
@@ -28,6 +42,5 @@ SITE = Site(
     description="any news site (sitemaps, feeds, links within the site)",
     sources=GenericSources,
     parsers=(ParserVersion(date(1990, 1, 1), GenericProfile()),),
-    crawlable=False,  # its discovery is being built (issue on sites)
     recognisable=False,  # `auto`'s last resort, never its first match
 )
