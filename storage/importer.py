@@ -337,7 +337,7 @@ def _first_line(error: BaseException) -> str:
 
 
 # --- cleaning ------------------------------------------------------------------------------------
-def _clean_job(job: tuple[bytes, str, str, str | None]) -> Cleaned:
+def _clean_job(job: tuple[bytes, str, str, str | None, datetime | None]) -> Cleaned:
     """In a worker process: the crawl's clean-and-gate step."""
     return clean_page(*job)
 
@@ -372,8 +372,10 @@ class _Cleaning:
             self.pool.join()
             self.pool = None
 
-    def _job(self, record: _Record) -> tuple[bytes, str, str, str | None]:
-        return record.body, record.url, self.site, record.content_type
+    def _job(self, record: _Record
+             ) -> tuple[bytes, str, str, str | None, datetime | None]:
+        # The parser version is the one valid on the record's WARC-Date.
+        return record.body, record.url, self.site, record.content_type, record.fetched_at
 
     def _start(self, record: _Record) -> Future[Cleaned] | Cleaned | None:
         if record.reason is not None:

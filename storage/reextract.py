@@ -64,8 +64,10 @@ def _clean(job: Job) -> Result:
     if page.status != 200 or not page.body or not page.url:
         # What a damaged record can parse into: no page to clean.
         return Result(job, unreadable=f"no HTTP 200 response with a body (status {page.status})")
+    # Read by the site's parser version valid on the day the page was fetched.
     return Result(job, page=page, cleaned=clean_page(page.body, page.url, job.site,
-                                                     page.header("Content-Type")))
+                                                     page.header("Content-Type"),
+                                                     fetched=page.fetched_at))
 
 
 def jobs(store: ArticleStore, site: str) -> Iterator[Job]:
