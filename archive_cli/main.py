@@ -48,6 +48,7 @@ from .console import (
 )
 from .extract_command import extract
 from .import_command import import_warc
+from .record_command import record
 
 # The temporary Prefect API that `crawl` and `demo` start sends usage telemetry,
 # which fails (with a traceback) on machines without internet; off unless asked for.
@@ -70,6 +71,7 @@ def check_site(site: str) -> str:
 
 
 app.command()(extract)
+app.command(name="record-page")(record)
 app.command("import")(import_warc)
 
 
