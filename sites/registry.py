@@ -46,14 +46,23 @@ def _load(reference: str) -> ModuleType:
         raise RegistryError(f"site module {reference}: {error}") from None
 
 
+def _catalog() -> list[str]:
+    return [f"{catalog.__name__}.{m.name}" for m in pkgutil.iter_modules(catalog.__path__)]
+
+
+def _extra_modules() -> list[str]:
+    extra = os.environ.get(EXTRA_MODULES_VARIABLE, "")
+    return [r.strip() for r in extra.replace(",", os.pathsep).split(os.pathsep) if r.strip()]
+
+
 @cache
 def all_sites() -> dict[str, Site]:
     """Every site by name: registered sites first, then profiles, generic last
     (the order `auto` tries them in)."""
-    references = [f"{catalog.__name__}.{m.name}" for m in pkgutil.iter_modules(catalog.__path__)]
-    extra = os.environ.get(EXTRA_MODULES_VARIABLE, "")
-    references += [r.strip() for r in extra.replace(",", os.pathsep).split(os.pathsep)
-                   if r.strip()]
+    return _sites(_catalog() + _extra_modules())
+
+
+def _sites(references: list[str]) -> dict[str, Site]:
     sites: dict[str, Site] = {}
     for reference in references:
         site = getattr(_load(reference), "SITE", None)
@@ -102,8 +111,14 @@ def recognise(url: str, html: str) -> Site:
 
 
 def _site_parameter_help() -> str:
-    return (f"A site of the sites file, a registered site ({', '.join(registered())}) or a "
-            f"profile ({', '.join([AUTO, *profiles()])}), which needs base_url.")
+    # The catalog's sites only: a user's own module (ARCHIVE_SITE_MODULES) may
+    # import `sites` itself, so it is not loaded while `sites` is imported.
+    shipped = _sites(_catalog()).values()
+    return (f"A site of the sites file, a registered site "
+            f"({', '.join(s.name for s in shipped if not s.is_profile)}), a site module of "
+            f"${EXTRA_MODULES_VARIABLE}, or a profile "
+            f"({', '.join([AUTO, *(s.name for s in shipped if s.is_profile)])}), which needs "
+            "base_url.")
 
 
 # The flows' `site` parameter: any name the `--site` rule takes (a sites

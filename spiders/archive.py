@@ -27,6 +27,7 @@ from sites.sources import safe_url
 from storage.store import ArticleStore
 
 from .config import CrawlConfig
+from .coverage import Coverage, ListingWalk, summarise
 from .failures import classify
 from .items import FetchedPage
 from .open_discovery import FEED_TYPES, sitemap_lastmod
@@ -59,7 +60,7 @@ class ArchiveSpider(scrapy.Spider):
         self.allowed_domains = sorted(self.sources.hosts)
         # Sections, tags and authors found this crawl, and those whose walk has started.
         self.terms: dict[tuple[str, str], Term] = {}
-        self.walks: set[str] = set()
+        self.walks: dict[str, ListingWalk] = {}  # listing -> its walk this crawl
         # Tag and author listings too: in a full crawl, and in a site's first.
         self.walk_every_kind = config.mode == "full"
         # Open discovery (a site without listings): the home page's links, the
@@ -136,10 +137,10 @@ class ArchiveSpider(scrapy.Spider):
                           errback=self.source_missing, priority=SOURCE_PRIORITY)
 
     def listing_start(self, kind: str, slug: str) -> Iterator[Request]:
-        key = f"{self.sources.base_url}/{kind}/{slug}"
+        key = self.sources.listing_url(kind, slug)  # the listing's first page
         if key in self.walks:
             return  # no listing walked twice in a crawl
-        self.walks.add(key)
+        self.walks[key] = ListingWalk(key, kind)
         self.crawler.stats.inc_value(f"discovery/walks/{kind}")
         deepest, completed = self.store.listing_state(key)
         first, last = self.config.page_range or (1, None)
@@ -221,21 +222,26 @@ class ArchiveSpider(scrapy.Spider):
         yield from self.article_requests(
             [u for u in links if self.config.refresh or u not in known])
         self.crawler.stats.inc_value("listing/pages")
+        walk = self.walks.get(meta["listing"]) or ListingWalk(meta["listing"], "listing")
+        walk.pages += 1
+        walk.found.update(links)
 
         next_url = self.next_listing_page(response, meta)
-        at_end = next_url is None or (meta.get("last_page") and page >= meta["last_page"])
+        ending = "end" if next_url is None else \
+            "range_end" if meta.get("last_page") and page >= meta["last_page"] else None
         if self.config.max_pages and page - (self.config.page_range or (1,))[0] + 1 >= \
                 self.config.max_pages:
-            at_end = True
+            ending = ending or "max_pages"
         self.store.update_listing(meta["listing"], page, completed=False)
         if next_url is None:  # the oldest page: walked to its end once this crawl finishes
             self.walked_to_end[meta["listing"]] = page
             self.walk_seen.pop(meta["listing"], None)
-        if at_end or next_url is None:
-            return
-        if meta["resume_from"] and page + 1 >= meta["resume_from"]:
-            return  # the resumed walk covers the rest
-        if self.is_trap(meta, links, page):
+        if ending is None and meta["resume_from"] and page + 1 >= meta["resume_from"]:
+            ending = "resumed"  # the resumed walk covers the rest
+        if ending is None and self.is_trap(meta, links, page):
+            ending = "trap"
+        if ending is not None or next_url is None:
+            walk.ended = "end" if "end" in (ending, walk.ended) else str(ending)
             return
         streak = meta["known_streak"] + 1 if links and set(links) <= known else 0
         stop_early = (self.config.mode == "incremental" and not self.config.refresh
@@ -243,6 +249,7 @@ class ArchiveSpider(scrapy.Spider):
                       and streak > self.config.margin_pages and meta["completed"])
         if stop_early:
             self.crawler.stats.inc_value("listing/stopped_on_known")
+            walk.ended = "known"
             return
         yield self.listing_request(next_url, {**meta, "page": page + 1, "known_streak": streak,
                                               "stale_pages": meta.get("stale_pages", 0)})
@@ -284,6 +291,20 @@ class ArchiveSpider(scrapy.Spider):
         if reason == "finished":
             for listing, page in self.walked_to_end.items():
                 self.store.update_listing(listing, page, completed=True)
+        stats.set_value("coverage", self.coverage().as_dict())
+
+    def coverage(self) -> Coverage:
+        """What the listings found, and what of it is stored (and why not)."""
+        found = set().union(*(w.found for w in self.walks.values())) if self.walks else set()
+        why_not: dict[str, str] = {}
+        if self.run_id is not None:
+            for row in [*self.store.failure_rows(run_id=self.run_id, limit=10_000),
+                        *self.store.quarantine_rows(run_id=self.run_id, limit=10_000)]:
+                why_not.setdefault(row["url"], row["reason"])
+        # Known to the store (through aliases too), less what failed this run:
+        # a page refused for good is "known" so that it is not asked again.
+        stored = self.store.known_urls(sorted(found)) - set(why_not) if found else set()
+        return summarise(self.walks.values(), stored, why_not)
 
     # --- open discovery: a site without listings (the generic profile) ---------------------
     # robots.txt's `Sitemap:` lines, /sitemap.xml and sitemap indexes (news
@@ -516,6 +537,9 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value("listing/past_end")
         elif request.meta.get("start"):
             self.start_failures[request.url] = found.reason
+        walk = request.meta.get("walk")
+        if walk and walk["listing"] in self.walks:
+            self.walks[walk["listing"]].ended = f"failed: {found.reason}"
         gone = found.reason in ("http_404", "http_410") and request.meta.get("article")
         if gone and self.store.mark_gone(url):
             self.crawler.stats.inc_value("articles/gone")

@@ -248,6 +248,8 @@ def summarise(stats: dict[str, Any], wall_seconds: float) -> dict[str, Any]:
         "fallbacks": pipeline.get("fallbacks", 0),
         "missing_dates": pipeline.get("missing_dates", 0),
         "pages_not_articles": pipeline.get("pages_not_articles", 0),
+        "read_as": stats.get("site/read_as"),
+        "coverage": stats.get("coverage"),
         "finish_reason": stats.get("finish_reason"),
         "duration_s": round(wall_seconds, 2),
         "crawl_s": round(float(stats.get("elapsed_time_seconds", 0.0)), 2),  # inside Scrapy
