@@ -57,8 +57,9 @@ class SiteArticle:
 class ReplicaSite:
     def __init__(self, articles: int = 56, seed: int = 2014,
                  changed_template: bool = False,
-                 extra_sections: dict[str, str] | None = None) -> None:
+                 extra_sections: dict[str, str] | None = None, robots_extra: str = "") -> None:
         self.random = random.Random(seed)
+        self.robots = ROBOTS + robots_extra  # e.g. a Crawl-delay line
         # Sections beside the usual four, which no menu lists and no code names:
         # found only from the site (its post meta, tag and author listings, feed).
         self.sections = {**CATEGORIES, **(extra_sections or {})}
@@ -164,7 +165,7 @@ class ReplicaSite:
         """(status, content type, body) for a path (query already removed)."""
         path = "/" + path.strip("/")
         if path == "/robots.txt":
-            return 200, "text/plain", ROBOTS
+            return 200, "text/plain", self.robots
         if path in ("/feed", "/rss"):
             return 200, "application/rss+xml", self.feed(base)
         listing = self._listing(path, base)

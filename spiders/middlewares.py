@@ -5,7 +5,9 @@
   (Scrapy's own RetryMiddleware retries at once).
 - `StrictRobotsTxtMiddleware`: Scrapy's robots.txt handling, except that a
   robots.txt that cannot be read (5xx after retries, no answer) disallows
-  everything, as RFC 9309 asks, instead of allowing everything."""
+  everything, as RFC 9309 asks, instead of allowing everything; and its
+  `Crawl-delay` and `Request-rate` set the pace for the site's host (Scrapy
+  reads neither), never faster than the crawl's own delay."""
 
 from __future__ import annotations
 
@@ -27,6 +29,19 @@ from .failures import ROBOTS_UNAVAILABLE, classify
 
 log = logging.getLogger(__name__)
 MAX_WAIT = 120.0  # a site asking for more is told no: the request fails and is retried next run
+# A robots.txt pace slower than this is taken as this (a Crawl-delay of a day
+# would stall the crawl for good); said in the log.
+MAX_ROBOTS_DELAY = 60.0
+
+
+def robots_delay(parser: Any, user_agent: str) -> float:
+    """Seconds between two requests that a robots.txt asks of `user_agent`: its
+    Crawl-delay or its Request-rate (n requests per s seconds), the slower."""
+    delay = parser.crawl_delay(user_agent) or 0.0
+    rate = parser.request_rate(user_agent)
+    if rate is not None and rate.requests:
+        delay = max(delay, rate.seconds / rate.requests)
+    return float(delay)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -87,12 +102,19 @@ class DisallowAll:
 
 
 class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self.paced: dict[str, float] = {}  # host -> the delay its robots.txt asked for
+
     async def process_request(
         self, request: Request, spider: Any = None
     ) -> None:
         if request.meta.get("dont_obey_robotstxt") or request.url.startswith(("data:", "file:")):
             return
         await self.robot_parser(request)
+        if urlparse_cached(request).hostname in self.paced:
+            # AutoThrottle would lower the pace robots.txt set: not for this host.
+            request.meta["autothrottle_dont_adjust_delay"] = True
         # The verdict is read from the table, not from the Deferred that requests
         # waiting for robots.txt share: only the first waiter gets its result
         # (measured: the others got None and were let through unchecked).
@@ -104,6 +126,31 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
             self._unavailable(netloc, f"robots.txt answered HTTP {response.status}")
             return
         await super()._parse_robots(response, netloc, request)  # 2xx, or 4xx: allow all
+        self._pace(netloc, request)
+
+    def _pace(self, netloc: str, request: Request) -> None:
+        """The host's pace from its robots.txt, for its download slot (the
+        one Scrapy keys by host name) now and when the slot is made again."""
+        protego = getattr(self._parsers.get(netloc), "rp", None)
+        if protego is None:
+            return
+        agent = self._robotstxt_useragent or self._default_useragent
+        delay = robots_delay(protego, str(agent))
+        downloader = self.crawler.engine.downloader
+        if delay <= downloader._delay:
+            return
+        if delay > MAX_ROBOTS_DELAY:
+            log.warning("%s: robots.txt asks for %.0f s between requests; %.0f s taken",
+                        netloc, delay, MAX_ROBOTS_DELAY)
+            delay = MAX_ROBOTS_DELAY
+        host = urlparse_cached(request).hostname or ""
+        self.paced[host] = delay
+        self._stats.set_value("robotstxt/delay", delay)
+        log.info("%s: robots.txt asks for %.2f s between requests", netloc, delay)
+        downloader.per_slot_settings.setdefault(host, {}).update(delay=delay, jitter=0)
+        slot = downloader.slots.get(host)
+        if slot is not None:
+            slot.delay, slot.jitter = max(slot.delay, delay), 0
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         # The robots.txt request failed like any request would: count why, so
