@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import time
+from datetime import date
 from typing import Annotated, Any, cast
 
 from prefect import flow, get_run_logger
@@ -21,7 +22,7 @@ from prefect.deployments import run_deployment
 from prefect.states import Failed, State
 from pydantic import BaseModel, Field
 
-from sites import SiteParameter
+from sites import AUTO, SiteParameter, get_site
 from spiders.config import CrawlConfig
 from storage.store import ArticleStore
 
@@ -31,12 +32,17 @@ SHARD_DEPLOYMENT = "crawl-shard/crawl-shard"
 
 
 class Shard(BaseModel):
-    category: str
-    first_page: int
-    last_page: int
+    """Listing pages first..last of a category, or a whole month's archive."""
+
+    category: str = ""
+    first_page: int = 1
+    last_page: int = 1
+    month: str | None = None  # "YYYY/MM"
 
     @property
     def key(self) -> str:
+        if self.month:
+            return f"month:{self.month}"
         return f"{self.category}:{self.first_page}-{self.last_page}"
 
 
@@ -48,6 +54,18 @@ def plan_shards(categories: list[str], first_page: int, last_page: int,
                          f"pages_per_shard={pages_per_shard}")
     return [Shard(category=c, first_page=p, last_page=min(p + pages_per_shard - 1, last_page))
             for c in categories for p in range(first_page, last_page + 1, pages_per_shard)]
+
+
+def plan_months(since: date, until: date) -> list[Shard]:
+    """One shard per month from `since`'s to `until`'s, newest first (as
+    listings run)."""
+    if until < since:
+        raise ValueError(f"until ({until}) is before since ({since})")
+    months, year, month = [], since.year, since.month
+    while (year, month) <= (until.year, until.month):
+        months.append(Shard(month=f"{year:04d}/{month:02d}"))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months[::-1]
 
 
 def discovered_sections(config: CrawlConfig) -> list[str]:
@@ -67,18 +85,24 @@ def backfill_key(parameters: dict[str, Any]) -> str:
 
 
 @flow(name="crawl-shard")
-def crawl_shard_flow(backfill: str, category: str, first_page: int, last_page: int,
+def crawl_shard_flow(backfill: str, category: str = "", first_page: int = 1,
+                     last_page: int = 1, month: str | None = None,
+                     since: date | None = None,
                      site: SiteParameter = "aawsat",
                      base_url: str | None = None,
                      timeout_s: Annotated[float, Field(gt=0)] = SIX_HOURS
                      ) -> dict[str, Any] | State:
-    """One shard of a backfill: a category's listing pages first..last, in full,
-    with the crawl flow's retries, report and outcome. A shard that fails is
-    recorded failed with its reason; the next run of the backfill retries it."""
-    config = crawl_config(site=site, base_url=base_url, mode="full", categories=[category],
-                          page_range=(first_page, last_page))
+    """One shard of a backfill: a category's listing pages first..last, or a
+    month's archive, in full, with the crawl flow's retries, report and
+    outcome. A shard that fails is recorded failed with its reason; the next
+    run of the backfill retries it."""
+    if month:
+        config = crawl_config(site=site, base_url=base_url, mode="full", months=[month])
+    else:
+        config = crawl_config(site=site, base_url=base_url, mode="full", categories=[category],
+                              page_range=(first_page, last_page), since=since)
     store = ArticleStore(config.db_url)
-    shard = Shard(category=category, first_page=first_page, last_page=last_page)
+    shard = Shard(category=category, first_page=first_page, last_page=last_page, month=month)
     worker = os.environ.get("ARCHIVE_WORKER_NAME") or f"{socket.gethostname()}:{os.getpid()}"
     store.record_shard(backfill, shard.key, "running", worker, {})
     result: dict[str, Any] | State = Failed(message="crashed: the shard's flow stopped")
@@ -104,20 +128,34 @@ def backfill_flow(
     pages_per_shard: int = 5,
     site: SiteParameter = "aawsat",
     base_url: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
     shard_timeout_s: float = SIX_HOURS,
     poll_s: float = 2.0,
 ) -> dict[str, Any] | State:
-    """Fan a backfill out over the work pool and sum what the shards did."""
+    """Fan a backfill out over the work pool and sum what the shards did.
+    With `since` (and `until`, default today): one shard per month through
+    the site's month archives where it has them; else the categories'
+    listing pages (default: every section crawls have discovered), each walk
+    stopping at articles older than `since`."""
     logger = get_run_logger()
     config = crawl_config(site=site, base_url=base_url)  # validates before anything runs
-    categories = categories or discovered_sections(config)
-    if not categories:
-        raise ValueError("categories: none named, and no crawl of this site has discovered "
-                         "its sections yet (run `archive crawl` first, or name them)")
-    shards = plan_shards(categories, first_page, last_page, pages_per_shard)
+    by_month = since is not None and \
+        get_site(config.site if config.site != AUTO else "wordpress").sources.month_archives
+    if by_month:
+        assert since is not None
+        shards = plan_months(since, until or date.today())
+        categories = []
+    else:
+        categories = categories or discovered_sections(config)
+        if not categories:
+            raise ValueError("categories: none named, and no crawl of this site has discovered "
+                             "its sections yet (run `archive crawl` first, or name them)")
+        shards = plan_shards(categories, first_page, last_page, pages_per_shard)
     key = backfill_key({"categories": categories, "first_page": first_page,
                         "last_page": last_page, "pages_per_shard": pages_per_shard,
-                        "site": site, "base_url": config.base_url})
+                        "site": site, "base_url": config.base_url,
+                        **({"since": str(since), "until": str(until)} if since else {})})
     store = ArticleStore(config.db_url)
     done = {k for k, v in store.shards(key).items() if v["status"] == "completed"}
     pending = [s for s in shards if s.key not in done]
@@ -126,8 +164,8 @@ def backfill_flow(
     runs = [cast(FlowRun, run_deployment(
         SHARD_DEPLOYMENT, timeout=0, as_subflow=True,
         parameters={"backfill": key, "category": s.category, "first_page": s.first_page,
-                    "last_page": s.last_page, "site": site, "base_url": config.base_url,
-                    "timeout_s": shard_timeout_s},
+                    "last_page": s.last_page, "month": s.month, "since": since, "site": site,
+                    "base_url": config.base_url, "timeout_s": shard_timeout_s},
         flow_run_name=f"shard {s.key}")) for s in pending]
     # Every shard may wait for a free worker slot: at most all of them in a row.
     states = wait_for([r.id for r in runs], poll_s, deadline_s=shard_timeout_s * len(runs))

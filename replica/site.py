@@ -157,6 +157,8 @@ class ReplicaSite:
             if post.category_slug not in self.sections:  # the private briefings
                 groups.setdefault("/category/news-middle-east", []).append(article)
             groups.setdefault(f"/author/{post.author_slug}", []).append(article)
+            # WordPress's month archives, /YYYY/MM
+            groups.setdefault(f"/{article.published:%Y/%m}", []).append(article)
             for tag in article.tags:
                 groups.setdefault(f"/tag/{tag}", []).append(article)
         return groups

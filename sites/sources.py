@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlsplit
 
 from scrapy.http import Response
 
 from cleaning import canonical_form
+from cleaning.dates import parse_date
 
-# The kinds of listing a WordPress site has, and the path segment of each.
+# The kinds of listing a WordPress site has, and the path segment of each;
+# besides, its date archives (/YYYY/MM/, kind "month", slug "YYYY/MM").
 LISTING_KINDS = ("category", "tag", "author")
+MONTH = "month"
 
 # Paths that are never articles on a WordPress site.
 NOT_ARTICLE_RE = re.compile(
@@ -63,6 +67,12 @@ class CrawlSources:
     # Whether the site has listings of a known kind to walk; without, the
     # crawl discovers from sitemaps, feeds and links (spiders/open_discovery.py).
     listings = True
+    # Whether the site serves month archives (/YYYY/MM/, as WordPress does):
+    # a backfill by dates is sharded by month through them.
+    month_archives = True
+    # Where a listing prints each entry's date (for `--since`).
+    listed_date_css = ("article time[datetime]::attr(datetime), article .published::text, "
+                       "article .entry-date::text")
     feeds: tuple[str, ...] = ("/feed/",)
     sitemaps: tuple[str, ...] = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
 
@@ -76,7 +86,8 @@ class CrawlSources:
         self.hosts = frozenset({self.host, *extra_hosts})
 
     def listing_url(self, kind: str, slug: str, page: int = 1) -> str:
-        base = f"{self.base_url}/{kind}/{slug}" if kind else self.base_url
+        base = f"{self.base_url}/{slug}" if kind == MONTH else \
+            f"{self.base_url}/{kind}/{slug}" if kind else self.base_url
         return self.listing_page_url(base, page)
 
     def listing_page_url(self, listing: str, page: int) -> str:
@@ -124,6 +135,15 @@ class CrawlSources:
         if url is None or not self.on_site(url):
             raise ValueError(f"unusable next-page link {href[:200]!r}")
         return url
+
+    def listed_dates(self, response: Response) -> list[date]:
+        """The dates a listing page prints for its entries (none it cannot read)."""
+        days = []
+        for text in response.css(self.listed_date_css).getall():
+            moment = parse_date(text.strip())
+            if moment is not None:
+                days.append(moment.date())
+        return days
 
     def terms(self, response: Response, everywhere: bool = False) -> list[Term]:
         """The sections, tags and authors a page links to from its menus and

@@ -23,7 +23,7 @@ from twisted.python.failure import Failure
 
 from cleaning import canonical_form
 from sites import AUTO, CrawlSources, Term, get_site, recognise
-from sites.sources import safe_url
+from sites.sources import MONTH, safe_url
 from storage.store import ArticleStore
 
 from .config import CrawlConfig
@@ -101,7 +101,8 @@ class ArchiveSpider(scrapy.Spider):
         """The listings the crawl was told to walk (and only those)."""
         config = self.config
         return [("category", s) for s in config.categories] + \
-            [("tag", s) for s in config.tags] + [("author", s) for s in config.authors]
+            [("tag", s) for s in config.tags] + [("author", s) for s in config.authors] + \
+            [(MONTH, m) for m in config.months]
 
     def walked_kinds(self) -> tuple[str, ...]:
         """Sections always; tags and authors in a full crawl (and a site's
@@ -126,7 +127,7 @@ class ArchiveSpider(scrapy.Spider):
                 [(t.kind, t.slug) for t in found if t.kind in self.walked_kinds()]
         for kind, slug in listings:
             yield from self.listing_start(kind, slug)
-        if self.config.page_range:
+        if self.config.page_range or self.config.months:
             return  # a backfill shard is exactly its listing pages: no feeds or sitemaps
         yield from self.revisit_requests()
         for path in self.sources.feeds:
@@ -240,6 +241,8 @@ class ArchiveSpider(scrapy.Spider):
             ending = "resumed"  # the resumed walk covers the rest
         if ending is None and self.is_trap(meta, links, page):
             ending = "trap"
+        if ending is None and self.config.since and self.older_than_since(response):
+            ending = "since"
         if ending is not None or next_url is None:
             walk.ended = "end" if "end" in (ending, walk.ended) else str(ending)
             return
@@ -262,6 +265,16 @@ class ArchiveSpider(scrapy.Spider):
         except ValueError:
             self.crawler.stats.inc_value("refused/links")
             return self.sources.listing_page_url(meta["listing"], meta["page"] + 1)
+
+    def older_than_since(self, response: Response) -> bool:
+        """Whether every entry of this listing page is older than `--since`
+        (a page whose dates cannot be read never stops the walk)."""
+        days = self.sources.listed_dates(response)
+        assert self.config.since is not None
+        if days and max(days) < self.config.since:
+            self.crawler.stats.inc_value("listing/stopped_at_since")
+            return True
+        return False
 
     def is_trap(self, meta: dict[str, Any], links: list[str], page: int) -> bool:
         """A listing that goes on without end (every page links an older one and
@@ -520,7 +533,7 @@ class ArchiveSpider(scrapy.Spider):
                              for k, values in (request.headers.items() if request else [])
                              for v in values],
             body=response.body,
-            site=self.reading_as,
+            site=self.reading_as, stored_as=self.stored_as,
             may_be_hub=bool(response.meta.get("may_be_hub")),
         )
 

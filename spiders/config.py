@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from datetime import date
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -28,6 +30,9 @@ class CrawlConfig(BaseModel):
     categories: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     authors: list[str] = Field(default_factory=list)
+    months: list[str] = Field(default_factory=list)  # date archives to walk: "YYYY/MM"
+    # A walk stops at the first listing page whose entries are all older.
+    since: date | None = None
     urls: list[str] = Field(default_factory=list)
     max_pages: int | None = Field(default=None, ge=1, description="listing pages per listing")
     page_range: tuple[int, int] | None = None  # first and last listing page (backfill shards)
@@ -97,6 +102,14 @@ class CrawlConfig(BaseModel):
         for value in values:
             if urlsplit(value).scheme not in ("http", "https"):
                 raise ValueError(f"only http(s) URLs can be crawled, not {value!r}")
+        return values
+
+    @field_validator("months")
+    @classmethod
+    def _months(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not re.fullmatch(r"\d{4}/(0[1-9]|1[0-2])", value):
+                raise ValueError(f"{value!r}: a month is YYYY/MM")
         return values
 
     @field_validator("categories", "tags", "authors")

@@ -10,9 +10,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # How a walk ended: past its last page, stopped at articles already stored
-# (incremental), as a trap, at --max-pages or its shard's range, handed to a
+# (incremental), as a trap, at --max-pages or its shard's range, at articles
+# older than --since, handed to a
 # resumed walk, or failed (with the reason); "walking" when the crawl stopped first.
-ENDINGS = ("end", "known", "trap", "max_pages", "range_end", "resumed", "failed", "walking")
+ENDINGS = ("end", "known", "trap", "max_pages", "range_end", "since", "resumed", "failed",
+           "walking")
 MISSING_SHOWN = 200  # the report lists this many missing articles at most
 
 

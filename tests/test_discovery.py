@@ -7,6 +7,7 @@ And the crawl's coverage report accounts for every listing and article."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 
@@ -38,7 +39,7 @@ def test_coverage_counts_each_article_once_and_says_why_one_is_missing():
 # --- the replica with sections of its own ---------------------------------------------
 @pytest.fixture
 def server():
-    site = ReplicaSite(articles=60, extra_sections=NEW_SECTIONS)
+    site = ReplicaSite(articles=80, extra_sections=NEW_SECTIONS)
     with ReplicaServer(site) as running:
         yield running
 
@@ -86,3 +87,26 @@ def test_a_no_change_incremental_run_walks_sections_only(server, tmp_path, sqlit
     sections = [k for k in listings if k.startswith("/category/")]
     assert sorted(requests) == sorted(["/robots.txt", "/", "/feed/", *sections] + [
         f"{k}/page/2" for k in sections if len(listings[k]) > PER_PAGE])
+
+
+@pytest.mark.integration
+def test_a_month_archive_and_since_bound_what_a_crawl_walks(server, tmp_path, sqlite_url):
+    """A backfill shard walks one month's archive (/YYYY/MM, as WordPress
+    serves it); `since` stops a walk at the first page older than the date."""
+    month = "2017/09"
+    in_month = [a for a in server.site.public_articles() if f"{a.published:%Y/%m}" == month]
+    summary = run_crawl(support.config_for(server.base, tmp_path, sqlite_url, site="aawsat",
+                                           mode="full", months=[month]), timeout=180)
+    assert summary["articles_new"] == len(in_month) > PER_PAGE  # more than one page
+    assert {r["canonical_url"] for r in ArticleStore(sqlite_url).iter_articles()} == \
+        {server.base + a.post.path for a in in_month}
+
+    opinion = server.site.listings()["/category/opinion"]
+    assert len(opinion) > 2 * PER_PAGE  # three pages at least
+    since = opinion[PER_PAGE].published + timedelta(days=1)  # all of page 2 is older
+    server.take_requests()
+    bounded = run_crawl(support.config_for(server.base, tmp_path, sqlite_url, site="aawsat",
+                                           mode="full", categories=["opinion"], since=since),
+                        timeout=180)
+    walk = next(r for r in bounded["coverage"]["listings"] if r["listing"].endswith("opinion"))
+    assert (walk["ended"], walk["pages"]) == ("since", 2)

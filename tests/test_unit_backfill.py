@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from flows.backfill import Shard, backfill_key, plan_shards
+from flows.backfill import Shard, backfill_key, plan_months, plan_shards
 
 
 def test_shards_cover_every_page_of_every_category_once():
@@ -56,3 +58,12 @@ def test_the_same_parameters_name_the_same_backfill_in_any_order():
     for name, other in [("last_page", 5), ("categories", ["world-news"]),
                         ("base_url", "http://other"), ("pages_per_shard", 2)]:
         assert backfill_key({**parameters, name: other}) != key, name
+
+
+def test_a_date_range_is_one_shard_per_month_newest_first():
+    shards = plan_months(date(2016, 11, 20), date(2017, 2, 3))
+    assert [s.key for s in shards] == ["month:2017/02", "month:2017/01", "month:2016/12",
+                                       "month:2016/11"]
+    assert plan_months(date(2017, 5, 1), date(2017, 5, 31))[0].month == "2017/05"
+    with pytest.raises(ValueError, match="before since"):
+        plan_months(date(2017, 5, 2), date(2017, 5, 1))

@@ -25,6 +25,7 @@ class GenericSources(CrawlSources):
     within the site; every on-site page may be an article."""
 
     listings = False
+    month_archives = False
     feeds = ()  # the ones the home page links are read from it
     sitemaps = ("/sitemap.xml",)
 
