@@ -34,7 +34,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, \
-            ReplicaServer(ReplicaSite(articles=args.articles)) as server:
+            ReplicaServer(ReplicaSite(articles=args.articles, extra_sections={
+                "features": "Features", "culture-arts": "Culture & Arts"})) as server:
+        # Two sections no code names and no menu lists: discovery must find them.
         base = {"site": "aawsat", "base_url": server.base, "db_url": f"sqlite:///{tmp}/a.db",
                 "data_dir": tmp, "download_delay": 0, "autothrottle": False,
                 "concurrency_per_domain": 16}
@@ -43,6 +45,8 @@ def main() -> None:
         # Start-up alone: a crawl of one URL that is already stored (robots.txt + 1 page).
         stored_url = f"{server.base}{server.site.public_articles()[0].post.path}"
         idle, idle_s = timed(CrawlConfig(**base, urls=[stored_url]))
+    stored = full["articles_new"]
+    assert stored == len(server.site.public_articles()), (stored, "articles missed")
     figures = {
         "articles": args.articles, "cores": os.cpu_count(),
         "full_requests": full["requests"], "full_s": round(full_s, 2),

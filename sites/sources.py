@@ -83,7 +83,7 @@ class CrawlSources:
         self.port = parts.port
         # A site is its declared hosts, exactly: no other subdomain, no other
         # port (docs/sites.md).
-        self.hosts = frozenset({self.host, *extra_hosts})
+        self.hosts = frozenset({self.host, *extra_hosts, *self.twins()})
 
     def listing_url(self, kind: str, slug: str, page: int = 1) -> str:
         base = f"{self.base_url}/{slug}" if kind == MONTH else \
@@ -122,7 +122,11 @@ class CrawlSources:
             return False
         host = parts.hostname or ""
         return parts.scheme in ("http", "https") and host in self.hosts and \
-            port == (self.port if host == self.host else None)
+            port == (self.port if host == self.host or host in self.twins() else None)
+
+    def twins(self) -> frozenset[str]:
+        """Hosts that are the base URL's own under another name (none here)."""
+        return frozenset()
 
     def next_page(self, response: Response) -> str | None:
         """The "older entries" link; None at the listing's end. A link that is

@@ -233,3 +233,13 @@ def test_terms_are_named_by_their_links_text_never_by_a_later_pages_link():
         Term("author", "hamzamustafa", "Hamza Mustafa"),
         Term("category", "news-middle-east", "Middle East"),
         Term("category", "features", "Features"), Term("category", "opinion", None)]
+
+
+def test_a_generic_site_is_its_host_and_its_www_twin_only():
+    sources = get_site("generic").crawl_sources("https://news.example.org")
+    assert sources.on_site("https://www.news.example.org/2023/a-story")
+    assert not sources.on_site("https://cdn.news.example.org/a.jpg")
+    assert not sources.on_site("https://www.news.example.org:8443/a")  # another port
+    assert get_site("generic").crawl_sources("http://127.0.0.1:8080").hosts == {"127.0.0.1"}
+    assert not get_site("wordpress").crawl_sources("https://news.example.org").on_site(
+        "https://www.news.example.org/a")  # a WordPress site is its host exactly

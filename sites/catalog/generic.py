@@ -29,6 +29,13 @@ class GenericSources(CrawlSources):
     feeds = ()  # the ones the home page links are read from it
     sitemaps = ("/sitemap.xml",)
 
+    def twins(self) -> frozenset[str]:
+        """The base URL's `www.`/apex twin: a news site links both forms."""
+        host = self.host
+        if not host or host.replace(".", "").isdigit() or "." not in host or ":" in host:
+            return frozenset()  # an address or a bare name has no twin
+        return frozenset({host[4:] if host.startswith("www.") else f"www.{host}"})
+
     def is_article_url(self, url: str) -> bool:
         """Any page of the site may be an article (the cleaner decides); never
         a file, a feed, a sitemap or a WordPress admin path."""
