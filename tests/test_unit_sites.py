@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 from scrapy.http import HtmlResponse
+
+from replica.divi import Post, listing_page
 from sites import CrawlSources as CrawlSite
 from sites import Term, get_site, recognise
 from sites.catalog.aawsat import AawsatSources as AawsatSite
-
-from replica.divi import Post, listing_page
 
 ARCHIVE = "https://eng-archive.aawsat.com"
 BLOG = "https://news.example.org"
