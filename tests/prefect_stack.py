@@ -1,14 +1,20 @@
 """A real Prefect stack on 127.0.0.1 for tests and benchmarks: `prefect
-server start`, the work pool, `prefect deploy --all`, process workers."""
+server start`, the work pool, `prefect deploy --all`, process workers, this
+process's client pointed at the server, and a webhook that records the
+alerts it receives."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from tests.support import http_get, start_on_free_port, stop_process
 
@@ -67,16 +73,94 @@ def deploy(env: dict[str, str]) -> None:
 
 
 @contextmanager
-def workers(env: dict[str, str], names: list[str], limit: int = 2) -> Iterator[None]:
-    processes = [subprocess.Popen(
-        [str(BIN / "prefect"), "worker", "start", "--pool", "archive", "--type", "process",
-         "--name", name, "--limit", str(limit)],
-        env={**env, "ARCHIVE_WORKER_NAME": name}, cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for name in names]
-    try:
-        yield
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            stop_process(process, timeout=60)
+def workers(env: dict[str, str], names: list[str], limit: int = 2,
+            log_dir: Path | None = None) -> Iterator[None]:
+    """Process workers on the pool `archive`, each running up to `limit` flow
+    runs at once; their output (and their flow runs') in `log_dir/<name>.log`
+    when given, for a failing test to show."""
+    with ExitStack() as logs:
+        outputs = [logs.enter_context((log_dir / f"{name}.log").open("ab")) if log_dir
+                   else subprocess.DEVNULL for name in names]
+        processes = [subprocess.Popen(
+            [str(BIN / "prefect"), "worker", "start", "--pool", "archive", "--type", "process",
+             "--name", name, "--limit", str(limit)],
+            env={**env, "ARCHIVE_WORKER_NAME": name}, cwd=ROOT,
+            stdout=output, stderr=subprocess.STDOUT) for name, output in zip(names, outputs,
+                                                                              strict=True)]
+        try:
+            yield
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                stop_process(process, timeout=60)
+
+
+@contextmanager
+def client_of(env: dict[str, str]) -> Iterator[None]:
+    """This process's Prefect client (flows run here, run_deployment, reads)
+    pointed at the stack's server: Prefect reads its settings from the
+    environment once, at import, so they are set here, not in os.environ."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: env["PREFECT_API_URL"]}):
+        try:
+            yield
+        finally:
+            _send_pending_logs_and_events()
+
+
+def _send_pending_logs_and_events() -> None:
+    """What this process still holds for the API, sent while the server is up:
+    after it stops, Prefect retries sending them until the process exits."""
+    import inspect
+
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    async def drain() -> None:  # as prefect_test_harness does it
+        try:
+            logs = APILogWorker.instance().drain()
+            if inspect.isawaitable(logs):
+                await logs
+        except RuntimeError:
+            pass  # no log was sent: the worker never started
+        events = EventsWorker.drain_all()
+        if inspect.isawaitable(events):
+            await events
+
+    run_coro_as_sync(drain())
+
+
+class WebhookReceiver:
+    """An HTTP endpoint on 127.0.0.1 that records the JSON bodies POSTed to it."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                try:
+                    receiver.calls.append(json.loads(body or b"{}"))
+                except ValueError:
+                    receiver.calls.append({"raw": body.decode("utf-8", "replace")})
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)  # its port: no race
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
+
+    def __enter__(self) -> WebhookReceiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

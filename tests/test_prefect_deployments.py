@@ -1,7 +1,9 @@
 """The deployments as users run them: `prefect server start`, `prefect deploy
 --all`, two process workers on the pool, a backfill triggered with `prefect
 deployment run ... --param ...` that fans shards out over both workers into
-PostgreSQL; the failure webhook; and a scheduled run under `archive serve`."""
+PostgreSQL; the failure webhook; and the nightly fleet's scheduled run under
+`archive serve`, which starts a `crawl/site` run served by the same process.
+The fleet itself, over two workers, is tested in tests/test_fleet.py."""
 
 from __future__ import annotations
 
@@ -9,18 +11,25 @@ import json
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import closing
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import yaml
 
 from flows.backfill import backfill_key
 from replica import ReplicaServer, ReplicaSite
 from storage.store import ArticleStore
-from tests.prefect_stack import ROOT, deploy, prefect, prefect_server, workers
+from tests.prefect_stack import (
+    ROOT,
+    WebhookReceiver,
+    client_of,
+    deploy,
+    prefect,
+    prefect_server,
+    workers,
+)
 from tests.support import file_tail, stop_process, wait_until
 
 pytestmark = pytest.mark.integration
@@ -38,37 +47,6 @@ def archive_env(prefect_env, pg_url, redis_url, tmp_path) -> dict[str, str]:
     return {**prefect_env, "ARCHIVE_DB_URL": pg_url, "ARCHIVE_DATA_DIR": str(tmp_path),
             "ARCHIVE_DOWNLOAD_DELAY": "0", "ARCHIVE_CONCURRENCY": "8",
             "ARCHIVE_RATE_LIMIT_PER_S": "200", "ARCHIVE_REDIS_URL": redis_url}
-
-
-class WebhookReceiver:
-    def __init__(self) -> None:
-        self.calls: list[dict] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                try:
-                    receiver.calls.append(json.loads(body or b"{}"))
-                except ValueError:
-                    receiver.calls.append({"raw": body.decode("utf-8", "replace")})
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)  # its port: no race
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
-
-    def __enter__(self) -> WebhookReceiver:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.mark.timeout(1500)  # the server's start, and two backfills watched up to 700 + 400 s
@@ -107,11 +85,12 @@ def test_failed_crawl_calls_the_webhook(archive_env, monkeypatch):
                                  "--webhook", receiver.url],
                                 env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
-        with ReplicaServer(ReplicaSite(articles=15, changed_template=True)) as site:
+        with ReplicaServer(ReplicaSite(articles=15, changed_template=True)) as site, \
+                client_of(env):  # the run must reach the server the automation watches
             from flows.crawl import crawl_flow
 
             for name, value in env.items():
-                if name.startswith(("ARCHIVE_", "PREFECT_")):
+                if name.startswith("ARCHIVE_"):
                     monkeypatch.setenv(name, value)
             state = crawl_flow(site="aawsat", base_url=site.base, return_state=True)
         assert state.is_failed()
@@ -125,8 +104,12 @@ def test_a_scheduled_run_fires_under_archive_serve(tmp_path):
     db = f"sqlite:///{tmp_path / 'scheduled.db'}"
     with prefect_server(tmp_path / "prefect-home") as prefect_env, \
             ReplicaServer(ReplicaSite(articles=10)) as site:
+        # The one schedule is the fleet's: it crawls the sites of the sites file.
+        sites_file = tmp_path / "sites.yaml"
+        sites_file.write_text(yaml.safe_dump({"sites": [
+            {"name": "replica", "base_url": site.base, "site": "aawsat"}]}))
         env = {**prefect_env, "ARCHIVE_DB_URL": db, "ARCHIVE_DATA_DIR": str(tmp_path),
-               "ARCHIVE_BASE_URL": site.base, "ARCHIVE_DOWNLOAD_DELAY": "0"}
+               "ARCHIVE_SITES": str(sites_file), "ARCHIVE_DOWNLOAD_DELAY": "0"}
         # The schedules of prefect.yaml, with every cron replaced by a 5-second interval.
         with (tmp_path / "serve.log").open("w") as log:
             serving = subprocess.Popen(
