@@ -48,6 +48,7 @@ from .console import (
 )
 from .extract_command import extract
 from .import_command import import_warc
+from .mend_command import SITE_FILTER_HELP, mend_names, stored_site
 from .record_command import record
 
 # The temporary Prefect API that `crawl` and `demo` start sends usage telemetry,
@@ -73,6 +74,7 @@ def check_site(site: str) -> str:
 app.command()(extract)
 app.command(name="record-page")(record)
 app.command("import")(import_warc)
+app.command("mend-names")(mend_names)
 
 
 
@@ -124,6 +126,9 @@ def crawl(
     url: list[str] = typer.Option([], help="An article URL to fetch (repeatable)."),
     max_pages: int | None = typer.Option(None, help="Listing pages per listing, at most."),
     refresh: bool = typer.Option(False, help="Fetch stored articles again (conditionally)."),
+    since: datetime | None = typer.Option(
+        None, formats=["%Y-%m-%d"],
+        help="Stop each listing walk at its first page whose articles are all older."),
     db: str | None = typer.Option(None, help=DB_HELP),
     data_dir: str | None = typer.Option(None, help="WARC files and logs (default ./data)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run's summary as JSON."),
@@ -134,7 +139,8 @@ def crawl(
 ) -> None:
     """Run the crawl flow once, now, and print a summary (one row per site with --all)."""
     entries = read_sites_file(sites_file)
-    common = {"mode": mode, "max_pages": max_pages, "refresh": refresh}
+    common = {"mode": mode, "max_pages": max_pages, "refresh": refresh,
+              "since": since.date() if since else None}
     if all_sites:
         if category or tag or url or site or base_url:
             raise fail("--all crawls every site of the sites file as declared: --site, "
@@ -161,6 +167,7 @@ def target_parameters(target: CrawlTarget) -> dict[str, Any]:
     """The crawl flow's parameters for a site, its sites-file settings included."""
     entry = target.entry
     return {"site": target.site, "base_url": target.base_url,
+            "site_name": entry.name if entry else None,
             "categories": list(entry.categories) if entry else [],
             "rate_limit_per_s": entry.rate_limit_per_s if entry else None,
             "concurrency": entry.concurrency if entry else None}
@@ -261,7 +268,7 @@ def run_crawl_flow(parameters: dict, db: str | None, data_dir: str | None,
                    as_json: bool = False) -> dict:
     """Validate, then run the Prefect crawl flow in this process and report."""
     prepare_environment(db, data_dir, environment)
-    flow_only = ("rate_limit_per_s", "concurrency")
+    flow_only = ("rate_limit_per_s", "concurrency", "site_name")
     config = make_config(**{k: v for k, v in parameters.items() if k not in flow_only},
                          db_url=os.environ.get("ARCHIVE_DB_URL"),
                          data_dir=os.environ.get("ARCHIVE_DATA_DIR", "./data"))  # fail fast
@@ -357,15 +364,17 @@ def demo(
 @app.command()
 def search(query: str = typer.Argument(..., help="Words to look for."),
            limit: int = typer.Option(20, min=1, max=1000, help="Show at most this many."),
+           site: str | None = typer.Option(None, help=SITE_FILTER_HELP),
            as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
            db: str | None = typer.Option(None, help=DB_HELP)) -> None:
     """Full-text search over the stored articles."""
     if not re.search(r"\w", query):  # the user's mistake first, before the store's
         raise fail("the search query has no words to look for")
     store = open_store(db, read_only=True)
+    site = stored_site(store, site)
     try:
-        hits = store.search(query, limit=limit)
-        total = store.count_matches(query)
+        hits = store.search(query, limit=limit, site=site)
+        total = store.count_matches(query, site=site)
     except ValueError as error:
         raise fail(str(error)) from None
     if as_json:
@@ -471,11 +480,12 @@ def show_stored(row: dict) -> None:
 
 
 @app.command()
-def stats(as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+def stats(site: str | None = typer.Option(None, help=SITE_FILTER_HELP),
+          as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
           db: str | None = typer.Option(None, help=DB_HELP)) -> None:
-    """What the store holds, and the last runs."""
+    """What the store holds (per site too), and the last runs."""
     store = open_store(db, read_only=True)
-    figures = store.stats()
+    figures = store.stats(site=stored_site(store, site))
     runs = [{"id": r["id"], "status": r["status"], "started": r["started"],
              "finished": r["finished"], "outcome": (r["stats"] or {}).get("outcome"),
              "pages_fetched": (r["stats"] or {}).get("pages_fetched"),
@@ -483,10 +493,17 @@ def stats(as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     if as_json:
         print_json({**figures, "recent_runs": runs})
         return
+    per_site = figures.pop("sites")
     table = Table(show_header=False)
     for key, value in figures.items():
         table.add_row(key, escape(as_text(value)))
     out.print(table)
+    sites_table = Table("site", "articles", "gone", "categories", "tags", "authors")
+    for name, counts in per_site.items():
+        sites_table.add_row(escape(name), *(str(counts[k]) for k in (
+            "articles", "gone", "categories", "tags", "authors")))
+    if per_site:
+        out.print(sites_table)
     for run in runs:
         cause = (run["outcome"] or {}).get("cause")
         out.print(f"run {run['id']}: {run['status']}{f' ({cause})' if cause else ''} "
@@ -504,6 +521,7 @@ def export(
     fetched_since: str | None = typer.Option(
         None, help="Only articles fetched at or after this (2024-05-01 or an ISO moment): "
                    "deltas for a corpus kept in step."),
+    site: str | None = typer.Option(None, help=SITE_FILTER_HELP),
     db: str | None = typer.Option(None, help=DB_HELP),
 ) -> None:
     """Export the stored articles (fields: see the README), with a manifest beside."""
@@ -512,25 +530,35 @@ def export(
     first, last = parse_day(since, "--since"), parse_day(until, "--until")
     fetched = parse_moment(fetched_since, "--fetched-since")
     store = open_store(db, read_only=True)
+    site = stored_site(store, site)
     target = None if out_path == "-" else Path(out_path)
     try:
-        count = export_articles(store, format, target, first, last, category, fetched)
+        count = export_articles(store, format, target, first, last, category, fetched, site)
     except ExportError as error:
         raise fail(str(error)) from None
     err.print(f"{count} articles written to {escape(out_path if target else 'stdout')}")
 
 
+def check_reading_site(site: str | None) -> str | None:
+    return None if site is None else check_site(site)
+
+
 @app.command()
-def reextract(site: str = typer.Option("auto", callback=check_site),
+def reextract(site: str | None = typer.Option(None, help=SITE_FILTER_HELP),
+              read_as: str | None = typer.Option(
+                  None, callback=check_reading_site,
+                  help=f"Read every page as this site ({', '.join(site_names())}); default: "
+                       "each as the site it is stored under, else auto."),
               dry_run: bool = typer.Option(False, "--dry-run",
                                            help="Report what would change; write nothing."),
               db: str | None = typer.Option(None, help=DB_HELP)) -> None:
     """Re-clean the archived raw pages (WARC) of stored and quarantined pages with
     the current cleaner and quality gate; no HTTP."""
     store = open_store(db)
+    site = stored_site(store, site)
     with Progress(console=err) as progress:
         task = progress.add_task("re-extracting", total=None)
-        result = reextract_all(store, site=site, dry_run=dry_run,
+        result = reextract_all(store, site=site, read_as=read_as, dry_run=dry_run,
                                progress=lambda n: progress.update(task, completed=n))
     prefix = "would be " if dry_run else ""
     out.print(", ".join(f"{prefix if k in ('updated', 'recovered') else ''}{k} {v}"

@@ -33,6 +33,7 @@ from pydantic import Field
 
 from sites import SiteParameter, SitesFileError, load_sites, sites_file_path
 from spiders.config import DEFAULT_BASE_URL, CrawlConfig
+from spiders.coverage import as_markdown
 from spiders.outcome import FALLBACK_ALARM, QUARANTINE_ALARM, completed_message
 from spiders.runner import CrawlFailed, run_crawl
 from storage.config import redact
@@ -139,6 +140,9 @@ def publish_report(summary: dict[str, Any], store: ArticleStore) -> None:
     samples = store.quarantine_samples(summary.get("run_id"), limit=10)
     create_markdown_artifact(key="crawl-quality", markdown=quality_markdown(summary, samples),
                              description=f"quality of the {about}")
+    if summary.get("coverage"):
+        create_markdown_artifact(key="crawl-coverage", markdown=as_markdown(summary["coverage"]),
+                                 description=f"listings and articles of the {about}")
 
 
 def crawl_run_name() -> str:
@@ -262,6 +266,7 @@ def crawl_flow(
     concurrency: Annotated[int, Field(ge=1, le=64)] | None = None,
     site_name: Annotated[str, Field(pattern=_SITE_NAME_PATTERN)] | None = None,
     started_by_fleet: bool = False,
+    since: date | None = None,
 ) -> dict[str, Any] | State:
     """Crawl a site once: discovery, fetch, archive, clean, store, report.
     `base_url` defaults to $ARCHIVE_BASE_URL, else the Asharq Al-Awsat archive.
@@ -270,7 +275,9 @@ def crawl_flow(
     One crawl of a site at a time: a run that finds its site busy ends
     Cancelled, having done nothing. `site_name` is the site's name in the
     sites file (its concurrency limit's key); `started_by_fleet` marks a run
-    of the fleet, whose own alert reports it (docs/deployments.md)."""
+    of the fleet, whose own alert reports it (docs/deployments.md); the site's
+    articles are stored under that name. `since` stops each listing walk at
+    its first page whose entries are all older."""
     config = crawl_config(site=site, base_url=base_url, mode=mode, categories=categories,
                           tags=tags, urls=urls, max_pages=max_pages, page_range=page_range,
                           refresh=refresh, fallback_alarm=fallback_alarm,
@@ -278,7 +285,10 @@ def crawl_flow(
                           # a site's own politeness (the sites file): a delay between
                           # its requests, and its connections at once
                           download_delay=1 / rate_limit_per_s if rate_limit_per_s else None,
-                          concurrency_per_domain=concurrency)
+                          concurrency_per_domain=concurrency, since=since)
+    # Stored under its sites-file name: given, or the entry with this base URL.
+    config = config.model_copy(update={
+        "site_label": site_name or _sites_file_name(config.base_url)})
     limit = site_limit_name(site_name, config.base_url)
     with ExitStack() as held:
         if not take_site_slot(held, limit):
