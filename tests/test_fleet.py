@@ -24,7 +24,7 @@ from prefect.client.schemas.objects import FlowRun, State, StateType
 from flows.alerts import FLEET_SITE_RUN_PREFIX, failure_trigger
 from flows.fleet import fleet_failure, fleet_totals, site_parameters, site_report
 from flows.reports import SiteRunReport, figures_table, fleet_table, summary_from_figures
-from replica import ReplicaServer, ReplicaSite
+from replica import NewsroomSite, ReplicaServer, ReplicaSite
 from sites import SiteEntry
 from storage.store import ArticleStore
 from tests.prefect_stack import WebhookReceiver, client_of, deploy, prefect_server, workers
@@ -65,9 +65,17 @@ def real_wordpress(stack: ExitStack) -> FleetSite:
                      sorted(POSTS), lambda url: url.rstrip("/").rsplit("/", 1)[-1])
 
 
-# One builder per site of the fleet, each a site of another kind: a generic
-# (non-WordPress) news site is one more builder appended here.
-FLEET_SITES: list[Callable[[ExitStack], FleetSite]] = [archive_replica, real_wordpress]
+def generic_newsroom(stack: ExitStack) -> FleetSite:
+    """A news site that is not WordPress, read by the generic profile."""
+    server = stack.enter_context(ReplicaServer(NewsroomSite(articles=12)))  # type: ignore[arg-type]
+    return FleetSite({"name": "harbour-courier", "base_url": server.base, "site": "generic"},
+                     sorted(a.path for a in server.site.articles),
+                     lambda url: urlsplit(url).path)
+
+
+# One builder per site of the fleet, each a site of another kind.
+FLEET_SITES: list[Callable[[ExitStack], FleetSite]] = [archive_replica, real_wordpress,
+                                                       generic_newsroom]
 
 
 def write_sites_file(path: Path, entries: list[dict[str, Any]]) -> Path:
@@ -170,6 +178,9 @@ def test_the_fleet_crawls_every_site_once_over_two_workers(deployed, pg_url, tmp
         mine = [row["canonical_url"] for row in stored
                 if urlsplit(row["canonical_url"]).netloc == site.netloc]
         assert sorted(site.article_key(url) for url in mine) == site.articles, site.entry
+        # Stored under the site's name in the sites file.
+        assert {row["site"] for row in stored if row["canonical_url"] in mine} == \
+            {site.entry["name"]}
     assert len(stored) == sum(len(site.articles) for site in sites)
 
     # One row per site, in the sites file's order, with what each crawl did.

@@ -8,11 +8,12 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+import yaml
 
-from replica import ReplicaServer, ReplicaSite
 from sites import (
     SiteChoiceError,
     SiteEntry,
@@ -76,26 +77,17 @@ def prefect_env(tmp_path_factory) -> Iterator[dict[str, str]]:
 
 @pytest.mark.integration
 def test_crawl_all_crawls_every_site_at_once_one_row_each(prefect_env, tmp_path):
+    """Three sites of three kinds (the archive's replica, a real WordPress, a
+    news site that is not WordPress), each stored once under its own name."""
+    from tests.test_fleet import FLEET_SITES
+
     db = f"sqlite:///{tmp_path / 'a.db'}"
-    with ReplicaServer(ReplicaSite(articles=12)) as one, \
-            ReplicaServer(ReplicaSite(articles=8, seed=5)) as two, \
-            ReplicaServer(ReplicaSite(articles=6, seed=9)) as three:
-        sites_file = write(tmp_path / "sites.yaml", f"""sites:
-  - name: archive-copy
-    base_url: {one.base}
-    site: aawsat
-  - name: second
-    base_url: {two.base}
-    site: auto
-    concurrency: 2
-  - name: third
-    base_url: {three.base}
-    site: aawsat
-    rate_limit_per_s: 50
-  - name: resting
-    base_url: http://127.0.0.1:9
-    enabled: false
-""")
+    with ExitStack() as stack:
+        sites = [build(stack) for build in FLEET_SITES]
+        entries = [{**s.entry, **({"concurrency": 2} if i == 1 else {})}
+                   for i, s in enumerate(sites)]
+        entries.append({"name": "resting", "base_url": "http://127.0.0.1:9", "enabled": False})
+        sites_file = write(tmp_path / "sites.yaml", yaml.safe_dump({"sites": entries}))
         env = {**prefect_env, "ARCHIVE_DOWNLOAD_DELAY": "0"}
         result = subprocess.run([ARCHIVE, "crawl", "--all", "--sites-file", str(sites_file),
                                  "--json", "--db", db, "--data-dir", str(tmp_path / "data")],
@@ -105,13 +97,19 @@ def test_crawl_all_crawls_every_site_at_once_one_row_each(prefect_env, tmp_path)
                                 text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     rows = {row["site"]: row for row in map(json.loads, result.stdout.splitlines())}
-    assert set(rows) == {"archive-copy", "second", "third"}  # the disabled one is left out
-    assert [rows[n]["articles_new"] for n in ("archive-copy", "second", "third")] == \
-        [len(s.site.public_articles()) for s in (one, two, three)]
-    assert ArticleStore(db).stats()["articles"] == sum(r["articles_new"] for r in rows.values())
-    sites = {row["name"]: row for row in map(json.loads, listed.stdout.splitlines())}
-    assert sites["archive-copy"]["last_crawl"]["status"] == "completed"
-    assert sites["resting"]["last_crawl"] is None and sites["aawsat"]["kind"] == "registered site"
+    names = [s.entry["name"] for s in sites]
+    assert sorted(rows) == sorted(names)  # the disabled one is left out
+    stored = list(ArticleStore(db).iter_articles())
+    for site in sites:
+        mine = sorted(site.article_key(r["canonical_url"]) for r in stored
+                      if r["site"] == site.entry["name"])
+        assert mine == site.articles, site.entry["name"]
+        assert rows[site.entry["name"]]["articles_new"] == len(site.articles)
+    assert len(stored) == sum(len(s.articles) for s in sites)
+    listed_sites = {row["name"]: row for row in map(json.loads, listed.stdout.splitlines())}
+    assert listed_sites[names[0]]["last_crawl"]["status"] == "completed"
+    assert listed_sites["resting"]["last_crawl"] is None
+    assert listed_sites["aawsat"]["kind"] == "registered site"
 
 
 @pytest.mark.integration
