@@ -25,11 +25,13 @@ from flows.alerts import FLEET_SITE_RUN_PREFIX, failure_trigger
 from flows.fleet import fleet_failure, fleet_totals, site_parameters, site_report
 from flows.reports import SiteRunReport, figures_table, fleet_table, summary_from_figures
 from replica import NewsroomSite, ReplicaServer, ReplicaSite
+from replica.site import CATEGORIES
 from sites import SiteEntry
 from storage.store import ArticleStore
 from tests.prefect_stack import WebhookReceiver, client_of, deploy, prefect_server, workers
 from tests.support import file_tail, require_service, wait_until
 from tests.test_crawl_wordpress import POSTS
+from tests.test_discovery import NEW_SECTIONS
 from tests.wordpress_site import missing, wordpress_site
 
 FLEET_WAIT_S = 900  # the fleet's run, from its start to its end, on a loaded 2-core machine
@@ -44,6 +46,7 @@ class FleetSite:
     entry: dict[str, Any]
     articles: list[str]
     article_key: Callable[[str], str]
+    categories: dict[str, list[str]] | None = None  # by article key, where known
 
     @property
     def netloc(self) -> str:
@@ -51,10 +54,15 @@ class FleetSite:
 
 
 def archive_replica(stack: ExitStack) -> FleetSite:
-    server = stack.enter_context(ReplicaServer(ReplicaSite(articles=20)))
+    """The archive's replica with two sections no code names and no menu lists."""
+    site = ReplicaSite(articles=24, extra_sections=NEW_SECTIONS)
+    server = stack.enter_context(ReplicaServer(site))
+    sections = {**CATEGORIES, **NEW_SECTIONS}
     return FleetSite({"name": "archive-replica", "base_url": server.base, "site": "aawsat"},
-                     sorted(a.post.path.rstrip("/") for a in server.site.public_articles()),
-                     lambda url: urlsplit(url).path.rstrip("/"))
+                     sorted(a.post.path.rstrip("/") for a in site.public_articles()),
+                     lambda url: urlsplit(url).path.rstrip("/"),
+                     {a.post.path: [sections[a.post.category_slug]]
+                      for a in site.public_articles()})
 
 
 def real_wordpress(stack: ExitStack) -> FleetSite:
@@ -178,9 +186,13 @@ def test_the_fleet_crawls_every_site_once_over_two_workers(deployed, pg_url, tmp
         mine = [row["canonical_url"] for row in stored
                 if urlsplit(row["canonical_url"]).netloc == site.netloc]
         assert sorted(site.article_key(url) for url in mine) == site.articles, site.entry
-        # Stored under the site's name in the sites file.
+        # Stored under the site's name in the sites file, under display names.
         assert {row["site"] for row in stored if row["canonical_url"] in mine} == \
             {site.entry["name"]}
+        for row in stored:
+            if site.categories and row["canonical_url"] in mine:
+                assert row["categories"] == site.categories[site.article_key(
+                    row["canonical_url"])], row["canonical_url"]
     assert len(stored) == sum(len(site.articles) for site in sites)
 
     # One row per site, in the sites file's order, with what each crawl did.
