@@ -16,6 +16,9 @@ class FetchedPage:
     # must never carry a page body (up to the download size limit).
     body: bytes = field(repr=False)
     site: str | None = None  # the site to read it as (None: the pipeline's)
+    # The site to store it under, as the spider knew it when it fetched the
+    # page (`auto` settles on a site once the home page is read); None: the pipeline's.
+    stored_as: str | None = None
     # A page of a site without listings: one that is no article (a section, a
     # hub) is read for links, never quarantined (it changes; read it again).
     may_be_hub: bool = False

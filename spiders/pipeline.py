@@ -26,11 +26,15 @@ log = logging.getLogger(__name__)
 
 class ArchivePipeline:
     def __init__(self, store: ArticleStore, warc: WarcWriterRotating, cleaner_site: str,
-                 run_id: int | None, batch_size: int, cleaner: CleanerPool) -> None:
+                 run_id: int | None, batch_size: int, cleaner: CleanerPool,
+                 stored_as: str | None = None) -> None:
         self.store = store
         self.cleaner = cleaner
         self.warc = warc
         self.cleaner_site = cleaner_site
+        # The site articles are stored under unless the item says (None: the
+        # store's rule, the registered site of the URL's host, else the host).
+        self.stored_as = stored_as
         self.run_id = run_id
         self.batch_size = batch_size
         self.batch: list[PageRecord] = []
@@ -64,7 +68,8 @@ class ArchivePipeline:
             article=article, fetched_at=fetched_at, run_id=self.run_id, warc_file=warc_file,
             warc_offset=warc_offset, etag=page.header("ETag"),
             last_modified=page.header("Last-Modified"), cleaner_version=CLEANER_VERSION,
-            aliases=list({listed, canonical_form(item.url)} - {article.canonical_url})))
+            aliases=list({listed, canonical_form(item.url)} - {article.canonical_url}),
+            site=item.stored_as or self.stored_as))
         if len(self.batch) >= self.batch_size:
             self.flush()
         return {"url": item.url, "outcome": "accepted"}

@@ -1,8 +1,9 @@
 """Exports of the stored articles: JSON lines, CSV or Parquet, streamed.
 
-Fields (see the README): one per Article field, then the provenance of the
-current revision (site, parser_version, revision_fetched, warc_file,
-warc_offset). Each export file gets a manifest beside it."""
+Fields (see the README): one per Article field, then the site the article
+is stored under and the provenance of its current revision (parser_version,
+revision_fetched, warc_file, warc_offset). Each export file gets a manifest
+beside it."""
 
 from __future__ import annotations
 
@@ -24,14 +25,16 @@ FIELDS = ["url", "canonical_url", "title", "authors", "published", "categories",
           "fallback", "warnings", "status", "revision", "first_seen", "last_fetched",
           # provenance of the current revision
           "site", "parser_version", "revision_fetched", "warc_file", "warc_offset"]
-SCHEMA_VERSION = "export-2"  # bump when FIELDS change
+# Bump when FIELDS change. export-3: `site` is the site's name (it was the host).
+SCHEMA_VERSION = "export-3"
 LIST_FIELDS = {"authors", "categories", "tags", "images", "warnings"}
 FORMATS = ("jsonl", "csv", "parquet")
 
 
 def _with_site(row: dict[str, Any]) -> dict[str, Any]:
-    # The site's host, until sites carry names of their own.
-    return {**row, "site": urlsplit(row["canonical_url"]).netloc}
+    # The name it is stored under; the host for a row that has none (never
+    # once migration 0008 has run, but a row dict may come from elsewhere).
+    return {**row, "site": row.get("site") or urlsplit(row["canonical_url"]).netloc}
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +58,7 @@ class ExportError(ValueError):
 
 def export(store: ArticleStore, fmt: str, out: Path | None, since: date | None = None,
            until: date | None = None, category: str | None = None,
-           fetched_since: datetime | None = None) -> int:
+           fetched_since: datetime | None = None, site: str | None = None) -> int:
     """Write the articles to `out` (None: standard output, text formats only).
 
     A file is written whole or not at all: into a temporary file beside the
@@ -64,7 +67,7 @@ def export(store: ArticleStore, fmt: str, out: Path | None, since: date | None =
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     rows = store.iter_articles(since=since, until=until, category=category,
-                               fetched_since=fetched_since)
+                               fetched_since=fetched_since, site=site)
     if out is None:
         if fmt == "parquet":
             raise ExportError("Parquet is a binary file: give --out PATH, not -")
@@ -86,8 +89,8 @@ def export(store: ArticleStore, fmt: str, out: Path | None, since: date | None =
             with partial.open("w", encoding="utf-8", newline=newline) as stream:
                 count = (_jsonl if fmt == "jsonl" else _csv)(rows, stream)
         os.replace(partial, out)
-        write_manifest(out, fmt, count, {"since": since, "until": until, "category": category,
-                                         "fetched_since": fetched_since})
+        write_manifest(out, fmt, count, {"site": site, "since": since, "until": until,
+                                         "category": category, "fetched_since": fetched_since})
     except OSError as error:
         raise ExportError(f"cannot write {out}: {error.strerror or error}") from None
     finally:

@@ -22,6 +22,10 @@ with its reason and WARC location.
   without a default port), among stored articles and their URL aliases; an
   archived copy of a stored article takes the stored key, and every twin is
   kept as an alias so that a later crawl knows the page.
+- The site (docs/names.md): with a registered site (`site="aawsat"`) its
+  articles are stored under that name; with a profile or `auto`, under the
+  registered site whose hosts hold the page's host, else the host[:port].
+  An archived copy of a stored article keeps the article's site.
 - Skipped and counted by reason, never stored: records that are not
   responses (`request`, `metadata`, `warcinfo`, `resource`, `revisit`, ...),
   `non_http` (dns: and other schemes), `other_host` (the `hosts` filter),
@@ -65,7 +69,7 @@ from cleaning import CLEANER_VERSION, canonical_form
 from cleaning.decoding import MAX_PAGE_BYTES
 from cleaning.models import Article
 from cleaning.outcome import Cleaned
-from sites import clean_page, site_names
+from sites import clean_page, registered, site_names
 
 from .models import Article as ArticleRow
 from .models import UrlAlias
@@ -439,6 +443,10 @@ class _Importer:
                  progress: Callable[[ImportResult, int], None] | None) -> None:
         self.store = store
         self.site = site
+        # Stored under the registered site it is read as; with a profile or
+        # `auto`, under the store's rule: the registered site of the page's
+        # host, else the host (an article already stored keeps its own).
+        self.stored_as = site if site in registered() else None
         self.hosts = hosts
         self.batch_size = batch_size
         self.workers = workers
@@ -531,7 +539,8 @@ class _Importer:
                 warc_file=str(item.path), warc_offset=item.record.offset,
                 etag=item.record.etag, last_modified=item.record.last_modified,
                 cleaner_version=CLEANER_VERSION, source="import",
-                aliases=[url for url in dict.fromkeys(urls) if url != key]))
+                aliases=[url for url in dict.fromkeys(urls) if url != key],
+                site=self.stored_as))
         # One record per key in each upsert: two captures of a page are stored
         # in the order of the file (the later capture a revision, or stale).
         batch: list[PageRecord] = []

@@ -48,41 +48,48 @@ class Base(DeclarativeBase):
     pass
 
 
+# The name side is indexed too: merging two names moves every link of one (0008).
 article_authors = Table(
     "article_authors", Base.metadata,
     Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
-    Column("author_id", ForeignKey("authors.id"), primary_key=True),
+    Column("author_id", ForeignKey("authors.id"), primary_key=True, index=True),
 )
 article_categories = Table(
     "article_categories", Base.metadata,
     Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
-    Column("category_id", ForeignKey("categories.id"), primary_key=True),
+    Column("category_id", ForeignKey("categories.id"), primary_key=True, index=True),
 )
 article_tags = Table(
     "article_tags", Base.metadata,
     Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
-    Column("tag_id", ForeignKey("tags.id"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id"), primary_key=True, index=True),
 )
 
 
 class Name(Base):
-    """A byline, category or tag name, stored once and shared."""
+    """A byline, category or tag name of one site, stored once per site: an
+    "Opinion" of one site is not another site's (0008). Names no article used
+    when 0008 ran are kept under the site ''."""
 
     __abstract__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(Text, unique=True)
+    site: Mapped[str] = mapped_column(Text, default="")
+    name: Mapped[str] = mapped_column(Text)
 
 
 class Author(Name):
     __tablename__ = "authors"
+    __table_args__ = (UniqueConstraint("site", "name"),)
 
 
 class Category(Name):
     __tablename__ = "categories"
+    __table_args__ = (UniqueConstraint("site", "name"),)
 
 
 class Tag(Name):
     __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("site", "name"),)
 
 
 class Article(Base):
@@ -91,7 +98,9 @@ class Article(Base):
     # Text, not VARCHAR(n): real URLs, tag names and ETags run long (see 0003).
     canonical_url: Mapped[str] = mapped_column(Text, unique=True)
     url: Mapped[str] = mapped_column(Text)
-    # The site it belongs to: the sites file's or registry's name (0007).
+    # The site it belongs to: the sites file's or registry's name, or the host
+    # for a profile crawl or an import (0007; filled for older rows by 0008).
+    # Set when the article is first stored and kept: its names are that site's.
     site: Mapped[str | None] = mapped_column(Text, index=True)
     title: Mapped[str] = mapped_column(Text)
     published: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

@@ -8,6 +8,11 @@
 - quarantined pages: a page the cleaner now accepts is stored for the first
   time, with the fetch time and validators of its WARC record.
 
+Each page is read as the site it is stored under (its registered site or
+profile; `auto` for a host), or as the one site asked for; a site filter
+takes the articles stored under that name, and the quarantined pages of
+their hosts. An article keeps the site it is stored under.
+
 Cleaning runs in a pool of processes (one per core by default); the store is
 written from this process only, in batches. `dry_run` reports what would
 change and writes nothing."""
@@ -22,13 +27,15 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from warcio.exceptions import ArchiveLoadFailed
 
 from cleaning import CLEANER_VERSION
 from cleaning.outcome import Cleaned
-from sites import clean_page
+from sites import AUTO, clean_page, site_names
 
+from .naming import reading_site, site_for_url
 from .store import ArticleStore, PageRecord
 from .warc import RawPage, read_response
 
@@ -43,8 +50,9 @@ class Job:
     warc_file: str
     warc_offset: int
     stored_hash: str | None  # None: quarantined, not stored
-    site: str
+    site: str  # the registered site or profile the page is read as
     stored_key: str | None = None  # the stored article's key (its URL form may differ)
+    stored_site: str | None = None  # the site it is stored under (kept as it is)
 
 
 @dataclass
@@ -70,21 +78,53 @@ def _clean(job: Job) -> Result:
                                                      fetched=page.fetched_at))
 
 
-def jobs(store: ArticleStore, site: str) -> Iterator[Job]:
+def jobs(store: ArticleStore, site: str | None = None,
+         read_as: str | None = None) -> Iterator[Job]:
+    """The stored articles of `site` (every one with None), then its
+    quarantined pages: a quarantined page has no site of its own, so it is
+    the site other articles of its host are stored under, else the store's
+    rule for a page that comes with none. Each is read as `read_as`, else as
+    its stored site's registered site or profile, else `auto`."""
+    reading: dict[str | None, str] = {}
+
+    def read(stored: str | None) -> str:
+        if stored not in reading:
+            reading[stored] = read_as or reading_site(stored) or AUTO
+        return reading[stored]
+
+    hosts: dict[str, str] = {}  # scheme://host:port -> the site its articles are under
     for row in store.latest_revisions_with_warc():
-        yield Job(row["warc_file"], row["warc_offset"], row["content_hash"], site,
-                  row["canonical_url"])
+        if row["site"]:
+            hosts.setdefault(_origin(row["canonical_url"]), row["site"])
+        if site is None or row["site"] == site:
+            yield Job(row["warc_file"], row["warc_offset"], row["content_hash"],
+                      read(row["site"]), row["canonical_url"], row["site"])
     for row in store.quarantined_with_warc():
-        yield Job(row["warc_file"], row["warc_offset"], None, site)
+        stored = hosts.get(_origin(row["url"])) or site_for_url(row["url"])
+        if site is None or stored == site:
+            yield Job(row["warc_file"], row["warc_offset"], None, read(stored),
+                      stored_site=stored)
 
 
-def reextract(store: ArticleStore, site: str = "auto", batch_size: int = 100,
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def reextract(store: ArticleStore, site: str | None = None, batch_size: int = 100,
               progress: Callable[[int], None] | None = None,
-              workers: int | None = None, dry_run: bool = False) -> dict[str, int]:
-    """Counts: `updated` (a new revision), `recovered` (a quarantined page now
+              workers: int | None = None, dry_run: bool = False,
+              read_as: str | None = None) -> dict[str, int]:
+    """Re-clean the pages of `site` (the name articles are stored under;
+    every site with None), each read as `read_as` or as its own site.
+
+    Counts: `updated` (a new revision), `recovered` (a quarantined page now
     stored), `unchanged`, `stale` (a newer crawl won), `still_quarantined`,
     `now_failing` (a stored article the cleaner or gate now rejects: it stays
     stored), `warc_unreadable` (a corrupt or missing record, skipped), `total`."""
+    if read_as is not None and read_as not in site_names():
+        raise ValueError(f"read_as: unknown site {read_as!r}; choose one of "
+                         f"{', '.join(site_names())}")
     workers = workers or os.cpu_count() or 1
     outcome: Counter[str] = Counter()
     batch: list[PageRecord] = []
@@ -105,8 +145,9 @@ def reextract(store: ArticleStore, site: str = "auto", batch_size: int = 100,
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) \
         if workers > 1 else None
     try:
-        results: Iterable[Result] = pool.map(_clean, jobs(store, site), chunksize=16) \
-            if pool else map(_clean, jobs(store, site))
+        todo = jobs(store, site, read_as)
+        results: Iterable[Result] = pool.map(_clean, todo, chunksize=16) \
+            if pool else map(_clean, todo)
         for done, result in enumerate(results, 1):
             record = _judge(result, outcome)
             if record is not None:
@@ -148,4 +189,5 @@ def _judge(result: Result, outcome: Counter[str]) -> PageRecord | None:
         article=article, fetched_at=page.fetched_at or datetime.now(UTC),
         warc_file=job.warc_file, warc_offset=job.warc_offset,
         etag=page.header("ETag"), last_modified=page.header("Last-Modified"),
-        cleaner_version=CLEANER_VERSION, source="reextract" if job.stored_hash else "recovered")
+        cleaner_version=CLEANER_VERSION, source="reextract" if job.stored_hash else "recovered",
+        site=job.stored_site)

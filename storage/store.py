@@ -67,6 +67,15 @@ from .models import (
     article_categories,
     article_tags,
 )
+from .naming import (
+    KIND_OF_FIELD,
+    LearnedName,
+    NameMerge,
+    NamesRemembered,
+    SiteCounts,
+    name_key,
+    site_for_url,
+)
 from .search import parse as parse_query
 from .search import to_fts5, to_tsquery
 
@@ -80,12 +89,32 @@ _TRANSIENT_MARKERS = ("could not connect", "connection refused", "server closed"
                       "the database system is starting up", "the database system is shutting down",
                       "consuming input failed", "connection timeout")
 _MIGRATION_LOCK = threading.Lock()
+# A site's slug -> display name map is read again this often: names another
+# process learned (a crawl of the site while an import writes) reach this one.
+DISPLAY_NAMES_TTL_S = 60.0
+
+
+@functools.cache
+def _schema_revisions() -> tuple[str | None, frozenset[str]]:
+    """The migrations' head and every revision they know."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
+    return script.get_current_head(), frozenset(r.revision for r in script.walk_revisions())
 
 
 def _lost_race(error: IntegrityError) -> bool:
     """A unique key another writer inserted first (retry), not a bad value."""
     text = str(error.orig).lower()
     return "unique" in text or "duplicate key" in text
+
+
+def _gone_name(error: IntegrityError) -> bool:
+    """A link to a name row that is no more (merged into its display name by
+    another store meanwhile): the batch is replayed with names looked up again."""
+    return "foreign key" in str(error.orig).lower()  # articles are never deleted: a name
 
 
 def _transient(error: DBAPIError) -> bool:
@@ -160,10 +189,44 @@ class PageRecord:
     # Other URL forms the page was reached under (canonical forms of the URL
     # a listing gave and of the URL fetched), when they differ from the key.
     aliases: list[str] = field(default_factory=list)
+    # The site it is stored under (the sites file's or registry's name, a
+    # profile crawl's host); None: the registered site of its host, else the host.
+    site: str | None = None
 
     @property
     def from_crawl(self) -> bool:
         return self.source == "crawl"
+
+
+@dataclass(frozen=True)
+class DisplayNames:
+    """A site's display names by the key of their slugs (storage/naming.py)."""
+
+    by_key: dict[tuple[str, str], str]  # (kind, key of a slug) -> display name
+    names: frozenset[tuple[str, str]]  # (kind, display name)
+
+    @classmethod
+    def read(cls, connection: Any, site: str,
+             extra: Iterable[LearnedName] = ()) -> DisplayNames:
+        """From the site's terms (the first name learned for a key wins), then `extra`."""
+        by_key: dict[tuple[str, str], str] = {}
+        for kind, slug, name in connection.execute(
+                select(SiteTerm.kind, SiteTerm.slug, SiteTerm.name)
+                .where(SiteTerm.site == site, SiteTerm.name.is_not(None))
+                .order_by(SiteTerm.id)):
+            if name_key(slug):
+                by_key.setdefault((kind, name_key(slug)), name)
+        for learned in extra:
+            if name_key(learned.slug):
+                by_key[(learned.kind, name_key(learned.slug))] = learned.name
+        return cls(by_key, frozenset((kind, name) for (kind, _), name in by_key.items()))
+
+    def shown(self, kind: str, name: str) -> str:
+        """The name to store `name` under: the display name of the slug it
+        stands for; a display name stays as it is."""
+        if (kind, name) in self.names:
+            return name
+        return self.by_key.get((kind, name_key(name)), name)
 
 
 @dataclass
@@ -205,9 +268,13 @@ class ArticleStore:
             raise StoreError(f"cannot open the store at {redact(self.url)}: "
                              f"{type(error).__name__}: {_first_line(error, self.url)}") from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # (kind, name) -> id of authors, categories and tags: names are never
-        # deleted, so an id once committed stays right for the store's life.
-        self._name_ids: dict[tuple[str, str], int] = {}
+        # (site, field, name) -> id of authors, categories and tags. A name is
+        # deleted only when merged into its display name (which drops it here);
+        # a link to an id another process merged away fails, and the batch is
+        # replayed with this emptied.
+        self._name_ids: dict[tuple[str, str, str], int] = {}
+        # site -> (when read, its display names).
+        self._display: dict[str, tuple[float, DisplayNames]] = {}
 
     @property
     def dialect(self) -> str:
@@ -234,9 +301,21 @@ class ArticleStore:
     def _check_exists(self) -> None:
         with self.engine.connect() as connection:
             found = connection.dialect.has_table(connection, "alembic_version")
+            version = connection.scalar(text("SELECT version_num FROM alembic_version")) \
+                if found else None
         if not found:
             raise StoreError(f"no store at {redact(self.url)}: nothing has been crawled "
                              "into it (crawl first, or give --db)")
+        # Read-only never migrates: a store an older version wrote is said to
+        # be one, not read into a database error.
+        head, known = _schema_revisions()
+        if version not in known:
+            raise StoreError(f"the store at {redact(self.url)} has schema {version}, newer "
+                             f"than this version of archive reads ({head}): upgrade archive")
+        if version != head:
+            raise StoreError(f"the store at {redact(self.url)} has schema {version} and this "
+                             f"version reads {head}: open it once for writing to upgrade it "
+                             "(a crawl, an import, or `archive mend-names --dry-run`)")
 
     # --- crawl runs ------------------------------------------------------------
     @retry_when_unavailable
@@ -289,20 +368,23 @@ class ArticleStore:
     @retry_when_unavailable
     def _upsert_batch(self, batch: dict[str, PageRecord]) -> UpsertCounts:
         for attempt in range(4):
-            fresh_names: dict[tuple[str, str], int] = {}
+            fresh_names: dict[tuple[str, str, str], int] = {}
             try:
                 with self.sessions.begin() as session:
                     counts = self._upsert(session, batch, fresh_names)
             except IntegrityError as error:
-                if attempt == 3 or not _lost_race(error):  # another writer keeps winning
-                    raise
+                if attempt == 3 or not (_lost_race(error) or _gone_name(error)):
+                    raise  # another writer keeps winning, or a value the store refuses
+                if _gone_name(error):  # a cached name another store merged away:
+                    self._name_ids.clear()  # the names, and the display names it
+                    self._display.clear()  # learned, looked up again
                 continue
             self._name_ids.update(fresh_names)  # only ids of a committed transaction
             return counts
         raise AssertionError("unreachable")
 
     def _upsert(self, session: Session, batch: dict[str, PageRecord],
-                fresh_names: dict[tuple[str, str], int]) -> UpsertCounts:
+                fresh_names: dict[tuple[str, str, str], int]) -> UpsertCounts:
         """A whole batch in a handful of statements: one SELECT of what is
         stored, one multi-row INSERT ... RETURNING of the new articles, one
         executemany UPDATE each for changed and unchanged ones, then the
@@ -313,10 +395,14 @@ class ArticleStore:
         revisions = REVISIONS
         stored = {row.canonical_url: row for row in connection.execute(
             select(articles.c.id, articles.c.canonical_url, articles.c.content_hash,
-                   articles.c.revision, revisions.c.fetched_at)
+                   articles.c.revision, articles.c.site, revisions.c.fetched_at)
             .outerjoin(revisions, (revisions.c.article_id == articles.c.id)
                        & (revisions.c.number == articles.c.revision))
             .where(articles.c.canonical_url.in_(list(batch))))}
+        # The site each page is stored under: a stored article keeps its own
+        # (its names are that site's), a new one takes the page's.
+        sites = {url: (stored[url].site if url in stored else None)
+                 or record.site or site_for_url(url) for url, record in batch.items()}
         new: list[PageRecord] = []
         changed: list[tuple[PageRecord, int, int]] = []  # (record, article id, revision)
         recleaned: list[tuple[PageRecord, int, int]] = []
@@ -340,15 +426,18 @@ class ArticleStore:
                     last_fetched=bindparam("b_fetched"), status="live",
                     etag=func.coalesce(bindparam("b_etag"), articles.c.etag),
                     last_modified=func.coalesce(bindparam("b_modified"),
-                                                articles.c.last_modified)),
+                                                articles.c.last_modified),
+                    site=func.coalesce(articles.c.site, bindparam("b_site"))),
                 [{"b_id": article_id, "b_fetched": r.fetched_at, "b_etag": r.etag,
-                  "b_modified": r.last_modified} for r, article_id in unchanged])
+                  "b_modified": r.last_modified, "b_site": sites[r.article.canonical_url]}
+                 for r, article_id in unchanged])
         written: list[tuple[PageRecord, int, int]] = []  # (record, article id, revision)
         if new:
             inserted = connection.execute(
                 insert(articles).returning(articles.c.canonical_url, articles.c.id),
                 [{**_article_values(r), "canonical_url": r.article.canonical_url,
-                  "first_seen": r.fetched_at, "revision": 1} for r in new])
+                  "site": sites[r.article.canonical_url], "first_seen": r.fetched_at,
+                  "revision": 1} for r in new])
             ids = {url: article_id for url, article_id in inserted}
             written += [(r, ids[r.article.canonical_url], 1) for r in new]
         for rows, fields in ((changed, ARTICLE_FIELDS), (recleaned, CONTENT_FIELDS)):
@@ -356,8 +445,10 @@ class ArticleStore:
                 continue
             connection.execute(
                 update(articles).where(articles.c.id == bindparam("b_id")).values(
-                    {column: bindparam(f"b_{column}") for column in fields}),
+                    {**{column: bindparam(f"b_{column}") for column in fields},
+                     "site": func.coalesce(articles.c.site, bindparam("b_site"))}),
                 [{"b_id": article_id, "b_revision": number,
+                  "b_site": sites[r.article.canonical_url],
                   **{f"b_{k}": v for k, v in _article_values(r).items() if k in fields}}
                  for r, article_id, number in rows])
             written += rows
@@ -366,7 +457,7 @@ class ArticleStore:
                     table.c.article_id.in_([article_id for _, article_id, _ in rows])))
         if written:
             connection.execute(insert(REVISIONS), [_revision_values(*w) for w in written])
-            self._link_names(session, written, fresh_names)
+            self._link_names(session, written, sites, fresh_names)
         self._add_aliases(connection, batch, stored, written)
         counts = UpsertCounts(new=len(new), updated=len(changed) + len(recleaned),
                               unchanged=len(batch) - len(new) - len(changed) - len(recleaned)
@@ -389,28 +480,49 @@ class ArticleStore:
             index_elements=["url"]), [{"url": u, "article_id": i} for u, i in rows.items()])
 
     def _link_names(self, session: Session, written: list[tuple[PageRecord, int, int]],
-                    fresh_names: dict[tuple[str, str], int]) -> None:
-        """Authors, categories and tags: names are looked up once per store
+                    sites: dict[str, str],
+                    fresh_names: dict[tuple[str, str, str], int]) -> None:
+        """Authors, categories and tags, each under its site's display name
+        where one is known for its slug; names are looked up once per store
         (new ones inserted with ON CONFLICT DO NOTHING), links inserted in bulk."""
         dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         connection = session.connection()
+        displays = {site: self._display_names(connection, site) for site in set(sites.values())}
         for kind, (link_table, model) in NAME_LINKS.items():
-            per_article = [(article_id, list(dict.fromkeys(getattr(r.article, kind))))
-                           for r, article_id, _ in written]
-            wanted = {n for _, names in per_article for n in names}
-            missing = {n for n in wanted if (kind, n) not in self._name_ids}
-            if missing:
-                connection.execute(dialect_insert(model).values([{"name": n} for n in missing])
-                                   .on_conflict_do_nothing(index_elements=["name"]))
+            per_article: list[tuple[int, str, list[str]]] = []
+            for record, article_id, _ in written:
+                site = sites[record.article.canonical_url]
+                names = [displays[site].shown(KIND_OF_FIELD[kind], name)
+                         for name in getattr(record.article, kind)]
+                per_article.append((article_id, site, list(dict.fromkeys(names))))
+            missing: dict[str, set[str]] = {}
+            for _, site, names in per_article:
+                for name in names:
+                    if (site, kind, name) not in self._name_ids:
+                        missing.setdefault(site, set()).add(name)
+            for site, absent in missing.items():
+                connection.execute(dialect_insert(model).values(
+                    [{"site": site, "name": n} for n in sorted(absent)])
+                    .on_conflict_do_nothing(index_elements=["site", "name"]))
                 for name_id, name in connection.execute(
-                        select(model.id, model.name).where(model.name.in_(missing))):
-                    fresh_names[(kind, name)] = name_id
+                        select(model.id, model.name).where(model.site == site,
+                                                           model.name.in_(absent))):
+                    fresh_names[(site, kind, name)] = name_id
             ids = self._name_ids | fresh_names
-            column = next(c.name for c in link_table.c if c.name != "article_id")
-            links = [{"article_id": article_id, column: ids[(kind, name)]}
-                     for article_id, names in per_article for name in names]
+            column = _name_column(link_table)
+            links = [{"article_id": article_id, column: ids[(site, kind, name)]}
+                     for article_id, site, names in per_article for name in names]
             if links:
                 connection.execute(insert(link_table), links)
+
+    def _display_names(self, connection: Any, site: str) -> DisplayNames:
+        """The display names the site's pages give its slugs (cached a while)."""
+        cached = self._display.get(site)
+        if cached is not None and time.monotonic() - cached[0] < DISPLAY_NAMES_TTL_S:
+            return cached[1]
+        names = DisplayNames.read(connection, site)
+        self._display[site] = (time.monotonic(), names)
+        return names
 
     @retry_when_unavailable
     def mark_gone(self, url: str) -> bool:
@@ -519,21 +631,114 @@ class ArticleStore:
                 .order_by(SiteTerm.id)))
 
     @retry_when_unavailable
-    def remember_terms(self, site: str, terms: Iterable[TermShown]) -> None:
+    def remember_terms(self, site: str, terms: Iterable[TermShown]) -> NamesRemembered:
         """Remember sections, tags and authors a page of `site` showed; a
-        display name, once known, is never replaced by none."""
+        display name, once known, is never replaced by none. A display name
+        learned (new, or changed) takes in the stored names of the site that
+        stand for its slug (`news-middle-east` into `Middle East`): their
+        links move to it and they are deleted, so one name is stored once."""
+        unique: dict[tuple[str, str], TermShown] = {}
+        for term in terms:  # one row per slug in one statement; a named one wins
+            if (term.kind, term.slug) not in unique or term.name:
+                unique[(term.kind, term.slug)] = term
+        if not unique:
+            return NamesRemembered([], [])
         rows = [{"site": site, "kind": t.kind, "slug": t.slug, "name": t.name,
-                 "first_seen": now(), "updated": now()} for t in terms]
-        if not rows:
-            return
+                 "first_seen": now(), "updated": now()} for t in unique.values()]
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         statement = insert(SiteTerm)
         statement = statement.on_conflict_do_update(
             index_elements=["site", "kind", "slug"],
             set_={"name": func.coalesce(statement.excluded.name, SiteTerm.__table__.c.name),
                   "updated": statement.excluded.updated})
+        for attempt in range(4):
+            try:
+                with self.sessions.begin() as session:
+                    connection = session.connection()
+                    known = {(kind, slug): name for kind, slug, name in connection.execute(
+                        select(SiteTerm.kind, SiteTerm.slug, SiteTerm.name).where(
+                            SiteTerm.site == site,
+                            SiteTerm.slug.in_([t.slug for t in unique.values()])))}
+                    learned = [LearnedName(site, t.kind, t.slug, t.name)
+                               for t in unique.values()
+                               if t.name and known.get((t.kind, t.slug)) != t.name]
+                    connection.execute(statement, rows)
+                    merged = self._merge_names(connection, site, learned, only_learned=True) \
+                        if learned else []
+            except IntegrityError as error:  # a name row another writer just made or merged
+                if attempt == 3 or not (_lost_race(error) or _gone_name(error)):
+                    raise
+                continue
+            if learned:
+                self._forget_names(site, merged)
+            return NamesRemembered(learned, merged)
+        raise AssertionError("unreachable")
+
+    @retry_when_unavailable
+    def merge_names(self, site: str, learned: Iterable[LearnedName] = (),
+                    dry_run: bool = False) -> list[NameMerge]:
+        """Merge every stored name of `site` that stands for a slug with a
+        display name (its site terms, and `learned` over them) into that
+        display name. Idempotent; `dry_run` says what it would merge."""
+        extra = list(learned)
+        if dry_run:
+            with self.sessions() as session:  # closed without a commit
+                return self._merge_names(session.connection(), site, extra, dry_run=True)
         with self.sessions.begin() as session:
-            session.execute(statement, rows)
+            merged = self._merge_names(session.connection(), site, extra)
+        if merged:
+            self._forget_names(site, merged)
+        return merged
+
+    def _merge_names(self, connection: Any, site: str, learned: list[LearnedName],
+                     only_learned: bool = False, dry_run: bool = False) -> list[NameMerge]:
+        """Merge the site's stored names whose key is a slug's key into that
+        slug's display name (only the slugs of `learned`, with `only_learned`).
+        A display name is never merged away: two slugs named after each other
+        cannot make names go round."""
+        names = DisplayNames.read(connection, site, learned)
+        wanted = {(lr.kind, name_key(lr.slug)): lr.name for lr in learned} if only_learned \
+            else names.by_key
+        merges: list[NameMerge] = []
+        for field_name, (link_table, model) in NAME_LINKS.items():
+            kind = KIND_OF_FIELD[field_name]
+            if not any(k == kind for k, _ in wanted):
+                continue
+            column = link_table.c[_name_column(link_table)]
+            rows = connection.execute(select(model.id, model.name)
+                                      .where(model.site == site).order_by(model.id)).all()
+            for row_id, name in rows:
+                into = wanted.get((kind, name_key(name)))
+                if into is None or into == name or (kind, name) in names.names:
+                    continue
+                moved = connection.scalar(select(func.count()).select_from(link_table)
+                                          .where(column == row_id)) or 0
+                merges.append(NameMerge(site, kind, name, into, moved))
+                if dry_run:
+                    continue
+                target = self._name_row(connection, model, site, into)
+                taken = select(link_table.c.article_id).where(column == target)
+                connection.execute(update(link_table).where(
+                    column == row_id, link_table.c.article_id.not_in(taken))
+                    .values({column.name: target}))
+                connection.execute(delete(link_table).where(column == row_id))
+                connection.execute(delete(model).where(model.id == row_id))
+        return merges
+
+    def _name_row(self, connection: Any, model: type[Name], site: str, name: str) -> int:
+        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        connection.execute(dialect_insert(model).values(site=site, name=name)
+                           .on_conflict_do_nothing(index_elements=["site", "name"]))
+        return int(connection.scalar(select(model.id).where(model.site == site,
+                                                             model.name == name)))
+
+    def _forget_names(self, site: str, merged: list[NameMerge]) -> None:
+        """Drop what changed from the caches: the site's display names, and
+        the ids of names merged away."""
+        self._display.pop(site, None)
+        fields = {kind: field_name for field_name, kind in KIND_OF_FIELD.items()}
+        for merge in merged:
+            self._name_ids.pop((site, fields[merge.kind], merge.name), None)
 
     # --- backfills ------------------------------------------------------------------------
     @retry_when_unavailable
@@ -582,7 +787,7 @@ class ArticleStore:
                      "fetched_at": r.fetched_at, "crawl_run_id": r.crawl_run_id,
                      "warc_file": r.warc_file, "warc_offset": r.warc_offset,
                      "extractor": r.extractor, "cleaner_version": r.cleaner_version,
-                     "title": r.title, "body": r.body}
+                     "parser": r.parser, "title": r.title, "body": r.body}
                     for r in rows]
 
     def failure_rows(self, reason: str | None = None, run_id: int | None = None,
@@ -610,41 +815,50 @@ class ArticleStore:
                 query = query.where(model.crawl_run_id == run_id)
             return list(session.scalars(query))
 
-    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    def search(self, query: str, limit: int = 20, site: str | None = None
+               ) -> list[dict[str, Any]]:
         """Full-text search in the query language of storage/search.py; the
-        best-ranked `limit` articles. The query is always a bound parameter."""
+        best-ranked `limit` articles (of `site` only, when given). The query
+        is always a bound parameter."""
         parsed = parse_query(query)
+        values: dict[str, Any] = {"n": limit, "site": site}
         with self.sessions() as session:
             if self.dialect == "postgresql":
                 ids = session.scalars(text(
                     "SELECT id FROM articles, to_tsquery('simple', :q) AS q WHERE search @@ q "
-                    "ORDER BY ts_rank(search, q) DESC, id LIMIT :n"),
-                    {"q": to_tsquery(parsed), "n": limit}).all()
+                    + ("AND site = :site " if site is not None else "")
+                    + "ORDER BY ts_rank(search, q) DESC, id LIMIT :n"),
+                    {**values, "q": to_tsquery(parsed)}).all()
             else:
                 ids = session.scalars(text(
                     "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q "
-                    "ORDER BY rank, rowid LIMIT :n"), {"q": to_fts5(parsed), "n": limit}).all()
+                    + (_FTS_OF_SITE if site is not None else "")
+                    + "ORDER BY rank, rowid LIMIT :n"), {**values, "q": to_fts5(parsed)}).all()
             rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
             return [_article_dict(rows[i]) for i in ids if i in rows]
 
-    def count_matches(self, query: str) -> int:
+    def count_matches(self, query: str, site: str | None = None) -> int:
         """How many articles `search` would find with no limit."""
         parsed = parse_query(query)
         with self.sessions() as session:
             if self.dialect == "postgresql":
                 return int(session.scalar(text(
-                    "SELECT count(*) FROM articles WHERE search @@ to_tsquery('simple', :q)"),
-                    {"q": to_tsquery(parsed)}) or 0)
+                    "SELECT count(*) FROM articles WHERE search @@ to_tsquery('simple', :q)"
+                    + (" AND site = :site" if site is not None else "")),
+                    {"q": to_tsquery(parsed), "site": site}) or 0)
             return int(session.scalar(text(
-                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :q"),
-                {"q": to_fts5(parsed)}) or 0)
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :q "
+                + (_FTS_OF_SITE if site is not None else "")),
+                {"q": to_fts5(parsed), "site": site}) or 0)
 
     def iter_articles(self, since: date | None = None, until: date | None = None,
                       category: str | None = None, batch: int = 500,
-                      fetched_since: datetime | None = None) -> Iterator[dict[str, Any]]:
-        """Every stored article, streamed in id order, with the provenance of its
-        current revision; `since` (inclusive) and `until` (exclusive) are calendar
-        days as the pages printed them, `fetched_since` a moment (for deltas)."""
+                      fetched_since: datetime | None = None,
+                      site: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every stored article (of `site`, when given), streamed in id order,
+        with the provenance of its current revision; `since` (inclusive) and
+        `until` (exclusive) are calendar days as the pages printed them,
+        `fetched_since` a moment (for deltas)."""
         last_id = 0
         while True:
             with self.sessions() as session:
@@ -656,6 +870,8 @@ class ArticleStore:
                     query = query.where(Article.published_day >= _day(since))
                 if until:
                     query = query.where(Article.published_day < _day(until))
+                if site is not None:
+                    query = query.where(Article.site == site)
                 if category:
                     query = query.where(Article.categories.any(Category.name == category))
                 rows = list(session.scalars(query))
@@ -674,18 +890,22 @@ class ArticleStore:
                        "warc_offset": source.warc_offset if source else None}
             last_id = rows[-1].id
 
-    def latest_revisions_with_warc(self) -> Iterator[dict[str, Any]]:
-        """Where each stored article's current content came from, for re-extraction."""
+    def latest_revisions_with_warc(self, site: str | None = None
+                                   ) -> Iterator[dict[str, Any]]:
+        """Where each stored article's current content came from (of `site`,
+        when given), for re-extraction and the names' mend job."""
         with self.sessions() as session:
-            rows = session.execute(
-                select(Article.canonical_url, Article.url, Revision.warc_file,
-                       Revision.warc_offset, Article.content_hash)
-                .join(Revision, (Revision.article_id == Article.id)
-                      & (Revision.number == Article.revision))
-                .where(Revision.warc_file.is_not(None)).order_by(Article.id)).all()
+            query = (select(Article.canonical_url, Article.url, Revision.warc_file,
+                            Revision.warc_offset, Article.content_hash, Article.site)
+                     .join(Revision, (Revision.article_id == Article.id)
+                           & (Revision.number == Article.revision))
+                     .where(Revision.warc_file.is_not(None)).order_by(Article.id))
+            if site is not None:
+                query = query.where(Article.site == site)
+            rows = session.execute(query).all()
         for row in rows:
             yield {"canonical_url": row[0], "url": row[1], "warc_file": row[2],
-                   "warc_offset": row[3], "content_hash": row[4]}
+                   "warc_offset": row[3], "content_hash": row[4], "site": row[5]}
 
     def quarantined_with_warc(self) -> Iterator[dict[str, Any]]:
         """Quarantined pages whose raw page is archived: re-extraction tries them
@@ -699,29 +919,69 @@ class ArticleStore:
             yield {"url": url, "reason": reason, "warc_file": warc_file,
                    "warc_offset": warc_offset}
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self, site: str | None = None) -> dict[str, Any]:
+        """What the store holds (of `site`'s articles and names, when given:
+        the quarantine, failures and runs are the store's, not a site's), and
+        per site under "sites"."""
         with self.sessions() as session:
             def count(model: Any, *where: Any) -> int:
                 return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
+            of_site = [Article.site == site] if site is not None else []
             by_reason = dict(session.execute(select(Quarantine.reason, func.count())
                                              .group_by(Quarantine.reason)).all())
             failures = dict(session.execute(select(FetchFailure.reason, func.count())
                                             .group_by(FetchFailure.reason)).all())
+            revisions = session.scalar(
+                select(func.count()).select_from(Revision)
+                .join(Article, Article.id == Revision.article_id).where(*of_site)) or 0
             return {
                 "database": redact(self.url),
-                "articles": count(Article),
-                "articles_gone": count(Article, Article.status == "gone"),
-                "revisions": count(Revision),
-                "authors": count(Author),
-                "categories": count(Category),
-                "tags": count(Tag),
+                **({"site": site} if site is not None else {}),
+                "articles": count(Article, *of_site),
+                "articles_gone": count(Article, Article.status == "gone", *of_site),
+                "revisions": revisions,
+                **{kind: count(model, *([model.site == site] if site is not None else []))
+                   for kind, (_, model) in NAME_LINKS.items()},
                 "quarantined": by_reason,
                 "fetch_failures": failures,
                 "crawl_runs": count(CrawlRun),
+                "sites": {c.site: {"articles": c.articles, "gone": c.gone,
+                                   "authors": c.authors, "categories": c.categories,
+                                   "tags": c.tags}
+                          for c in self._site_counts(session, site)},
             }
 
+    @retry_when_unavailable
+    def stored_sites(self) -> list[str]:
+        """The names articles are stored under."""
+        with self.sessions() as session:
+            return sorted(s for s in session.scalars(select(Article.site).distinct())
+                          if s is not None)
 
+    def site_counts(self, site: str | None = None) -> list[SiteCounts]:
+        """Articles and names per site (of `site` only, when given)."""
+        with self.sessions() as session:
+            return self._site_counts(session, site)
+
+    @staticmethod
+    def _site_counts(session: Session, site: str | None) -> list[SiteCounts]:
+        def per_site(model: Any, *where: Any) -> dict[str, int]:
+            query = select(model.site, func.count()).where(*where).group_by(model.site)
+            if site is not None:
+                query = query.where(model.site == site)
+            return {s or "": n for s, n in session.execute(query).all()}
+
+        articles = per_site(Article)
+        gone = per_site(Article, Article.status == "gone")
+        names = {kind: per_site(model) for kind, (_, model) in NAME_LINKS.items()}
+        return [SiteCounts(name, articles.get(name, 0), gone.get(name, 0),
+                           names["authors"].get(name, 0), names["categories"].get(name, 0),
+                           names["tags"].get(name, 0))
+                for name in sorted(articles)]
+
+# SQLite: the full-text matches of one site's articles.
+_FTS_OF_SITE = "AND rowid IN (SELECT id FROM articles WHERE site = :site) "
 ARTICLES = cast(Table, Article.__table__)
 REVISIONS = cast(Table, Revision.__table__)
 # What a new or changed page sets on its article row.
@@ -738,6 +998,10 @@ NAME_LINKS: dict[str, tuple[Table, type[Name]]] = {
     "categories": (article_categories, Category),
     "tags": (article_tags, Tag),
 }
+
+
+def _name_column(link_table: Table) -> str:
+    return next(c.name for c in link_table.c if c.name != "article_id")
 
 
 def _article_values(record: PageRecord) -> dict[str, Any]:
@@ -764,7 +1028,7 @@ def _revision_values(record: PageRecord, article_id: int, number: int) -> dict[s
         "title": clean.title, "body": clean.body, "fetched_at": record.fetched_at,
         "crawl_run_id": record.run_id, "warc_file": record.warc_file,
         "warc_offset": record.warc_offset, "extractor": clean.extractor,
-        "cleaner_version": record.cleaner_version,
+        "cleaner_version": record.cleaner_version, "parser": clean.parser,
     }
 
 
@@ -790,7 +1054,7 @@ def _article_dict(row: Article) -> dict[str, Any]:
         "content_hash": row.content_hash, "extractor": row.extractor,
         "fallback": row.fallback, "warnings": row.warnings, "status": row.status,
         "revision": row.revision, "first_seen": row.first_seen,
-        "last_fetched": row.last_fetched,
+        "last_fetched": row.last_fetched, "site": row.site,
     }
 
 
@@ -906,4 +1170,5 @@ def _engine(url: str, read_only: bool = False) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-__all__ = ["ArticleStore", "PageRecord", "StoreError", "StoreUnavailable", "UpsertCounts"]
+__all__ = ["ArticleStore", "DisplayNames", "PageRecord", "StoreError", "StoreUnavailable",
+           "UpsertCounts"]
