@@ -20,8 +20,8 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 import scrapy  # noqa: E402
 from scrapy.crawler import CrawlerProcess  # noqa: E402
 from scrapy.http import Request, Response  # noqa: E402
-from sites.catalog.aawsat import AawsatSources  # noqa: E402
 
+from sites.catalog.aawsat import AawsatSources  # noqa: E402
 
 # The replica's sections (a bare spider discovers nothing: it walks these).
 SECTIONS = ("news-middle-east", "world-news", "opinion", "majalla-blogs")

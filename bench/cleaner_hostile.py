@@ -30,8 +30,8 @@ import lxml.html  # noqa: E402
 
 from bench.common import save  # noqa: E402
 from cleaning import ExtractionError  # noqa: E402
-from sites import extract_article  # noqa: E402
 from replica.divi import BASE, Post, article_page  # noqa: E402
+from sites import extract_article  # noqa: E402
 
 ARCHIVE_URL = BASE + "/theaawsat/news-middle-east/a-story"
 NEWS_URL = "https://news.example/2014/04/a-story"

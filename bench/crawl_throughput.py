@@ -28,8 +28,8 @@ from bs4 import BeautifulSoup
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.common import save  # noqa: E402
-from sites import extract_article  # noqa: E402
 from replica.large import LargeReplicaServer, LargeSite  # noqa: E402
+from sites import extract_article  # noqa: E402
 from spiders.config import CrawlConfig  # noqa: E402
 from spiders.runner import run_crawl  # noqa: E402
 

@@ -25,8 +25,8 @@ from bs4 import BeautifulSoup  # noqa: E402
 from bench.common import save  # noqa: E402
 from bench.extract_quality import DEFAULT_DATA, load_pages  # noqa: E402
 from cleaning import ExtractionError  # noqa: E402
-from sites import extract_article  # noqa: E402
 from replica.large import LargeSite  # noqa: E402
+from sites import extract_article  # noqa: E402
 
 ARCHIVE_PAGES = Path(__file__).resolve().parent.parent / "tests" / "site" / "pages"
 ARCHIVE_URL = "https://eng-archive.aawsat.com/theaawsat/news-middle-east/"

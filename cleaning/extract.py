@@ -18,7 +18,7 @@ from .urls import resolve_canonical
 
 log = logging.getLogger(__name__)
 # Recorded with every revision: bump when the cleaner's output changes.
-CLEANER_VERSION = "cleaning-2"
+CLEANER_VERSION = "cleaning-3"
 
 
 class Profile(Protocol):

@@ -60,7 +60,9 @@ class ImageCollector:
                          "URLs dropped")
         return found
 
-    def add(self, img: Tag, caption_text: str | None) -> None:
+    def add(self, img: Tag, caption_text: str | None, credit_text: str | None = None) -> None:
+        """`credit_text`: a credit printed in its own element (caption_and_credit),
+        which the caption then holds no more; else the caption's bracketed one."""
         try:
             src = image_src(img, self.base_url)
         except MalformedURL as error:
@@ -69,6 +71,12 @@ class ImageCollector:
         if not src:
             return
         caption, credit = split_credit(clean_inline(caption_text)) if caption_text else ("", None)
+        if credit_text:
+            caption = clean_inline(caption_text or "")
+            credit = clean_inline(credit_text)
+            if credit.startswith("(") and credit.endswith(")"):  # "<small>(AFP)</small>"
+                credit = credit[1:-1].strip()
+            credit = credit or None
         key = image_key(src)
         known = self._by_key.get(key)
         if known is not None:
@@ -120,11 +128,13 @@ class ImageCollector:
                 outer.append(container)  # a gallery: its items carry the captions
                 continue
             wanted = record_within is None or _is_inside(container, record_within, index)
-            captions = container.find_all(is_caption_text)
-            caption = " ".join(c.get_text(" ") for c in captions) if captions else None
+            caption, credit = caption_and_credit(container.find_all(is_caption_text), container)
             pictures = container.find_all("img")
             for img in pictures if wanted else ():
-                self.add(img, caption if len(pictures) == 1 else None)
+                if len(pictures) == 1:
+                    self.add(img, caption, credit)
+                else:
+                    self.add(img, None)
             cutter.cut(container)
         for container in outer:
             if not is_gone(container):
@@ -159,10 +169,11 @@ class ImageCollector:
                     caption_tag = around.caption_after(holder, alt, ("p", "div", "span", "em"))
         else:
             caption_tag = around.caption_after(img, alt)
-        caption = caption_tag.get_text(" ") if caption_tag is not None else None
+        caption, credit = caption_and_credit([caption_tag]) if caption_tag is not None \
+            else (None, None)
         if caption is None:
             caption = alt if looks_like_credit_line(alt) else None
-        self.add(img, caption)
+        self.add(img, caption, credit)
         if caption_tag is not None:
             around.cut(caption_tag)
         if not is_gone(img):
@@ -269,6 +280,61 @@ def _is_inside(tag: Tag, ancestor: Tag, index: Subtrees | None = None) -> bool:
     if index is not None and tag in index and ancestor in index:
         return index.contains(ancestor, tag)
     return any(parent is ancestor for parent in tag.parents)
+
+
+# A credit in its own element inside a caption: <small>, or a class naming it
+# ("credit", "photo-credit", "image__credit", "byline").
+_CREDIT_CLASS_RE = re.compile(r"credit|byline", re.I)
+_CREDIT_CHARS = 150  # longer, it is more of the caption, not a credit
+
+
+def _is_credit_element(tag: Tag) -> bool:
+    if tag.name == "small":
+        return True
+    classes = tag.get("class")
+    return isinstance(classes, list) and any(_CREDIT_CLASS_RE.search(c) for c in classes)
+
+
+def caption_and_credit(captions: list[Tag],
+                       container: Tag | None = None) -> tuple[str | None, str | None]:
+    """The text of a figure's captions (`captions`, in document order; one
+    inside another is read with it, not twice) and the credit printed in its
+    own element inside them: "<figcaption>Caption <span class="credit">Photo:
+    X</span></figcaption>" is ("Caption", "Photo: X"). Without one, or when it
+    is all the caption holds, the text as printed and no credit."""
+    found = {id(c) for c in captions}
+    outer = captions if len(captions) < 2 else [
+        c for c in captions if not any(id(p) in found for p in _parents_below(c, container))]
+    texts: list[str] = []
+    credits: list[str] = []
+    for caption in outer:
+        stack = [iter(caption.children)]
+        while stack:  # no recursion: a caption's elements can nest deep
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+            elif isinstance(child, Tag):
+                credit = child.get_text(" ").strip() if _is_credit_element(child) else ""
+                if credit and len(credit) <= _CREDIT_CHARS:
+                    credits.append(credit)
+                else:
+                    stack.append(iter(child.children))
+            elif type(child) in Tag.MAIN_CONTENT_STRING_TYPES:
+                texts.append(str(child))
+    text = " ".join(texts)
+    if credits and text.strip():
+        return text, " ".join(credits)
+    return (" ".join(c.get_text(" ") for c in outer) if outer else None), None
+
+
+def _parents_below(tag: Tag, container: Tag | None) -> list[Tag]:
+    """`tag`'s ancestors up to `container` (left out)."""
+    parents: list[Tag] = []
+    for parent in tag.parents:
+        if parent is container:
+            break
+        parents.append(parent)
+    return parents
 
 
 def is_caption_text(tag: Tag) -> bool:

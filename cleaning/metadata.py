@@ -237,6 +237,16 @@ def _types(item: dict[str, Any]) -> set[str]:
     return {k.rsplit("/", 1)[-1] for k in kinds if isinstance(k, str)}
 
 
+def jsonld_types(item: dict[str, Any]) -> set[str]:
+    """An object's schema.org types by name ("https://schema.org/AboutPage": AboutPage)."""
+    return _types(item)
+
+
+def is_article_type(kind: str) -> bool:
+    """NewsArticle, BlogPosting, Report...: the types `jsonld` is chosen by."""
+    return _ARTICLE_TYPE_RE.search(kind) is not None
+
+
 def _article_object(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The page's article: the first object of an article type; else a web
     page object that carries a headline or a publication date. Its author

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cleaning import NotAnArticle
-from sites import extract_article
 from replica.divi import BASE, Post, article_page, attachment_page, listing_page
+from sites import extract_article
 
 PARAGRAPHS = (
     "<p>London – The talks resumed on Monday after a pause of three weeks.</p>\n"

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaning import Article, ExtractionError, NotAnArticle
-from sites import extract_article
 from replica.divi import BASE, Post, article_page
+from sites import extract_article
 from tests.support import assert_well_formed
 
 URL = BASE + "/theaawsat/news-middle-east/a-story"

@@ -16,14 +16,12 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from sites.catalog.aawsat import AawsatProfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from lxml.html.soupparser import convert_tree as lxml_convert_tree
 
 from cleaning import Article, ExtractionError
-from sites import extract_article
 from cleaning.boilerplate import WallSignals
 from cleaning.captions import split_credit
 from cleaning.convert import convert_tree
@@ -43,6 +41,8 @@ from cleaning.profiles.wordpress import WordPressProfile
 from cleaning.text import _SHORTCODE_RE, strip_content_shortcodes, strip_shortcodes
 from cleaning.tree import Cutter, FoldedText, is_gone
 from replica.divi import BASE, Post, article_page
+from sites import extract_article
+from sites.catalog.aawsat import AawsatProfile
 from tests.support import assert_well_formed
 
 ARCHIVE_URL = BASE + "/theaawsat/news-middle-east/a-story"

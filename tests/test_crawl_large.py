@@ -12,8 +12,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from sites import extract_article
 from replica.large import PAGE_BYTES, PER_PAGE, LargeReplicaServer, LargeSite
+from sites import extract_article
 from spiders.config import CrawlConfig
 from spiders.runner import CrawlFailed, run_crawl
 from storage.store import ArticleStore

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from archive_cli.main import app
-from sites import extract_article
 from replica.divi import Post, article_page
+from sites import extract_article
 from storage.store import ArticleStore, PageRecord
 from tests.test_reextract import FETCHED, PARAGRAPHS
 

@@ -149,6 +149,50 @@ def test_caption_of_the_articles_image_is_recorded_not_lost():
         ("https://herald.example/up/wall.jpg", "The breached harbour wall")]
 
 
+def captions(inside: str) -> list[tuple[str | None, str | None]]:
+    """(caption, credit) of the post's image, by the wordpress and the generic profile."""
+    found = []
+    for html, url, site in ((wordpress_post(inside), "https://coast.example/2024/05/wall/", "auto"),
+                            (news_page(inside), "https://herald.example/news/wall", "generic")):
+        article = extract_article(html, url, site=site)
+        assert "Jo Reed" not in article.body and "Reuters" not in article.body
+        found += [(image.caption, image.credit) for image in article.images]
+    return found
+
+
+WALL = "The breached harbour wall after the January storm"
+
+
+@pytest.mark.parametrize("credit", [
+    '<span class="credit">Photo: Jo Reed</span>', "<small>Photo: Jo Reed</small>",
+    '<span class="photo-credit">Photo: Jo Reed</span>',
+    '<span class="image-credit">Photo: Jo Reed</span>',
+    '<span class="byline">Photo: Jo Reed</span>', '<em class="image__credit">Photo: Jo Reed</em>',
+])
+def test_a_credit_in_its_own_element_inside_the_caption_is_the_credit(credit):
+    figure = f'<figure><img src="/up/wall.jpg" alt=""><figcaption>{WALL} {credit}</figcaption>' \
+        "</figure>"
+    assert captions(figure) == [(WALL, "Photo: Jo Reed")] * 2
+
+
+@pytest.mark.parametrize("caption, expected", [
+    (f"{WALL} (Photo: Jo Reed)", (WALL, "Photo: Jo Reed")),  # bracketed in the text
+    (f"{WALL} <small>(Reuters)</small>", (WALL, "Reuters")),  # bracketed in its element
+    (f"<small>{WALL} (Reuters)</small>", (WALL, "Reuters")),  # an element that is all of it
+    (f'<span class="wp-caption-text">{WALL}</span>', (WALL, None)),  # nested: read once
+    (f"{WALL}", (WALL, None)),
+])
+def test_captions_and_credits_in_every_other_form(caption, expected):
+    figure = f'<figure><img src="/up/wall.jpg" alt=""><figcaption>{caption}</figcaption></figure>'
+    assert captions(figure) == [expected] * 2
+
+
+def test_a_loose_images_caption_with_a_credit_element():
+    loose = ('<p><img src="/up/wall.jpg" alt=""></p>'
+             f'<p class="wp-caption-text">{WALL} <span class="credit">Jo Reed</span></p>')
+    assert captions(loose) == [(WALL, "Jo Reed")] * 2
+
+
 @pytest.mark.parametrize("markup, leak", [
     ('<div class="follow-us"><span>Follow us</span><a href="#">Twitter</a>'
      '<a href="#">Facebook</a></div>', "Follow us"),

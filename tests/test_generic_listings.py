@@ -71,3 +71,112 @@ def test_a_roundup_of_linked_items_that_calls_itself_an_article_is_an_article():
                 title="8 things to know today")
     article = extract_article(html, "https://herald.example/news/8-things", site="generic")
     assert sum(SUMMARY in block for block in article.blocks) >= 5
+
+
+# --- pages that say they are no article: about, contact, FAQ ... ----------------------------
+def static_page(head: str) -> str:
+    return page("<h1>About the Herald</h1>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS),
+                head=head, title="About the Herald")
+
+
+def jsonld(value: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(value)}</script>'
+
+
+@pytest.mark.parametrize("kind", ["AboutPage", "ContactPage", "FAQPage", "QAPage",
+                                  "CheckoutPage", "ItemPage", "RealEstateListing"])
+def test_a_declared_page_that_is_never_news_is_not_an_article(kind):
+    assert reason(static_page(jsonld({"@type": kind, "name": "About"}))) == \
+        f"not an article (its JSON-LD page type is {kind})"
+
+
+@pytest.mark.parametrize("declared", [
+    {"@type": ["WebPage", "AboutPage"], "datePublished": "2024-05-21T10:00:00Z",
+     "name": "About the Herald"},  # Yoast's page object: the `jsonld` fallback
+    {"@type": "https://schema.org/ContactPage"},
+    {"@graph": [{"@type": "WebSite", "name": "The Coast Herald"}, {"@type": "ContactPage"}]},
+])
+def test_a_page_type_is_read_in_every_form_sites_print_it(declared):
+    assert reason(static_page(jsonld(declared))).startswith("not an article")
+
+
+@pytest.mark.parametrize("declared", [
+    # An article in the page wins over the page type beside it.
+    {"@graph": [{"@type": "ItemPage"}, {"@type": "NewsArticle", "headline": "About"}]},
+    # A breadcrumb item's type is another page's (the section's), not this one's.
+    {"@type": "BreadcrumbList", "itemListElement": [
+        {"@type": "ListItem", "position": 1, "item": {"@type": "CollectionPage", "@id": "/news"}},
+        {"@type": "ListItem", "position": 2, "item": {"@type": "ItemPage", "@id": "/wall"}}]},
+    # Health news declares MedicalWebPage; a photo story, ImageGallery.
+    {"@type": "MedicalWebPage", "name": "About"},
+])
+def test_page_types_that_are_not_the_pages_own_refuse_nothing(declared):
+    article = extract_article(static_page(jsonld(declared)), URL, site="generic")
+    assert article.blocks == PARAGRAPHS
+
+
+# --- a section's last page: fewer than LISTING_TEASERS teasers ------------------------------
+def teasers(count: int, host: str = "") -> str:
+    return '<ul class="story-list">' + "".join(
+        f'<li class="teaser"><h3><a href="{host}/news/2024/05/story-{i}">The harbour story '
+        f'number {i} told in a headline</a></h3><p class="summary">{SUMMARY[:-5]} ({i})…</p>'
+        f'<time datetime="2024-05-2{i}">2{i} May 2024</time></li>' for i in range(count)) + "</ul>"
+
+
+PAGER = '<nav class="pager"><a rel="prev" href="/news/local/">Newer</a></nav>'
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_a_section_page_of_a_few_teasers_and_nothing_else_is_a_listing(count):
+    html = page(f"<h1>Local news</h1>{teasers(count)}", title="Local news: page 4")
+    assert reason(html, URL + "page-4.html") == \
+        f"listing page ({count} of its {count} blocks are teasers)"
+
+
+def test_a_single_teaser_is_a_listing_on_a_paged_page_only():
+    html = page(f"<h1>Local news</h1>{teasers(1)}{PAGER}", title="Local news: page 4")
+    assert reason(html, URL + "page-4.html") == "listing page (1 of its 1 blocks are teasers)"
+    alone = page(f"<h1>Local news</h1>{teasers(1)}", title="Local news: page 4")
+    assert extract_article(alone, URL + "page-4.html", site="generic").blocks
+
+
+def test_a_paragraph_of_the_pages_own_beside_a_few_teasers_makes_an_article():
+    # The teasers' summaries are read into the body: without the page's own
+    # paragraph they are a section's page, with it a short article and its
+    # related stories.
+    related = "".join(
+        f'<div class="story"><h3><a href="/news/2024/05/story-{i}">The harbour story number '
+        f"{i} told in a headline</a></h3><p>{NEWS_PARAGRAPHS[i + 2]}</p></div>" for i in range(3))
+    url = "https://herald.example/news/2024/05/wall"
+    title = "Council votes to rebuild the harbour wall"
+    assert reason(page(f"<h1>{title}</h1>{related}", title=title), url).startswith("listing")
+    html = page(f"<h1>{title}</h1><p>{PARAGRAPHS[0]}</p>{related}", title=title)
+    assert PARAGRAPHS[0] in extract_article(html, url, site="generic").blocks
+
+
+def test_a_few_teasers_on_a_page_that_calls_itself_an_article_are_its_body():
+    html = page(f"<h1>Three things to know today</h1>{teasers(3)}",
+                head='<meta property="og:type" content="article">',
+                title="Three things to know today")
+    article = extract_article(html, "https://herald.example/news/three-things", site="generic")
+    assert len(article.blocks) == 3
+
+
+def test_a_few_teasers_of_other_sites_are_no_section_page():
+    # A page of links out (a press review) is not the site's own section.
+    html = page(f"<h1>In other papers</h1>{teasers(3, 'https://other.example')}",
+                title="In other papers")
+    assert len(extract_article(html, URL + "review", site="generic").blocks) == 3
+
+
+def test_a_short_post_with_links_and_post_navigation_is_an_article():
+    # A post's "previous post" link is rel=prev too; its paragraphs link other
+    # posts: one small element with links, but no headline link.
+    body = ('<article><h1>Harbour wall: a short update</h1><div class="entry">'
+            f'<p>{PARAGRAPHS[0]} <a href="/news/2024/04/wall-vote">The council first voted on '
+            f'the wall in April</a>.</p><p>{PARAGRAPHS[1]} <a href="/news/2024/03/storm">The '
+            'storm that breached the wall in March</a>.</p></div></article>'
+            '<nav><a rel="prev" href="/news/2024/05/ferry">Ferry fares to rise in June</a></nav>')
+    article = extract_article(page(body, title="Harbour wall: a short update"),
+                              "https://herald.example/news/2024/05/wall-update", site="generic")
+    assert len(article.blocks) == 2

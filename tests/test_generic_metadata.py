@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from sites import extract_article
 from cleaning.metadata import parse_jsonld, split_byline
+from sites import extract_article
 
 URL = "https://herald.example/news/2024/05/harbour-wall"
 BODY = "".join(

@@ -181,8 +181,7 @@ def test_a_canonical_link_naming_another_article_never_takes_its_place(crawled):
 def test_the_same_article_under_another_url_form_joins_its_row(tmp_path):
     """`/?p=ID`-style URL forms: the canonical link names the stored article and
     the content is the same: one row, the other form an alias."""
-    from sites import extract_article
-    from sites import clean_page
+    from sites import clean_page, extract_article
     from storage.store import PageRecord
     from tests.test_reextract import FETCHED, page_html
 

@@ -20,9 +20,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from cleaning import CLEANER_VERSION
-from sites import extract_article
-from sites import clean_page
 from replica.divi import BASE, Post, article_page, listing_page
+from sites import clean_page, extract_article
 from storage.importer import ImportInputError, ImportResult, import_warc, url_twins, warc_files
 from storage.reextract import reextract
 from storage.store import ArticleStore, PageRecord

@@ -20,9 +20,11 @@ from archive_cli.main import app
 from cleaning import CLEANER_VERSION
 from replica.divi import BASE, Post, article_page
 from sites import Term, extract_article
+from storage.database import MIGRATIONS, _engine
 from storage.mend import mend_names
 from storage.naming import LearnedName, NameMerge
-from storage.store import ARTICLES, MIGRATIONS, ArticleStore, PageRecord, _engine
+from storage.store import ArticleStore, PageRecord
+from storage.writer import ARTICLES
 from tests.test_reextract import FETCHED, PARAGRAPHS, Archive
 
 pytestmark = pytest.mark.integration

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from sites import extract_article
 from replica.divi import Post, article_page
+from sites import extract_article
 from storage.search import QueryError, parse, to_fts5, to_tsquery
 from storage.store import ArticleStore, PageRecord
 from tests.test_reextract import FETCHED

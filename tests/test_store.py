@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sites import extract_article
 from replica.divi import BASE, Post, article_page
+from sites import extract_article
 from storage.store import ArticleStore, PageRecord, StoreError
 
 BODY = "<p>{text} The ministers met in Geneva and agreed to meet again next week.</p>" * 3

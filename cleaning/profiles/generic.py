@@ -28,6 +28,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from datetime import datetime
 from itertools import islice
+from urllib.parse import urljoin, urlsplit
 
 import htmldate
 import lxml.html
@@ -47,6 +48,8 @@ from ..metadata import (
     article_title,
     byline_texts,
     date_candidates,
+    is_article_type,
+    jsonld_types,
     paywall_marks,
     printed_date_texts,
     time_candidates,
@@ -131,6 +134,7 @@ class GenericProfile:
         """The body's blocks, the images (and those dropped), and how many of
         the blocks are teasers."""
         soup = page.soup
+        paged = links_to_next_or_previous(page.tags)  # read before the pager is cut
         strip_boilerplate(soup, page.tags)
         # Captions of the article's own images are kept; the rest of the page's
         # figures (teasers, galleries elsewhere) are cut unrecorded.
@@ -146,7 +150,7 @@ class GenericProfile:
         teasers = 0
         if blocks and not isinstance(tree, str):
             blocks = complete_from_tree(tree, blocks)
-            teasers = count_teasers(tree, blocks)
+            teasers = count_teasers(tree, blocks, page.url, paged, title)
         blocks = [b for b in blocks if b != title and not is_furniture_text(b)]
         return blocks, images, teasers
 
@@ -156,6 +160,12 @@ _LISTING_BODY_CLASSES = frozenset("archive category tag author search search-res
                                   "paged".split())
 _ARTICLE_BODY_CLASSES = frozenset("single single-post".split())
 _LISTING_PAGE_TYPES = frozenset("CollectionPage SearchResultsPage ProfilePage ItemList".split())
+# schema.org's WebPage subtypes that are never a news story: a site's about,
+# contact and FAQ pages, a shop's checkout and product (item) pages, a forum's
+# question. Not MedicalWebPage (health news declares it) nor the galleries
+# (a photo story is an ImageGallery).
+_OTHER_PAGE_TYPES = frozenset(
+    "AboutPage ContactPage FAQPage QAPage CheckoutPage ItemPage RealEstateListing".split())
 LISTING_HEADLINES = 4  # linked headlines among the body's blocks ...
 LISTING_SHARE = 0.3  # ... and this share of them: teasers, not an article
 
@@ -163,20 +173,34 @@ LISTING_SHARE = 0.3  # ... and this share of them: teasers, not an article
 def listing_declared(page: Page) -> str | None:
     """A page that says it is a listing: WordPress's <body class> ("archive
     category", "search", "home blog"), or JSON-LD whose page type is a
-    collection, search results or a profile, with no article in it."""
+    collection, search results or a profile, with no article in it; or,
+    alike, that it is another kind of page (about, contact, FAQ...)."""
     classes = page.meta.body_classes
     if classes & _LISTING_BODY_CLASSES and not classes & _ARTICLE_BODY_CLASSES \
             and not any(c.startswith("postid-") for c in classes):
         return "listing page (its body class says " + \
             " ".join(sorted(classes & _LISTING_BODY_CLASSES)) + ")"
-    if not page.meta.jsonld:
-        for item in page.meta.jsonld_objects:
-            kinds = item.get("@type")
-            kinds = set(kinds) if isinstance(kinds, list) else {kinds}
-            found = {k for k in kinds if isinstance(k, str)} & _LISTING_PAGE_TYPES
-            if found:
-                return f"listing page (JSON-LD {sorted(found)[0]})"
+    kinds = declared_page_types(page.meta)
+    if kinds & _LISTING_PAGE_TYPES:
+        return f"listing page (JSON-LD {sorted(kinds & _LISTING_PAGE_TYPES)[0]})"
+    if kinds & _OTHER_PAGE_TYPES:
+        return f"not an article (its JSON-LD page type is {sorted(kinds & _OTHER_PAGE_TYPES)[0]})"
     return None
+
+
+def declared_page_types(meta: PageMeta) -> set[str]:
+    """The types the page's JSON-LD gives itself, none if any object is an
+    article: a page with an article in it is read as one. A Yoast page
+    object with a date (["WebPage", "AboutPage"]) is the `jsonld` fallback,
+    so it is read here too; a breadcrumb item's type (the section: a
+    CollectionPage) is another page's, not this one's."""
+    objects = meta.jsonld_objects
+    found = [jsonld_types(item) for item in objects]
+    if any(is_article_type(kind) for kinds in found for kind in kinds):
+        return set()
+    named = {id(item["item"]) for item in objects if isinstance(item.get("item"), dict)}
+    return {kind for item, kinds in zip(objects, found, strict=True) if id(item) not in named
+            for kind in kinds}
 
 
 def declares_article(meta: PageMeta) -> bool:
@@ -305,16 +329,28 @@ def listing_body(blocks: list[str], headlines: set[str], teasers: int) -> str | 
 
 
 LISTING_TEASERS = 4
+# Fewer teasers make a listing only when they are the whole body (a
+# section's last page): this many, or one on a page with rel=next/prev links.
+FEW_TEASERS = 2
 TEASER_SHARE = 0.5
 _TEASER_CHARS = 800  # a teaser: a headline link and a summary, in an element this small
 _HEADLINE_LINK_CHARS = 20
 
 
-def count_teasers(root: HtmlElement, blocks: list[str]) -> int:
+def count_teasers(root: HtmlElement, blocks: list[str], url: str = "",
+                  paged: bool = False, title: str = "") -> int:
     """How many blocks are parts of teasers (0 if there are fewer than
     LISTING_TEASERS teasers): a block printed by an element that sits, with a
     headline-sized link to another page, in a small element of its own (a
-    card, a list item), or that is itself mostly such a link."""
+    card, a list item), or that is itself mostly such a link.
+
+    Fewer teasers count when every block is part of one (no paragraph of the
+    page's own; its `title` and furniture lines are not read as such) and
+    each links another page of the site (`url`'s): a related-stories box
+    beside an article leaves the article's paragraphs outside the teasers.
+    At least FEW_TEASERS of them, or one on a `paged` page (rel=next/prev).
+    The caller gives 0 weight to a page that calls itself an article
+    (declares_article)."""
     wanted = {key(block) for block in blocks}
     keys = _Keys(root, max(map(len, wanted), default=0))
     elements: dict[str, HtmlElement] = {}
@@ -325,7 +361,7 @@ def count_teasers(root: HtmlElement, blocks: list[str]) -> int:
     units: dict[int, HtmlElement] = {}  # held, so that lxml keeps each proxy's id
     found: dict[HtmlElement, HtmlElement | None] = {}  # each element's unit, asked once
     lengths = _TextLengths()
-    inside = 0
+    inside = outside = 0
     for block in blocks:
         element = elements.get(key(block))
         if element is not None and element not in found:
@@ -334,7 +370,67 @@ def count_teasers(root: HtmlElement, blocks: list[str]) -> int:
         if unit is not None:
             units.setdefault(id(unit), unit)
             inside += 1
-    return inside if len(units) >= LISTING_TEASERS else 0
+        elif block != title and not is_furniture_text(block):
+            outside += 1
+    if len(units) >= LISTING_TEASERS:
+        return inside
+    if outside or not units:
+        return 0
+    links = [_link_elsewhere_on_site(unit, url) for unit in units.values()]
+    if None in links:
+        return 0
+    if len(units) >= FEW_TEASERS:
+        return inside
+    # One teaser: a post's own short body can sit beside a link to another
+    # post, and a post's "previous/next post" links are rel=prev/next too;
+    # a teaser's link is its headline's, in or around an <h2>-<h5>.
+    if paged and any(_is_headline(link) for link in links if link is not None):
+        return inside
+    return 0
+
+
+_PAGER_RELS = frozenset(("next", "prev", "previous"))
+
+
+def links_to_next_or_previous(tags: list[Tag]) -> bool:
+    """Whether the page links its next or previous page (rel=next/prev)."""
+    for tag in tags:
+        if tag.name in ("a", "link"):
+            rel = tag.get("rel")
+            rels = rel if isinstance(rel, list) else (rel or "").split()
+            if any(r.lower() in _PAGER_RELS for r in rels):
+                return True
+    return False
+
+
+def _link_elsewhere_on_site(unit: HtmlElement, url: str) -> HtmlElement | None:
+    """A teaser's headline link to another page of the page's own site (not
+    an anchor in the page itself, not another site), if it has one."""
+    try:
+        here = urlsplit(url)
+    except ValueError:  # a malformed URL ("http://[x"): no site to compare with
+        return None
+    for link in unit.iter("a"):
+        href = (link.get("href") or "").strip()
+        if not href or len(link.text_content().strip()) < _HEADLINE_LINK_CHARS:
+            continue
+        try:
+            there = urlsplit(urljoin(url, href))
+        except ValueError:  # a malformed href: not a link to follow
+            continue
+        if _host(there.netloc) == _host(here.netloc) \
+                and there.path.rstrip("/") != here.path.rstrip("/"):
+            return link
+    return None
+
+
+def _is_headline(link: HtmlElement) -> bool:
+    return next(link.iter(*_HEADINGS), None) is not None \
+        or any(a.tag in _HEADINGS for a in link.iterancestors())
+
+
+def _host(netloc: str) -> str:
+    return netloc.lower().rsplit("@", 1)[-1].removeprefix("www.")
 
 
 class _TextLengths:
