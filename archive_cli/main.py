@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import typer
 from pydantic import ValidationError
@@ -489,7 +490,8 @@ def stats(site: str | None = typer.Option(None, help=SITE_FILTER_HELP),
     runs = [{"id": r["id"], "status": r["status"], "started": r["started"],
              "finished": r["finished"], "outcome": (r["stats"] or {}).get("outcome"),
              "pages_fetched": (r["stats"] or {}).get("pages_fetched"),
-             "articles_new": (r["stats"] or {}).get("articles_new")} for r in store.runs(5)]
+             "articles_new": (r["stats"] or {}).get("articles_new"),
+             "coverage": (r["stats"] or {}).get("coverage")} for r in store.runs(5)]
     if as_json:
         print_json({**figures, "recent_runs": runs})
         return
@@ -506,9 +508,30 @@ def stats(site: str | None = typer.Option(None, help=SITE_FILTER_HELP),
         out.print(sites_table)
     for run in runs:
         cause = (run["outcome"] or {}).get("cause")
+        coverage = run["coverage"] or {}
+        covered = f", {coverage['stored']} of {coverage['found']} listed articles stored" \
+            if coverage else ""
         out.print(f"run {run['id']}: {run['status']}{f' ({cause})' if cause else ''} "
                   f"{run['started']:%Y-%m-%d %H:%M}, {run['pages_fetched'] or 0} pages, "
-                  f"{run['articles_new'] or 0} new", highlight=False)
+                  f"{run['articles_new'] or 0} new{covered}", highlight=False)
+    last = next((run["coverage"] for run in runs if run["coverage"]), None)
+    if last:
+        show_coverage(last)
+
+
+def show_coverage(coverage: dict[str, Any]) -> None:
+    """The listings of a crawl and how each walk ended; what was never stored."""
+    table = Table("listing", "kind", "pages", "ended", "found", "stored",
+                  title="coverage of the last crawl")
+    for row in coverage["listings"]:
+        table.add_row(escape(urlsplit(row["listing"]).path or "/"), row["kind"], str(row["pages"]),
+                      escape(row["ended"]), str(row["found"]), str(row["stored"]))
+    out.print(table)
+    for missing in coverage["missing"]:
+        out.print(f"not stored: {escape(missing['url'])} ({escape(missing['why'])})",
+                  highlight=False, soft_wrap=True)
+    if coverage["missing_total"] > len(coverage["missing"]):
+        out.print(f"... and {coverage['missing_total'] - len(coverage['missing'])} more")
 
 
 @app.command()
