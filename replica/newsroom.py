@@ -13,7 +13,7 @@ import html
 import random
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -98,6 +98,7 @@ class NewsroomSite:
         self.discovery = discovery
         self.sections = dict(SECTIONS)
         self.articles: list[NewsArticle] = []  # newest first
+        self.updated: dict[str, datetime] = {}  # path -> when last revised (its lastmod)
         start = datetime(2017, 9, 29, tzinfo=TIMEZONE)
         for index in range(articles):  # one every three or four days, in the daytime
             day = start - timedelta(days=(7 * index) // 2)
@@ -147,6 +148,13 @@ class NewsroomSite:
         article.title = f"{article.title} ({title_suffix})"
         self.articles.insert(0, article)
         return article
+
+    def revise_article(self, article: NewsArticle) -> None:
+        """A correction appended to an article, its sitemap <lastmod> moved to now."""
+        article.blocks.append("Correction: an earlier version of this story gave the wrong "
+                              "date for the council meeting.")
+        article.kinds.append("p")
+        self.updated[article.path] = datetime.now(UTC)
 
     def remove_article(self, article: NewsArticle) -> None:
         """Taken down: its URL answers 404 from now on."""
@@ -358,7 +366,8 @@ class NewsroomSite:
         """The home, the sections' first pages and the articles not in the news sitemap."""
         recent = {a.path for a in self._recent()}
         rows = [("/", ""), *((f"/{s}/", "") for s in self.sections)] + [
-            (a.path, a.published.date().isoformat()) for a in self.newest_first()
+            (a.path, self.updated[a.path].isoformat() if a.path in self.updated
+             else a.published.date().isoformat()) for a in self.newest_first()
             if a.path not in recent]
         return self._urlset("".join(f"<url><loc>{base}{p}</loc>" + (
             f"<lastmod>{m}</lastmod>" if m else "") + "</url>" for p, m in rows))
