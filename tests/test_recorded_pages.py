@@ -15,7 +15,19 @@ from sites import all_sites, extract_article
 from sites.recorded import recorded_pages
 
 RECORDED = Path(__file__).parent / "recorded"
-REDESIGN_MODULE = Path(__file__).parent / "sites" / "divi_redesign_site.py"
+TEST_SITES = Path(__file__).parent / "sites"  # site modules of the tests' own sites
+
+
+@pytest.fixture(autouse=True)
+def test_sites_registered(monkeypatch):
+    """The tests' own sites (declared as a user declares one: ARCHIVE_SITE_MODULES)
+    beside the shipped ones, so their recorded pages are read too."""
+    modules = sorted(str(path) for path in TEST_SITES.glob("*_site.py"))
+    monkeypatch.setenv("ARCHIVE_SITE_MODULES", ":".join(modules))
+    all_sites.cache_clear()
+    yield
+    monkeypatch.delenv("ARCHIVE_SITE_MODULES")
+    all_sites.cache_clear()
 
 
 @pytest.mark.parametrize("page", recorded_pages(RECORDED),
@@ -25,6 +37,7 @@ def test_each_recorded_page_makes_its_recorded_article(page):
 
 
 def test_every_version_of_every_site_has_recorded_pages():
+    assert {"newsroom", "divi-redesign"} <= set(all_sites())  # the tests' sites too
     recorded = {(p.site, p.html_path.parent.name) for p in recorded_pages(RECORDED)}
     missing = [f"{site.name}/{version.label}" for site in all_sites().values()
                for version in site.parsers if (site.name, version.label) not in recorded]
@@ -32,13 +45,9 @@ def test_every_version_of_every_site_has_recorded_pages():
 
 
 @pytest.fixture
-def redesign_site(monkeypatch):
-    """The two-version test site, loaded as a user's own site module is."""
-    monkeypatch.setenv("ARCHIVE_SITE_MODULES", str(REDESIGN_MODULE))
-    all_sites.cache_clear()
-    yield "divi-redesign"
-    monkeypatch.delenv("ARCHIVE_SITE_MODULES")
-    all_sites.cache_clear()
+def redesign_site() -> str:
+    """The two-version test site (tests/sites/divi_redesign_site.py)."""
+    return "divi-redesign"
 
 
 def pages_before_and_after_the_redesign() -> tuple[str, str, str]:
