@@ -513,7 +513,7 @@ def stats(site: str | None = typer.Option(None, help=SITE_FILTER_HELP),
             if coverage else ""
         out.print(f"run {run['id']}: {run['status']}{f' ({cause})' if cause else ''} "
                   f"{run['started']:%Y-%m-%d %H:%M}, {run['pages_fetched'] or 0} pages, "
-                  f"{run['articles_new'] or 0} new{covered}", highlight=False)
+                  f"{run['articles_new'] or 0} new{covered}", highlight=False, soft_wrap=True)
     last = next((run["coverage"] for run in runs if run["coverage"]), None)
     if last:
         show_coverage(last)

@@ -116,6 +116,12 @@ class LargeSite:
         if path.rstrip("/") == "/robots.txt":
             return 200, "text/plain", ROBOTS
         parts = [p for p in path.split("/") if p]
+        if not parts:  # the home page: its menu and its footer name the sections
+            sections = "".join(f'<li><a href="{base}/category/{slug}">{CATEGORIES[slug]}</a></li>'
+                               for slug in CATEGORY_SLUGS)
+            home = listing_page("Home", [], None, None, base).replace(
+                "</body>", f'<footer><ul class="sections">{sections}</ul></footer></body>', 1)
+            return 200, "text/html; charset=UTF-8", home
         if len(parts) in (2, 4) and parts[0] == "category" and parts[1] in CATEGORY_SLUGS:
             number = int(parts[3]) if len(parts) == 4 and parts[2] == "page" and \
                 parts[3].isdigit() else (1 if len(parts) == 2 else 0)

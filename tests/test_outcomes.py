@@ -160,9 +160,11 @@ def test_robots_txt_binds_the_requests_that_waited_for_it(tmp_path):
     with ReplicaServer(NoListings(articles=5)) as server:
         summary = run_crawl(config_for(server.base, tmp_path), timeout=120)
         served = server.take_requests()
+        sections = [k for k in server.site.listings() if k.startswith("/category/")]
     assert not [path for path in served if path.startswith("/category/")], served
-    assert summary["failures"]["robots_txt"] == 4  # the four start listings
-    assert summary["outcome"]["cause"] == "start_listings_failed"
+    # Every section the site names was a start listing, and robots.txt refused each.
+    assert summary["failures"]["robots_txt"] == len(sections)
+    assert summary["start_failures"] == {server.base + k: "robots_txt" for k in sections}
 
 
 def test_a_read_only_data_folder_is_one_clear_error_and_no_run_left_running(tmp_path):

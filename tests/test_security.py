@@ -86,7 +86,7 @@ def in_store(thread: threading.Thread) -> bool:
     """Whether `thread` is in the store's code now (here: waiting for the lock)."""
     frame = sys._current_frames().get(thread.ident or -1)
     while frame is not None:
-        if frame.f_code.co_filename.endswith(str(Path("storage", "store.py"))):
+        if Path(frame.f_code.co_filename).parent.name == "storage":
             return True
         frame = frame.f_back
     return False
