@@ -4,7 +4,14 @@ one-core BeautifulSoup parse of them, on a large replica in the archive's
 markup (60-120 KB pages rendered on demand by a fast local server); and the
 peak memory of the crawl's processes at each size.
 
+The pipeline runs once into SQLite and once into PostgreSQL (a scratch
+database made at --pg and dropped after), each against the same run's (a).
+For each, the store's share of the crawl: the seconds the crawl's writer
+thread spent in store calls over the crawl's seconds (and the same for the
+read pool, summed over its threads), as the crawl itself counts them.
+
     python bench/crawl_throughput.py [--sizes 5000 50000] [--concurrency 16]
+        [--pg postgresql://root@127.0.0.1:5432/test | --pg none]
 """
 
 from __future__ import annotations
@@ -17,6 +24,9 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -28,7 +38,7 @@ from bs4 import BeautifulSoup
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.common import save  # noqa: E402
-from replica.large import LargeReplicaServer, LargeSite  # noqa: E402
+from replica.large import CATEGORY_SLUGS, LargeReplicaServer, LargeSite  # noqa: E402
 from sites import extract_article  # noqa: E402
 from spiders.config import CrawlConfig  # noqa: E402
 from spiders.runner import run_crawl  # noqa: E402
@@ -99,17 +109,50 @@ def bare_scrapy(base: str, concurrency: int, tmp: Path) -> dict[str, Any]:
                  float(stats["elapsed_time_seconds"])) | memory.stop()
 
 
-def pipeline(base: str, concurrency: int, tmp: Path, workers: int) -> dict[str, Any]:
+@contextmanager
+def scratch_postgres(admin_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database beside `admin_url`'s, dropped afterwards."""
+    import psycopg
+
+    name = f"archive_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pipeline(base: str, concurrency: int, tmp: Path, workers: int,
+             db_url: str | None = None, label: str = "sqlite") -> dict[str, Any]:
     memory = ProcessTree()
-    config = CrawlConfig(site="aawsat", base_url=base, mode="full",
-                         db_url=f"sqlite:///{tmp}/archive-{workers}.db",
-                         data_dir=str(tmp / f"data-{workers}"), download_delay=0,
+    # The sections the bare spider walks: the large replica has no home page
+    # to discover them from (without them the crawl stops at its 404).
+    config = CrawlConfig(site="aawsat", base_url=base, mode="full", categories=CATEGORY_SLUGS,
+                         db_url=db_url or f"sqlite:///{tmp}/archive-{workers}.db",
+                         data_dir=str(tmp / f"data-{label}-{workers}"), download_delay=0,
                          autothrottle=False, concurrency_per_domain=concurrency,
                          clean_workers=workers, store_batch=100)
     summary = run_crawl(config, timeout=7200, on_child=lambda child: memory.watch(child.pid))
-    return _rate(summary["pages_fetched"], summary["crawl_s"]) | memory.stop() | {
+    seconds = summary["crawl_s"]
+    # Absent from a crawl that predates the writer thread (the figures are 0 then).
+    write_s, read_s = summary.get("store_write_s", 0.0), summary.get("store_read_s", 0.0)
+    return _rate(summary["pages_fetched"], seconds) | memory.stop() | {
         "articles_stored": summary["articles_new"], "failures": summary["failures"],
-        "quarantined": summary["quarantined"], "wall_s": summary["duration_s"]}
+        "quarantined": summary["quarantined"], "wall_s": summary["duration_s"],
+        "store_write_s": write_s, "store_read_s": read_s,
+        # The writer thread's store calls over the crawl's time: 1.0 would be a
+        # crawl that waits on its store; reads are on their own pool.
+        "store_share": round(write_s / seconds, 3) if seconds else 0.0,
+        "read_share": round(read_s / seconds, 3) if seconds else 0.0,
+        "pages_in_hand_peak": summary.get("pages_in_hand_peak", 0)}
+
+
+def pipeline_postgres(base: str, concurrency: int, tmp: Path, workers: int,
+                      admin_url: str) -> dict[str, Any]:
+    with scratch_postgres(admin_url) as url:
+        return pipeline(base, concurrency, tmp, workers, db_url=url, label="postgresql")
 
 
 def one_core(site: LargeSite, sample: int) -> dict[str, Any]:
@@ -141,6 +184,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=300, help="pages for the one-core figures")
     parser.add_argument("--in-thread", action="store_true",
                         help="also run the pipeline cleaning on the crawl's own thread")
+    parser.add_argument("--pg", default="postgresql://root@127.0.0.1:5432/test",
+                        help="PostgreSQL to make a scratch database in ('none': SQLite only)")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     runs: dict[str, Any] = {}
@@ -150,6 +195,9 @@ def main() -> None:
             tmp = Path(scratch)
             runs_here = [("bare_scrapy", partial(bare_scrapy, server.base, args.concurrency, tmp)),
                          ("pipeline", partial(pipeline, server.base, args.concurrency, tmp, cores))]
+            if args.pg != "none":
+                runs_here.append(("pipeline_postgresql", partial(
+                    pipeline_postgres, server.base, args.concurrency, tmp, cores, args.pg)))
             if args.in_thread:
                 runs_here.append(("pipeline_in_thread",
                                   partial(pipeline, server.base, args.concurrency, tmp, 0)))
@@ -162,6 +210,9 @@ def main() -> None:
         c = figures["pipeline"]["pages_per_s"]
         figures["c_over_a"] = round(c / a, 3)
         figures["c_over_b"] = round(c / b, 3)
+        if "pipeline_postgresql" in figures:
+            figures["c_over_a_postgresql"] = round(
+                figures["pipeline_postgresql"]["pages_per_s"] / a, 3)
         runs[str(size)] = figures
         report(size, figures)
     if len(args.sizes) > 1:
@@ -170,7 +221,7 @@ def main() -> None:
         print(f"peak RSS of the crawl, {large} vs {small} articles: {ratio:.2f}x (target <= 1.2)")
         runs["memory_ratio"] = round(ratio, 3)
     save("crawl_throughput", {"concurrency": args.concurrency, "clean_workers": cores,
-                              "runs": runs})
+                              "postgresql": args.pg != "none", "runs": runs})
 
 
 def report(size: int, figures: dict[str, Any]) -> None:
@@ -180,6 +231,7 @@ def report(size: int, figures: dict[str, Any]) -> None:
           f"{'CPU s: crawl + workers + server':>33}")
     for key, label in (("bare_scrapy", "(a) bare Scrapy, discards pages"),
                        ("pipeline", "(c) our pipeline (WARC+clean+store)"),
+                       ("pipeline_postgresql", "(c) the same into PostgreSQL"),
                        ("pipeline_in_thread", "    cleaning on the reactor thread")):
         if key in figures:
             r = figures[key]
@@ -189,6 +241,14 @@ def report(size: int, figures: dict[str, Any]) -> None:
     print(f"(b) bare BeautifulSoup parse, 1 core: {one['bare_parse_pages_per_s']} pages/s; "
           f"our aawsat cleaner, 1 core: {one['our_cleaner_pages_per_s']} pages/s")
     print(f"c/a = {figures['c_over_a']:.2f} (target >= 0.8)   c/b = {figures['c_over_b']:.2f}")
+    for key, name in (("pipeline", "SQLite"), ("pipeline_postgresql", "PostgreSQL")):
+        if key in figures:
+            r = figures[key]
+            print(f"{name}: c/a = {r['pages_per_s'] / figures['bare_scrapy']['pages_per_s']:.2f}; "
+                  f"store's share of the crawl {r['store_share']:.1%} (writer thread "
+                  f"{r['store_write_s']} s of {r['seconds']} s); reads "
+                  f"{r['read_share']:.1%} ({r['store_read_s']} s on the read pool); "
+                  f"most pages in hand {r['pages_in_hand_peak']}")
 
 
 if __name__ == "__main__":

@@ -7,14 +7,20 @@ Sections are discovered, never listed: from the home page's menus, the
 category links of listing and article pages (post meta, `rel="category tag"`)
 and the sections earlier crawls found. Every section is walked; tag and
 author listings only in a full crawl (where they lead to articles no section
-reached), so an incremental run with nothing new stays a few requests."""
+reached), so an incremental run with nothing new stays a few requests.
+
+No store call runs on the reactor's thread (store_thread.py): writes go to
+the crawl's writer thread in order, without waiting; the callbacks that read
+the store are async and await the read on a thread, so a slow or absent
+database never stops the downloads."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
@@ -31,6 +37,7 @@ from .coverage import Coverage, ListingWalk, summarise
 from .failures import classify
 from .items import FetchedPage
 from .open_discovery import FEED_TYPES, sitemap_lastmod
+from .store_thread import StoreReader, StoreWriter
 
 # A link to another page of the same hub (followed at the hub's own depth).
 PAGINATION_RE = re.compile(r"/page/\d+/?(?:$|\?)|[?&]page=\d+|[/-]page-?\d+(?:\.html?)?$", re.I)
@@ -40,6 +47,7 @@ ARTICLE_PRIORITY = 10
 SOURCE_PRIORITY = 5  # feeds and sitemaps
 LISTING_PRIORITY = 0
 REVISIT_PRIORITY = -1  # stored articles asked again: after everything new
+T = TypeVar("T")
 
 
 class ArchiveSpider(scrapy.Spider):
@@ -77,16 +85,26 @@ class ArchiveSpider(scrapy.Spider):
         # Hashes of the articles each listing walk has shown, to stop endless
         # pagination; bounded by what the listing holds, dropped at its end.
         self.walk_seen: dict[str, set[int]] = {}
+        # The store off the reactor's thread: writes in order on one thread
+        # (the pipeline's too), reads that need no order on a small pool.
+        self.writer = StoreWriter(config.max_pages_in_hand)
+        self.reads = StoreReader()
+        self.gone = 0  # stored articles marked gone (counted on the writer thread)
+
+    # --- the store, off the reactor's thread ---------------------------------------------
+    def write(self, call: Callable[[], object]) -> None:
+        """A write the crawl does not wait for, in order with every other."""
+        self.writer.submit(call)
+
+    async def read(self, call: Callable[[], T]) -> T:
+        return await self.reads(call)
 
     # --- where to start --------------------------------------------------------------
-    async def start(self) -> Any:  # Scrapy >= 2.13
-        for request in self.start_requests():
-            yield request
-
-    def start_requests(self) -> Iterator[Request]:
+    async def start(self) -> AsyncIterator[Request]:  # Scrapy >= 2.13
         config = self.config
         if config.urls:
-            yield from self.article_requests([canonical_form(u) for u in config.urls])
+            async for request in self.article_requests([canonical_form(u) for u in config.urls]):
+                yield request
             return
         if self.reading_as == AUTO or not self.explicit_listings():
             # The home page says which site this is (with auto) and names its sections.
@@ -95,7 +113,8 @@ class ArchiveSpider(scrapy.Spider):
                           errback=self.home_failed, priority=LISTING_PRIORITY,
                           meta={"start": True})
             return
-        yield from self.walks_and_sources([], None)
+        async for request in self.walks_and_sources([], None):
+            yield request
 
     def explicit_listings(self) -> list[tuple[str, str]]:
         """The listings the crawl was told to walk (and only those)."""
@@ -110,26 +129,33 @@ class ArchiveSpider(scrapy.Spider):
         run stays cheap."""
         return ("category", "tag", "author") if self.walk_every_kind else ("category",)
 
-    def walks_and_sources(self, found: list[Term], home: Response | None
-                          ) -> Iterator[Request]:
+    async def walks_and_sources(self, found: list[Term], home: Response | None
+                                ) -> AsyncIterator[Request]:
         """Every listing to walk, then the feeds and sitemaps and the revisits;
         on a site without listings, open discovery from the home page."""
         if not self.sources.listings:
-            yield from self.revisit_requests()
-            yield from self.open_discovery(home)
+            async for request in self.revisit_requests():
+                yield request
+            for request in self.open_discovery(home):
+                yield request
             return
         listings = self.explicit_listings()
         if not listings:
-            if not self.store.site_terms(self.stored_as):
+            # On the writer thread, in order after the terms `learn` just queued
+            # from the home page: the answer the store gave when called inline.
+            if not await self.writer.run(partial(self.store.site_terms, self.stored_as)):
                 self.walk_every_kind = True  # nothing known of the site yet
-            remembered = self.store.site_terms(self.stored_as, kinds=self.walked_kinds())
+            remembered = await self.writer.run(partial(self.store.site_terms, self.stored_as,
+                                                       kinds=self.walked_kinds()))
             listings = [(t.kind, t.slug) for t in remembered] + \
                 [(t.kind, t.slug) for t in found if t.kind in self.walked_kinds()]
         for kind, slug in listings:
-            yield from self.listing_start(kind, slug)
+            async for request in self.listing_start(kind, slug):
+                yield request
         if self.config.page_range or self.config.months:
             return  # a backfill shard is exactly its listing pages: no feeds or sitemaps
-        yield from self.revisit_requests()
+        async for request in self.revisit_requests():
+            yield request
         for path in self.sources.feeds:
             yield Request(self.sources.base_url + path, callback=self.parse_feed,
                           errback=self.source_missing, priority=SOURCE_PRIORITY)
@@ -137,14 +163,18 @@ class ArchiveSpider(scrapy.Spider):
             yield Request(self.sources.base_url + path, callback=self.parse_sitemap,
                           errback=self.source_missing, priority=SOURCE_PRIORITY)
 
-    def listing_start(self, kind: str, slug: str) -> Iterator[Request]:
+    async def listing_start(self, kind: str, slug: str) -> AsyncIterator[Request]:
         key = self.sources.listing_url(kind, slug)  # the listing's first page
         if key in self.walks:
             return  # no listing walked twice in a crawl
-        self.walks[key] = ListingWalk(key, kind)
+        self.walks[key] = ListingWalk(key, kind)  # before the read: no second start meanwhile
         self.crawler.stats.inc_value(f"discovery/walks/{kind}")
-        deepest, completed = self.store.listing_state(key)
         first, last = self.config.page_range or (1, None)
+        start_url = self.sources.listing_url(kind, slug, first)
+        self.start_listings.append(start_url)
+        # On the pool, not the writer: read once, before any page of this walk
+        # writes it (the `walks` entry above), so no write of ours can precede it.
+        deepest, completed = await self.read(partial(self.store.listing_state, key))
         # An unfinished walk goes on where it stopped, while the walk from page 1
         # re-reads the pages before that one: articles found there but never
         # stored (a crawl killed with them in flight) are fetched this time.
@@ -152,8 +182,6 @@ class ArchiveSpider(scrapy.Spider):
                   and deepest > first + 1 and not self.config.page_range)
         walk = {"listing": key, "known_streak": 0, "last_page": last, "completed": completed,
                 "resumed": False, "page": first, "resume_from": deepest if resume else None}
-        start_url = self.sources.listing_url(kind, slug, first)
-        self.start_listings.append(start_url)
         yield self.listing_request(start_url, walk, start=True)
         if resume:
             yield self.listing_request(self.sources.listing_url(kind, slug, deepest),
@@ -165,16 +193,18 @@ class ArchiveSpider(scrapy.Spider):
                        priority=LISTING_PRIORITY, meta={"walk": walk, "start": start})
 
     # --- listings ------------------------------------------------------------------------
-    def parse_home(self, response: Response) -> Iterator[Request]:
+    async def parse_home(self, response: Response) -> AsyncIterator[Request]:
         if self.reading_as == AUTO and isinstance(response, TextResponse):
             self.read_as(recognise(response.url, response.text[:300_000]).name)
         found = self.learn(response, everywhere=True)
-        yield from self.walks_and_sources(found, response)
+        async for request in self.walks_and_sources(found, response):
+            yield request
 
-    def home_failed(self, failure: Failure) -> Iterator[Request]:
+    async def home_failed(self, failure: Failure) -> AsyncIterator[Request]:
         """No home page: the sections earlier crawls found are walked all the same."""
         self.failed(failure)
-        yield from self.walks_and_sources([], None)
+        async for request in self.walks_and_sources([], None):
+            yield request
 
     def read_as(self, name: str) -> None:
         """Read the site as `name` from now on (its crawl sources and parser)."""
@@ -202,26 +232,28 @@ class ArchiveSpider(scrapy.Spider):
                 self.terms[key] = term if term.name or known is None else known
                 changed.append(self.terms[key])
         if changed:
-            self.store.remember_terms(self.stored_as, changed)
+            self.write(partial(self.store.remember_terms, self.stored_as, changed))
         return [t for t in new if t.kind in self.walked_kinds()]
 
-    def discovered_walks(self, response: Response) -> Iterator[Request]:
-        found = self.learn(response)
+    async def discovered_walks(self, found: list[Term]) -> AsyncIterator[Request]:
+        """The walks of the terms a page showed (`learn`), new to this crawl."""
         if not self.explicit_listings():
             for term in found:
                 self.crawler.stats.inc_value("discovery/sections_found_in_pages")
-                yield from self.listing_start(term.kind, term.slug)
+                async for request in self.listing_start(term.kind, term.slug):
+                    yield request
 
-    def parse_listing(self, response: Response) -> Iterator[Request]:
+    async def parse_listing(self, response: Response) -> AsyncIterator[Request]:
+        """The page's decisions are made before any read (the next page, the
+        walk's end); the next page is asked before its articles' known-URL read
+        unless the walk may stop on known pages, so a walk goes on while the
+        store is slow. Then the new walks it shows, then its new articles."""
         meta = response.meta["walk"]
         page = meta["page"]
         links, refused = self.sources.article_links(response)
         if refused:
             self.crawler.stats.inc_value("refused/links", refused)
-        yield from self.discovered_walks(response)
-        known = self.known(links)
-        yield from self.article_requests(
-            [u for u in links if self.config.refresh or u not in known])
+        found = self.learn(response)
         self.crawler.stats.inc_value("listing/pages")
         walk = self.walks.get(meta["listing"]) or ListingWalk(meta["listing"], "listing")
         walk.pages += 1
@@ -233,7 +265,7 @@ class ArchiveSpider(scrapy.Spider):
         if self.config.max_pages and page - (self.config.page_range or (1,))[0] + 1 >= \
                 self.config.max_pages:
             ending = ending or "max_pages"
-        self.store.update_listing(meta["listing"], page, completed=False)
+        self.write(partial(self.store.update_listing, meta["listing"], page, completed=False))
         if next_url is None:  # the oldest page: walked to its end once this crawl finishes
             self.walked_to_end[meta["listing"]] = page
             self.walk_seen.pop(meta["listing"], None)
@@ -243,19 +275,37 @@ class ArchiveSpider(scrapy.Spider):
             ending = "trap"
         if ending is None and self.config.since and self.older_than_since(response):
             ending = "since"
-        if ending is not None or next_url is None:
+        going_on = ending is None and next_url is not None
+        if not going_on:
             walk.ended = "end" if "end" in (ending, walk.ended) else str(ending)
+        # Whether this walk can stop on a streak of known pages: the same for
+        # every page of it (the config, and the walk's resumed and completed).
+        may_stop_on_known = (self.config.mode == "incremental" and not self.config.refresh
+                             and not meta.get("resumed") and not self.config.page_range
+                             and meta["completed"])
+        if going_on and not may_stop_on_known:  # the streak decides nothing: no need to wait
+            assert next_url is not None
+            yield self.next_page_request(next_url, meta, streak=0)
+        async for request in self.discovered_walks(found):
+            yield request
+        known = await self.known(links)
+        async for request in self.article_requests(
+                [u for u in links if self.config.refresh or u not in known]):
+            yield request
+        if not (going_on and may_stop_on_known):
             return
+        assert next_url is not None
         streak = meta["known_streak"] + 1 if links and set(links) <= known else 0
-        stop_early = (self.config.mode == "incremental" and not self.config.refresh
-                      and not meta.get("resumed") and not self.config.page_range
-                      and streak > self.config.margin_pages and meta["completed"])
-        if stop_early:
+        if streak > self.config.margin_pages:
             self.crawler.stats.inc_value("listing/stopped_on_known")
             walk.ended = "known"
             return
-        yield self.listing_request(next_url, {**meta, "page": page + 1, "known_streak": streak,
-                                              "stale_pages": meta.get("stale_pages", 0)})
+        yield self.next_page_request(next_url, meta, streak)
+
+    def next_page_request(self, url: str, meta: dict[str, Any], streak: int) -> Request:
+        return self.listing_request(url, {**meta, "page": meta["page"] + 1,
+                                          "known_streak": streak,
+                                          "stale_pages": meta.get("stale_pages", 0)})
 
     def next_listing_page(self, response: Response, meta: dict[str, Any]) -> str | None:
         """The next page's URL: the page's own link, or, when that link is
@@ -294,20 +344,43 @@ class ArchiveSpider(scrapy.Spider):
             return True
         return False
 
-    def closed(self, reason: str) -> None:
+    async def closed(self, reason: str) -> None:
         """Only a crawl that finished marks its listings walked to the end: by
         then every article they listed is stored. A killed crawl leaves them
-        unfinished, so the next run re-reads them instead of stopping early."""
+        unfinished, so the next run re-reads them instead of stopping early.
+
+        Runs after the pipeline has closed; the writer is drained first (every
+        page and failure written), so the completions and the coverage report
+        follow every write of the crawl. Awaited: the reactor stays free."""
         stats = self.crawler.stats
         stats.set_value("start/listings", self.start_listings)
         stats.set_value("start/failures", self.start_failures)
-        if reason == "finished":
-            for listing, page in self.walked_to_end.items():
-                self.store.update_listing(listing, page, completed=True)
-        stats.set_value("coverage", self.coverage().as_dict())
+        try:
+            await self.writer.drained()
+            # A write that failed (the store gone): some article may not be stored.
+            if reason == "finished" and self.writer.error is None:
+                for listing, page in self.walked_to_end.items():
+                    self.write(partial(self.store.update_listing, listing, page, completed=True))
+                await self.writer.drained()
+            if self.gone:
+                stats.set_value("articles/gone", self.gone)
+            stats.set_value("coverage", (await self.read(self.coverage)).as_dict())
+        finally:
+            stats.set_value("store", self.store_report())
+            self.writer.close()
+            self.reads.close()
+
+    def store_report(self) -> dict[str, Any]:
+        """Time in store calls: the writer thread's (the figure that can hold a
+        crawl back) and the read pool's (summed over its threads)."""
+        return {"write_s": round(self.writer.busy_s, 3), "writes": self.writer.calls,
+                "read_s": round(self.reads.busy_s, 3), "reads": self.reads.calls,
+                "pages_in_hand_peak": self.writer.peak,
+                "max_pages_in_hand": self.writer.max_pages_in_hand}
 
     def coverage(self) -> Coverage:
-        """What the listings found, and what of it is stored (and why not)."""
+        """What the listings found, and what of it is stored (and why not).
+        Calls the store: on a thread (`closed` reads it on the pool)."""
         found = set().union(*(w.found for w in self.walks.values())) if self.walks else set()
         why_not: dict[str, str] = {}
         if self.run_id is not None:
@@ -355,7 +428,7 @@ class ArchiveSpider(scrapy.Spider):
                     links.append(url)
         return list(dict.fromkeys(links))
 
-    def parse_robots_sitemaps(self, response: Response) -> Iterator[Request]:
+    async def parse_robots_sitemaps(self, response: Response) -> AsyncIterator[Request]:
         for href in sitemap_urls_from_robots(response.text if isinstance(response, TextResponse)
                                              else response.body, base_url=response.url):
             url = safe_url(response, href, canonical=False)
@@ -365,13 +438,16 @@ class ArchiveSpider(scrapy.Spider):
             self.open_sources_pending += 1
             yield Request(url, callback=self.parse_sitemap, errback=self.open_source_failed,
                           priority=SOURCE_PRIORITY, meta={"open_source": True})
-        yield from self.open_source_done(response.request)
+        async for request in self.open_source_done(response.request):
+            yield request
 
-    def open_source_failed(self, failure: Failure) -> Iterator[Request]:
+    async def open_source_failed(self, failure: Failure) -> AsyncIterator[Request]:
         self.crawler.stats.inc_value("discovery/source_missing")
-        yield from self.open_source_done(failure.request)  # type: ignore[attr-defined]
+        async for request in self.open_source_done(
+                failure.request):  # type: ignore[attr-defined]
+            yield request
 
-    def open_source_done(self, request: Request | None) -> Iterator[Request]:
+    async def open_source_done(self, request: Request | None) -> AsyncIterator[Request]:
         """Counted once per source request; the last one starts link
         following when the sources named no page at all."""
         if request is None or not request.meta.get("open_source"):
@@ -381,7 +457,8 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.set_value("discovery/following_links", True)
             self.logger.info("no sitemap or feed names a page: following links from the "
                              "home page, %d deep", self.config.max_link_depth)
-            yield from self.follow(self.home_links, depth=1)
+            async for follow in self.follow(self.home_links, depth=1):
+                yield follow
 
     # --- link following -----------------------------------------------------------------
     def followable_links(self, response: Response) -> list[str]:
@@ -394,8 +471,8 @@ class ArchiveSpider(scrapy.Spider):
                 links.append(url)
         return list(dict.fromkeys(links))
 
-    def follow(self, urls: list[str], depth: int) -> Iterator[Request]:
-        known = self.known(urls)
+    async def follow(self, urls: list[str], depth: int) -> AsyncIterator[Request]:
+        known = await self.known(urls)
         for url in urls:
             if url in known or self.followed >= self.config.max_followed_pages:
                 continue  # known articles are never fetched again
@@ -404,7 +481,7 @@ class ArchiveSpider(scrapy.Spider):
                           priority=LISTING_PRIORITY + 1 - depth,
                           meta={"article": True, "may_be_hub": True, "link_depth": depth})
 
-    def follow_from(self, response: Response) -> Iterator[Request]:
+    async def follow_from(self, response: Response) -> AsyncIterator[Request]:
         """The links of a followed page, one step deeper; the next page of a
         hub (`/page/3`, `?page=3`, `page-3`) is the same hub, at its depth."""
         depth = response.meta.get("link_depth")
@@ -412,31 +489,35 @@ class ArchiveSpider(scrapy.Spider):
             return
         links = self.followable_links(response)
         pages = [u for u in links if PAGINATION_RE.search(u)]
-        yield from self.follow(pages, depth)
+        async for request in self.follow(pages, depth):
+            yield request
         if depth < self.config.max_link_depth:
-            yield from self.follow([u for u in links if u not in pages], depth + 1)
+            async for request in self.follow([u for u in links if u not in pages], depth + 1):
+                yield request
 
-    def changed_since_fetched(self, lastmod: dict[str, datetime],
-                              known: set[str]) -> set[str]:
+    async def changed_since_fetched(self, lastmod: dict[str, datetime],
+                                    known: set[str]) -> set[str]:
         """Known pages a sitemap says changed after they were last fetched."""
-        fetched = self.store.validators([u for u in known if u in lastmod])
+        fetched = await self.validators([u for u in known if u in lastmod])
         return {u for u, (_, _, at) in fetched.items() if lastmod[u] > at}
 
     # --- feeds and sitemaps ---------------------------------------------------------------------
-    def parse_feed(self, response: Response) -> Iterator[Request]:
+    async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
         if not isinstance(response, TextResponse):
             return
         response.selector.remove_namespaces()
         hrefs = response.xpath("//item/link/text() | //entry/link[not(@rel) or "
                                "@rel='alternate']/@href").getall()
         links = self.usable_links(response, hrefs)
-        known = self.known(links)
         self.crawler.stats.inc_value("discovery/feed_links", len(links))
         self.source_pages += len(links)
-        yield from self.article_requests([u for u in links if u not in known])
-        yield from self.open_source_done(response.request)
+        known = await self.known(links)
+        async for request in self.article_requests([u for u in links if u not in known]):
+            yield request
+        async for request in self.open_source_done(response.request):
+            yield request
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
         if not isinstance(response, TextResponse):
             return
         response.selector.remove_namespaces()
@@ -459,14 +540,16 @@ class ArchiveSpider(scrapy.Spider):
             url = safe_url(response, entry.xpath("loc/text()").get() or "")
             if moment is not None and url is not None:
                 lastmod[url] = moment
-        known = self.known(links)
-        changed = self.changed_since_fetched(lastmod, known) if lastmod else set()
         self.crawler.stats.inc_value("discovery/sitemap_links", len(links))
-        self.crawler.stats.inc_value("discovery/sitemap_changed", len(changed))
         self.source_pages += len(links)
-        yield from self.article_requests(
-            [u for u in links if self.config.refresh or u not in known or u in changed])
-        yield from self.open_source_done(response.request)
+        known = await self.known(links)
+        changed = await self.changed_since_fetched(lastmod, known) if lastmod else set()
+        self.crawler.stats.inc_value("discovery/sitemap_changed", len(changed))
+        async for request in self.article_requests(
+                [u for u in links if self.config.refresh or u not in known or u in changed]):
+            yield request
+        async for request in self.open_source_done(response.request):
+            yield request
 
     def usable_links(self, response: Response, hrefs: list[str]) -> list[str]:
         """Article URLs among a feed's or sitemap's links; malformed and off-site
@@ -480,7 +563,7 @@ class ArchiveSpider(scrapy.Spider):
                 links.append(url)
         return links
 
-    def revisit_requests(self) -> Iterator[Request]:
+    async def revisit_requests(self) -> AsyncIterator[Request]:
         """With --refresh, every stored article of the site is asked again (so a
         taken-down one is marked gone); with a refetch age, the stale ones."""
         days = self.config.refetch_after_days
@@ -488,21 +571,32 @@ class ArchiveSpider(scrapy.Spider):
             return
         before = datetime.now(UTC) - timedelta(days=days) if days and not self.config.refresh \
             else None
-        urls = self.store.stored_urls(self.sources.base_url + "/", fetched_before=before)
+        urls = await self.read(partial(self.store.stored_urls, self.sources.base_url + "/",
+                                       fetched_before=before))
         self.crawler.stats.inc_value("articles/revisited", len(urls))
-        yield from self.article_requests(urls, priority=REVISIT_PRIORITY)
+        async for request in self.article_requests(urls, priority=REVISIT_PRIORITY):
+            yield request
 
     # --- articles ----------------------------------------------------------------------------
-    def known(self, urls: list[str]) -> set[str]:
+    async def known(self, urls: list[str]) -> set[str]:
+        """On the read pool, in no order with the writes: a URL stored or
+        failed this crawl was asked for already, and Scrapy's duplicate
+        filter drops it whatever this answers."""
+        if not urls:
+            return set()
         days = self.config.refetch_after_days
         stale_before = datetime.now(UTC) - timedelta(days=days) if days else None
-        return self.store.known_urls(urls, stale_before=stale_before)
+        return await self.read(partial(self.store.known_urls, urls, stale_before=stale_before))
 
-    def article_requests(self, urls: list[str],
-                         priority: int = ARTICLE_PRIORITY) -> Iterator[Request]:
+    async def validators(self, urls: list[str]
+                         ) -> dict[str, tuple[str | None, str | None, datetime]]:
+        return await self.read(partial(self.store.validators, urls)) if urls else {}
+
+    async def article_requests(self, urls: list[str],
+                               priority: int = ARTICLE_PRIORITY) -> AsyncIterator[Request]:
         # A URL found twice (listing, feed, sitemap) is dropped by Scrapy's
         # duplicate filter: no set of our own grows with the crawl.
-        validators = self.store.validators(urls)  # stored ones are asked "changed since?"
+        validators = await self.validators(urls)  # stored ones are asked "changed since?"
         for url in urls:
             headers = {}
             etag, modified, _ = validators.get(url, (None, None, None))
@@ -516,12 +610,13 @@ class ArchiveSpider(scrapy.Spider):
                           meta={"article": True, "handle_httpstatus_list": [304],
                                 "may_be_hub": not self.sources.listings})
 
-    def parse_article(self, response: Response) -> Iterator[FetchedPage | Request]:
+    async def parse_article(self, response: Response) -> AsyncIterator[FetchedPage | Request]:
+        """The page first, then the walks and links it shows: those may wait
+        on a read, the page never does."""
         if response.status == 304:
             self.crawler.stats.inc_value("articles/not_modified")
             return
-        yield from self.discovered_walks(response)
-        yield from self.follow_from(response)
+        found = self.learn(response)
         request = response.request
         yield FetchedPage(
             url=response.url,
@@ -536,6 +631,10 @@ class ArchiveSpider(scrapy.Spider):
             site=self.reading_as, stored_as=self.stored_as,
             may_be_hub=bool(response.meta.get("may_be_hub")),
         )
+        async for follow in self.discovered_walks(found):
+            yield follow
+        async for follow in self.follow_from(response):
+            yield follow
 
     # --- failures ------------------------------------------------------------------------
     def failed(self, failure: Failure) -> None:
@@ -554,12 +653,17 @@ class ArchiveSpider(scrapy.Spider):
         if walk and walk["listing"] in self.walks:
             self.walks[walk["listing"]].ended = f"failed: {found.reason}"
         gone = found.reason in ("http_404", "http_410") and request.meta.get("article")
-        if gone and self.store.mark_gone(url):
-            self.crawler.stats.inc_value("articles/gone")
+        if gone:
+            self.write(partial(self.mark_gone, url))
         # One table each: a request that failed is a fetch failure (a permanent
         # one is never asked again), never also "quarantined" (fetched pages only).
-        self.store.record_failure(url, found.reason, found.detail, permanent=found.permanent,
-                                  run_id=self.run_id)
+        self.write(partial(self.store.record_failure, url, found.reason, found.detail,
+                           permanent=found.permanent, run_id=self.run_id))
+
+    def mark_gone(self, url: str) -> None:
+        """On the writer thread; `closed` puts the count in the stats."""
+        if self.store.mark_gone(url):
+            self.gone += 1
 
     def source_missing(self, failure: Failure) -> None:
         """A feed or sitemap the site does not have is no failure of the crawl."""

@@ -62,6 +62,11 @@ class CrawlConfig(BaseModel):
     max_page_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     retries: int = Field(default=3, ge=0, le=20)
     store_batch: int = Field(default=25, ge=1)
+    # Pages held for the store at most (batched, queued for the writer thread or
+    # being written): while the store waits (a restart, a lock) the crawl goes
+    # on fetching until this many are in hand, then waits with it. A few
+    # hundred cleaned articles: some MB (docs/crawl-lifecycle.md).
+    max_pages_in_hand: int = Field(default=300, ge=1)
     # Seconds one page may take to clean in a worker: past it, quarantined.
     clean_budget_s: float = Field(default=30.0, gt=0)
     # Processes that clean pages, one per core by default (0: on the crawl's own thread).

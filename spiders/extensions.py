@@ -1,5 +1,5 @@
 """Progress for whoever started the crawl: a small JSON file rewritten every
-second with pages fetched and requests still waiting."""
+second with pages fetched, requests still waiting and pages held for the store."""
 
 from __future__ import annotations
 
@@ -46,9 +46,13 @@ class ProgressFile:
             scheduler = engine._slot.scheduler
             pending = len(scheduler) if hasattr(scheduler, "__len__") else 0
             pending += len(engine.downloader.active)
+        writer = getattr(self.crawler.spider, "writer", None)
         snapshot = {"fetched": stats.get_value("downloader/response_count", 0),
                     "pending": pending,
-                    "items": stats.get_value("item_scraped_count", 0)}
+                    "items": stats.get_value("item_scraped_count", 0),
+                    # Pages held for the store (spiders/store_thread.py): a stalled
+                    # store shows here, up to the config's max_pages_in_hand.
+                    "in_hand": writer.pages_in_hand if writer is not None else 0}
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(snapshot))
         os.replace(tmp, self.path)  # readers never see half a file

@@ -2,13 +2,22 @@
 file, then through the cleaner (both prepared in worker processes, so the
 reactor keeps fetching; the WARC records reach the disk before the article
 reaches the store); a valid article is stored in batches, anything else is
-quarantined with its reason and WARC location."""
+quarantined with its reason and WARC location.
+
+The store is written on the crawl's writer thread (`store_thread.StoreWriter`),
+never on the reactor's: `process_item` returns once the page is batched or
+queued, and waits only while `max_pages_in_hand` pages are already in hand
+(batched, queued or being written), so fetching goes on while the store
+waits, up to that bound."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
+from concurrent.futures import Future
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -20,6 +29,7 @@ from storage.warc import RawPage, WarcWriterRotating
 
 from .clean_pool import CleanerPool
 from .items import FetchedPage
+from .store_thread import StoreWriter
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +37,7 @@ log = logging.getLogger(__name__)
 class ArchivePipeline:
     def __init__(self, store: ArticleStore, warc: WarcWriterRotating, cleaner_site: str,
                  run_id: int | None, batch_size: int, cleaner: CleanerPool,
-                 stored_as: str | None = None) -> None:
+                 stored_as: str | None = None, writer: StoreWriter | None = None) -> None:
         self.store = store
         self.cleaner = cleaner
         self.warc = warc
@@ -44,6 +54,11 @@ class ArchivePipeline:
         self.fallbacks = 0
         self.missing_dates = 0
         self.hubs = 0  # pages of a site without listings that are no article
+        # No writer given: the store is written in the calling thread (unit
+        # tests, tools with no reactor); a crawl passes the spider's.
+        self.writer = writer or StoreWriter(max(batch_size, 1), threaded=False)
+        # The counts are added to on the writer thread and read on the loop.
+        self._lock = threading.Lock()
 
     async def process_item(self, item: FetchedPage) -> dict[str, Any]:
         fetched_at = datetime.now(UTC)
@@ -60,10 +75,12 @@ class ArchivePipeline:
             if item.may_be_hub and cleaned.problem == "not_an_article":
                 self.hubs += 1  # archived, read for links, never quarantined
                 return {"url": item.url, "outcome": "not_an_article"}
+            await self._room()
             self._quarantine(listed, cleaned.problem, cleaned.detail, warc_file,
                              warc_offset, permanent=not cleaned.transient)
             return {"url": item.url, "outcome": "quarantined"}
         self._count_quality(article)
+        await self._room()
         self.batch.append(PageRecord(
             article=article, fetched_at=fetched_at, run_id=self.run_id, warc_file=warc_file,
             warc_offset=warc_offset, etag=page.header("ETag"),
@@ -74,6 +91,16 @@ class ArchivePipeline:
             self.flush()
         return {"url": item.url, "outcome": "accepted"}
 
+    async def _room(self) -> None:
+        """Wait until one more page may be held (the back-pressure: Scrapy
+        keeps the page's response meanwhile, and stops fetching once its
+        scraper holds too many). Raises the writer's StoreError: the crawl is
+        stopping, nothing more is stored."""
+        while (waiter := self.writer.reserve_or_wait(1)) is not None:
+            if self.writer.pages_in_hand <= len(self.batch):
+                self.flush()  # all in hand is this batch: sent, it frees room once written
+            await waiter
+
     def _count_quality(self, article: Article) -> None:
         self.extractors[article.extractor] += 1
         self.fallbacks += article.fallback
@@ -82,29 +109,43 @@ class ArchivePipeline:
     def _quarantine(self, url: str, reason: str, detail: str, warc_file: str,
                     warc_offset: int, permanent: bool = True) -> None:
         """A permanent reason keeps the URL from being fetched again; a
-        transient one (the cleaning process died) lets the next run retry it."""
-        self.quarantined[reason] += 1
-        log.info("quarantined %s: %s (%s)", url, reason, detail[:300])
-        self.store.quarantine(url, reason, detail, permanent=permanent, run_id=self.run_id,
-                              warc_file=warc_file, warc_offset=warc_offset)
+        transient one (the cleaning process died) lets the next run retry it.
+        Queued behind the batches before it; its page is in hand until written."""
+        self._count_quarantined(url, reason, detail)
+        self.writer.submit(partial(
+            self.store.quarantine, url, reason, detail, permanent=permanent,
+            run_id=self.run_id, warc_file=warc_file, warc_offset=warc_offset), pages=1)
 
-    def flush(self) -> None:
-        """Store the batch. It is taken out first: a batch that fails is never
-        tried again with the next page, and a record the database refuses is
-        quarantined (`store_rejected`, retried next run) while the rest is stored."""
+    def _count_quarantined(self, url: str, reason: str, detail: str) -> None:
+        with self._lock:
+            self.quarantined[reason] += 1
+        log.info("quarantined %s: %s (%s)", url, reason, detail[:300])
+
+    def flush(self) -> Future[None] | None:
+        """Queue the batch for the writer thread. It is taken out first: a
+        batch that fails is never tried again with the next page."""
         batch, self.batch = self.batch, []
         if not batch:
-            return
+            return None
+        return self.writer.submit(partial(self._store_batch, batch), pages=len(batch))
+
+    def _store_batch(self, batch: list[PageRecord]) -> None:
+        """On the writer thread: store the batch; a record the database
+        refuses is quarantined (`store_rejected`, retried next run) while the
+        rest is stored."""
         counts = self.store.upsert_articles(batch)
-        self.counts.add(counts)
+        with self._lock:
+            self.counts.add(counts)
         records = {record.article.canonical_url: record for record in batch}
         for url, why in counts.rejected:
             record = records[url]
             log.error("the store refused %s: %s", url, why[:300])
+            self._count_quarantined(record.article.url, "store_rejected", why)
             try:
-                self._quarantine(record.article.url, "store_rejected", why,
-                                 record.warc_file or "", record.warc_offset or 0,
-                                 permanent=False)
+                self.store.quarantine(record.article.url, "store_rejected", why,
+                                      permanent=False, run_id=self.run_id,
+                                      warc_file=record.warc_file or "",
+                                      warc_offset=record.warc_offset or 0)
             except StoreUnavailable:
                 raise
             except (StoreError, DBAPIError) as error:  # not even its quarantine row fits
@@ -112,8 +153,12 @@ class ArchivePipeline:
                           str(error).splitlines()[0][:300])
 
     def close(self) -> dict[str, Any]:
+        """Store what is in hand (the batch, the queue) and close the WARC
+        file and the cleaners; raises the writer's StoreError, if any."""
         try:
             self.flush()
+            self.writer.drain()
+            self.writer.raise_if_failed()
         finally:
             try:
                 self.warc.close()
@@ -123,13 +168,16 @@ class ArchivePipeline:
         return self.report()
 
     def report(self) -> dict[str, Any]:
-        return {
-            "articles_new": self.counts.new,
-            "articles_updated": self.counts.updated,
-            "articles_unchanged": self.counts.unchanged,
-            "quarantined": dict(self.quarantined),
-            "extractors": dict(self.extractors),
-            "fallbacks": self.fallbacks,
-            "missing_dates": self.missing_dates,
-            "pages_not_articles": self.hubs,
-        }
+        with self._lock:
+            return {
+                "articles_new": self.counts.new,
+                "articles_updated": self.counts.updated,
+                "articles_unchanged": self.counts.unchanged,
+                "quarantined": dict(self.quarantined),
+                "extractors": dict(self.extractors),
+                "fallbacks": self.fallbacks,
+                "missing_dates": self.missing_dates,
+                "pages_not_articles": self.hubs,
+                # Most pages batched, queued or being written at once (<= max_pages_in_hand).
+                "pages_in_hand_peak": self.writer.peak,
+            }

@@ -248,6 +248,11 @@ def summarise(stats: dict[str, Any], wall_seconds: float) -> dict[str, Any]:
         "fallbacks": pipeline.get("fallbacks", 0),
         "missing_dates": pipeline.get("missing_dates", 0),
         "pages_not_articles": pipeline.get("pages_not_articles", 0),
+        # Most pages held for the store at once (<= the config's max_pages_in_hand).
+        "pages_in_hand_peak": pipeline.get("pages_in_hand_peak", 0),
+        # Seconds in store calls: the writer thread's, and the read pool's.
+        "store_write_s": (stats.get("store") or {}).get("write_s", 0.0),
+        "store_read_s": (stats.get("store") or {}).get("read_s", 0.0),
         "read_as": stats.get("site/read_as"),
         "coverage": stats.get("coverage"),
         "finish_reason": stats.get("finish_reason"),

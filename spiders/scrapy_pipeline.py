@@ -1,6 +1,7 @@
 """The Scrapy item pipeline: a thin adapter over `ArchivePipeline`. A full
 disk or a store that cannot be written ends the crawl at once, with the
-cause in the stats (no page is fetched only to be dropped)."""
+cause in the stats (no page is fetched only to be dropped). The store is
+written on the spider's writer thread; closing waits for it to finish."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class ScrapyArchivePipeline:
         self.crawler = crawler
         self.pipeline: ArchivePipeline | None = None
         self.stopping = False
+        self.closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ScrapyArchivePipeline:
@@ -34,12 +36,19 @@ class ScrapyArchivePipeline:
     def open_spider(self, spider: Any = None) -> None:
         spider = self.crawler.spider
         config = spider.config
+        loop = asyncio.get_running_loop()  # the asyncio reactor's: the writer thread reports to it
+
+        def store_failed(error: StoreError) -> None:  # on the writer thread
+            loop.call_soon_threadsafe(self.stop, "store_error", str(error))
+
+        spider.writer.on_error = store_failed
         self.pipeline = ArchivePipeline(
             store=spider.store,
             warc=WarcWriterRotating(config.warc_dir, max_bytes=config.warc_max_mb * 1024 * 1024),
             cleaner_site=spider.reading_as, run_id=spider.run_id,
             batch_size=config.store_batch, stored_as=spider.stored_as,
-            cleaner=CleanerPool(config.clean_workers, budget_s=config.clean_budget_s))
+            cleaner=CleanerPool(config.clean_workers, budget_s=config.clean_budget_s),
+            writer=spider.writer)
 
     async def process_item(self, item: FetchedPage) -> dict[str, Any]:
         assert self.pipeline is not None
@@ -54,15 +63,21 @@ class ScrapyArchivePipeline:
         raise DropItem(f"not stored: the crawl is stopping ({item.url})")
 
     def stop(self, cause: str, detail: str) -> None:
-        if self.stopping:
+        if self.stopping or self.closing:  # closing: close_spider records the cause itself
             return
         self.stopping = True
         log.error("stopping the crawl: %s", detail)
         self.crawler.stats.set_value("fatal_error", {"cause": cause, "detail": detail})
         asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=cause))
 
-    def close_spider(self, spider: Any = None) -> None:
+    async def close_spider(self, spider: Any = None) -> None:
         assert self.pipeline is not None
+        self.closing = True
+        # Every page in hand stored before the spider's final listing updates
+        # and coverage report (spider.closed, after this); awaited, so the
+        # reactor is free while the writer thread works.
+        self.pipeline.flush()
+        await self.pipeline.writer.drained()
         try:
             self.pipeline.close()
         except StoreError as error:  # the last batch could not be stored

@@ -114,6 +114,7 @@ def test_a_month_archive_and_since_bound_what_a_crawl_walks(server, tmp_path, sq
 
 @pytest.mark.integration
 def test_archive_stats_shows_the_last_crawls_coverage(server, tmp_path, sqlite_url):
+    import os
     import subprocess
     import sys
     from pathlib import Path
@@ -121,7 +122,7 @@ def test_archive_stats_shows_the_last_crawls_coverage(server, tmp_path, sqlite_u
     run_crawl(support.config_for(server.base, tmp_path, sqlite_url, site="aawsat"), timeout=180)
     archive = str(Path(sys.executable).parent / "archive")
     shown = subprocess.run([archive, "stats", "--db", sqlite_url], capture_output=True,
-                           text=True, timeout=120, env={"COLUMNS": "200", "PATH": "/usr/bin"})
+                           text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
     assert shown.returncode == 0, shown.stderr
     assert "coverage of the last crawl" in shown.stdout
     assert "/category/features" in shown.stdout and "robots_txt" in shown.stdout
