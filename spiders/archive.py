@@ -143,8 +143,6 @@ class ArchiveSpider(scrapy.Spider):
         if not listings:
             # On the writer thread, in order after the terms `learn` just queued
             # from the home page: the answer the store gave when called inline.
-            if not await self.writer.run(partial(self.store.site_terms, self.stored_as)):
-                self.walk_every_kind = True  # nothing known of the site yet
             remembered = await self.writer.run(partial(self.store.site_terms, self.stored_as,
                                                        kinds=self.walked_kinds()))
             listings = [(t.kind, t.slug) for t in remembered] + \
@@ -196,6 +194,7 @@ class ArchiveSpider(scrapy.Spider):
     async def parse_home(self, response: Response) -> AsyncIterator[Request]:
         if self.reading_as == AUTO and isinstance(response, TextResponse):
             self.read_as(recognise(response.url, response.text[:300_000]).name)
+        await self.note_first_crawl()
         found = self.learn(response, everywhere=True)
         async for request in self.walks_and_sources(found, response):
             yield request
@@ -203,8 +202,16 @@ class ArchiveSpider(scrapy.Spider):
     async def home_failed(self, failure: Failure) -> AsyncIterator[Request]:
         """No home page: the sections earlier crawls found are walked all the same."""
         self.failed(failure)
+        await self.note_first_crawl()
         async for request in self.walks_and_sources([], None):
             yield request
+
+    async def note_first_crawl(self) -> None:
+        """A site the store knows nothing of yet (asked before this crawl's
+        first page is learned from) gets its tag and author listings walked too."""
+        if not self.explicit_listings() and \
+                not await self.writer.run(partial(self.store.site_terms, self.stored_as)):
+            self.walk_every_kind = True
 
     def read_as(self, name: str) -> None:
         """Read the site as `name` from now on (its crawl sources and parser)."""

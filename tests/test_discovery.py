@@ -69,6 +69,9 @@ def test_every_section_is_discovered_and_every_article_stored_once(
     walked = {r["listing"].removeprefix(server.base) for r in summary["coverage"]["listings"]
               if r["kind"] == "category"}
     assert {f"/category/{slug}" for slug in sections} <= walked
+    # A site's first crawl walks the author listings its pages link too (Divi
+    # links no tag listing).
+    assert {r["kind"] for r in summary["coverage"]["listings"]} == {"category", "author"}
     assert summary["coverage"]["missing_total"] == 1  # the article robots.txt keeps out
     assert summary["coverage"]["missing"][0]["why"] == "robots_txt"
 
