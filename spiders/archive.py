@@ -30,7 +30,7 @@ from twisted.python.failure import Failure
 from cleaning import canonical_form
 from sites import AUTO, CrawlSources, Term, get_site, recognise
 from sites.sources import MONTH, safe_url
-from storage.store import ArticleStore
+from storage.protocols import CrawlFrontier
 
 from .config import CrawlConfig
 from .coverage import Coverage, ListingWalk, summarise
@@ -53,7 +53,7 @@ T = TypeVar("T")
 class ArchiveSpider(scrapy.Spider):
     name = "archive"
 
-    def __init__(self, config: CrawlConfig, store: ArticleStore, run_id: int | None = None,
+    def __init__(self, config: CrawlConfig, store: CrawlFrontier, run_id: int | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.config = config
@@ -389,11 +389,7 @@ class ArchiveSpider(scrapy.Spider):
         """What the listings found, and what of it is stored (and why not).
         Calls the store: on a thread (`closed` reads it on the pool)."""
         found = set().union(*(w.found for w in self.walks.values())) if self.walks else set()
-        why_not: dict[str, str] = {}
-        if self.run_id is not None:
-            for row in [*self.store.failure_rows(run_id=self.run_id, limit=10_000),
-                        *self.store.quarantine_rows(run_id=self.run_id, limit=10_000)]:
-                why_not.setdefault(row["url"], row["reason"])
+        why_not = self.store.why_not_stored(self.run_id) if self.run_id is not None else {}
         # Known to the store (through aliases too), less what failed this run:
         # a page refused for good is "known" so that it is not asked again.
         stored = self.store.known_urls(sorted(found)) - set(why_not) if found else set()

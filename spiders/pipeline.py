@@ -24,7 +24,8 @@ from sqlalchemy.exc import DBAPIError
 
 from cleaning import CLEANER_VERSION, canonical_form
 from cleaning.models import Article
-from storage.store import ArticleStore, PageRecord, StoreError, StoreUnavailable, UpsertCounts
+from storage.protocols import ArticleWriter
+from storage.store import PageRecord, StoreError, StoreUnavailable, UpsertCounts
 from storage.warc import RawPage, WarcWriterRotating
 
 from .clean_pool import CleanerPool
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
-    def __init__(self, store: ArticleStore, warc: WarcWriterRotating, cleaner_site: str,
+    def __init__(self, store: ArticleWriter, warc: WarcWriterRotating, cleaner_site: str,
                  run_id: int | None, batch_size: int, cleaner: CleanerPool,
                  stored_as: str | None = None, writer: StoreWriter | None = None) -> None:
         self.store = store
