@@ -169,6 +169,8 @@ def target_parameters(target: CrawlTarget) -> dict[str, Any]:
     entry = target.entry
     return {"site": target.site, "base_url": target.base_url,
             "site_name": entry.name if entry else None,
+            "timezone": entry.timezone if entry else None,
+            "language": entry.language if entry else None,
             "categories": list(entry.categories) if entry else [],
             "rate_limit_per_s": entry.rate_limit_per_s if entry else None,
             "concurrency": entry.concurrency if entry else None}

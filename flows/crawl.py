@@ -267,6 +267,8 @@ def crawl_flow(
     site_name: Annotated[str, Field(pattern=_SITE_NAME_PATTERN)] | None = None,
     started_by_fleet: bool = False,
     since: date | None = None,
+    timezone: str | None = None,
+    language: str | None = None,
 ) -> dict[str, Any] | State:
     """Crawl a site once: discovery, fetch, archive, clean, store, report.
     `base_url` defaults to $ARCHIVE_BASE_URL, else the Asharq Al-Awsat archive.
@@ -277,7 +279,8 @@ def crawl_flow(
     sites file (its concurrency limit's key); `started_by_fleet` marks a run
     of the fleet, whose own alert reports it (docs/deployments.md); the site's
     articles are stored under that name. `since` stops each listing walk at
-    its first page whose entries are all older."""
+    its first page whose entries are all older. `timezone` and `language`:
+    the sites file's for the site, where they say more than its module."""
     config = crawl_config(site=site, base_url=base_url, mode=mode, categories=categories,
                           tags=tags, urls=urls, max_pages=max_pages, page_range=page_range,
                           refresh=refresh, fallback_alarm=fallback_alarm,
@@ -285,7 +288,8 @@ def crawl_flow(
                           # a site's own politeness (the sites file): a delay between
                           # its requests, and its connections at once
                           download_delay=1 / rate_limit_per_s if rate_limit_per_s else None,
-                          concurrency_per_domain=concurrency, since=since)
+                          concurrency_per_domain=concurrency, since=since,
+                          timezone=timezone, language=language)
     # Stored under its sites-file name: given, or the entry with this base URL.
     config = config.model_copy(update={
         "site_label": site_name or _sites_file_name(config.base_url)})

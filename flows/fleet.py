@@ -53,7 +53,8 @@ def site_parameters(entry: SiteEntry, mode: str, max_pages: int | None, refresh:
         "categories": list(entry.categories) or None,
         "rate_limit_per_s": entry.rate_limit_per_s, "concurrency": entry.concurrency,
         "mode": mode, "max_pages": max_pages, "refresh": refresh, "timeout_s": timeout_s,
-        "site_name": entry.name, "started_by_fleet": True}
+        "site_name": entry.name, "started_by_fleet": True,
+        "timezone": entry.timezone, "language": entry.language}
     return {k: v for k, v in parameters.items() if v is not None}
 
 

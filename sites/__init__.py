@@ -3,7 +3,7 @@ the sites file, the one rule that turns a `--site` name into what to crawl
 (docs/sites.md), and reading a page as its site."""
 
 from .base import ParserVersion, Site
-from .extraction import clean_page, extract_article, parser_for
+from .extraction import Reading, clean_page, extract_article, parser_for
 from .registry import (
     AUTO,
     RegistryError,
@@ -25,6 +25,7 @@ __all__ = [
     "CrawlSources",
     "CrawlTarget",
     "ParserVersion",
+    "Reading",
     "RegistryError",
     "Site",
     "SiteParameter",

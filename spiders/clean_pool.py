@@ -19,7 +19,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pebble import ProcessExpired, ProcessPool
 
 from cleaning.outcome import Cleaned
-from sites import clean_page
+from sites import Reading, clean_page
 from storage.warc import RawPage, warc_records
 
 from .lifetime import die_with_parent
@@ -30,12 +30,12 @@ DEFAULT_BUDGET_S = 30.0
 
 
 def archive_and_clean(page: RawPage, request_headers: list[tuple[str, str]],
-                      site: str) -> tuple[bytes, Cleaned]:
+                      site: str | Reading) -> tuple[bytes, Cleaned]:
     return warc_records(page, request_headers), clean_page(page.body, page.url, site,
                                                            page.header("Content-Type"))
 
 
-Task = Callable[[RawPage, list[tuple[str, str]], str], tuple[bytes, Cleaned]]
+Task = Callable[[RawPage, list[tuple[str, str]], str | Reading], tuple[bytes, Cleaned]]
 
 
 def _start_worker(crawl_pid: int) -> None:
@@ -62,7 +62,7 @@ class CleanerPool:
         self.pool: ProcessPool | None = None
 
     async def archive_and_clean(self, page: RawPage, request_headers: list[tuple[str, str]],
-                                site: str) -> tuple[bytes, Cleaned]:
+                                site: str | Reading) -> tuple[bytes, Cleaned]:
         """The page's WARC records and its cleaning outcome."""
         self.pages += 1
         if self.workers == 0 or self.pages <= self.in_thread_first:

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -26,6 +27,10 @@ class CrawlConfig(BaseModel):
     # The name its articles, sections and names are stored under: the sites
     # file's name; else the registered site's, or the base URL's host for a profile.
     site_label: str | None = None
+    # The sites file's timezone (for dates printed without one) and language
+    # (for pages that declare none); None: the site module's own.
+    timezone: str | None = None
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
     mode: Literal["incremental", "full"] = "incremental"
     categories: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
@@ -108,6 +113,17 @@ class CrawlConfig(BaseModel):
             if urlsplit(value).scheme not in ("http", "https"):
                 raise ValueError(f"only http(s) URLs can be crawled, not {value!r}")
         return values
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"{value!r} is not a timezone (Europe/London, UTC, ...)") \
+                    from None
+        return value
 
     @field_validator("months")
     @classmethod

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from cleaning import CLEANER_VERSION, canonical_form
 from cleaning.models import Article
+from sites import Reading
 from storage.protocols import ArticleWriter
 from storage.store import PageRecord, StoreError, StoreUnavailable, UpsertCounts
 from storage.warc import RawPage, WarcWriterRotating
@@ -38,7 +39,10 @@ log = logging.getLogger(__name__)
 class ArchivePipeline:
     def __init__(self, store: ArticleWriter, warc: WarcWriterRotating, cleaner_site: str,
                  run_id: int | None, batch_size: int, cleaner: CleanerPool,
-                 stored_as: str | None = None, writer: StoreWriter | None = None) -> None:
+                 stored_as: str | None = None, writer: StoreWriter | None = None,
+                 timezone: str | None = None, language: str | None = None) -> None:
+        # The sites file's timezone and language for the site (None: its module's).
+        self.timezone, self.language = timezone, language
         self.store = store
         self.cleaner = cleaner
         self.warc = warc
@@ -65,8 +69,9 @@ class ArchivePipeline:
         fetched_at = datetime.now(UTC)
         page = RawPage(url=item.url, status=item.status, headers=item.headers,
                        body=item.body, fetched_at=fetched_at)
-        records, cleaned = await self.cleaner.archive_and_clean(
-            page, item.request_headers, item.site or self.cleaner_site)
+        reading = Reading(item.site or self.cleaner_site, self.timezone, self.language)
+        records, cleaned = await self.cleaner.archive_and_clean(page, item.request_headers,
+                                                                reading)
         warc_file, warc_offset = self.warc.append(records)  # on disk before anything is stored
         article = cleaned.article
         # Under the URL discovery gave (before redirects): the one known-URL checks ask.

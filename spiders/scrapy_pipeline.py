@@ -46,6 +46,7 @@ class ScrapyArchivePipeline:
             store=spider.store,
             warc=WarcWriterRotating(config.warc_dir, max_bytes=config.warc_max_mb * 1024 * 1024),
             cleaner_site=spider.reading_as, run_id=spider.run_id,
+            timezone=config.timezone, language=config.language,
             batch_size=config.store_batch, stored_as=spider.stored_as,
             cleaner=CleanerPool(config.clean_workers, budget_s=config.clean_budget_s),
             writer=spider.writer)

@@ -360,12 +360,13 @@ def test_the_fleet_fails_naming_every_site_that_failed_crashed_or_did_not_finish
 
 def test_a_sites_file_entry_becomes_its_crawl_site_run():
     entry = SiteEntry(name="coastal-news", base_url="https://coastal.example",
-                      site="wordpress", rate_limit_per_s=1, categories=["politics"])
+                      site="wordpress", rate_limit_per_s=1, categories=["politics"],
+                      timezone="Europe/Lisbon", language="pt")
     assert site_parameters(entry, "full", None, False, 3600) == {
         "site": "wordpress", "base_url": "https://coastal.example",
         "categories": ["politics"], "rate_limit_per_s": 1, "mode": "full",
         "refresh": False, "timeout_s": 3600, "site_name": "coastal-news",
-        "started_by_fleet": True}
+        "started_by_fleet": True, "timezone": "Europe/Lisbon", "language": "pt"}
     bare = SiteEntry(name="bare", base_url="https://bare.example")
     assert "categories" not in site_parameters(bare, "incremental", 2, True, 60)
 

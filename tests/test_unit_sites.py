@@ -243,3 +243,22 @@ def test_a_generic_site_is_its_host_and_its_www_twin_only():
     assert get_site("generic").crawl_sources("http://127.0.0.1:8080").hosts == {"127.0.0.1"}
     assert not get_site("wordpress").crawl_sources("https://news.example.org").on_site(
         "https://www.news.example.org/a")  # a WordPress site is its host exactly
+
+
+def test_the_sites_file_timezone_and_language_reach_the_parser():
+    """A date printed without its offset is read in the sites file's timezone;
+    a page that declares no language takes the sites file's."""
+    from sites import Reading, extract_article
+
+    page = ("<html><head><title>Ferry strike ends</title></head><body><article>"
+            "<h1>Ferry strike ends</h1><p class='byline'>By Ana Reis, 14 March 2017 18:30</p>"
+            + "".join(f"<p>The ferry crews went back to work on the morning shift after "
+                      f"talks that lasted {n} hours, the union said in a statement.</p>"
+                      for n in range(8)) + "</article></body></html>")
+    url = "https://coastal.example/2017/03/14/ferry-strike-ends"
+    plain = extract_article(page, url, "generic")
+    local = extract_article(page, url, Reading("generic", "America/Sao_Paulo", "pt"))
+    assert plain.published is not None and local.published is not None
+    assert plain.published.utcoffset().total_seconds() == 0
+    assert local.published.utcoffset().total_seconds() == -3 * 3600
+    assert (plain.language, local.language) == (None, "pt")

@@ -39,7 +39,7 @@ from lxml.html import HtmlElement
 
 from ..boilerplate import WallSignals, is_furniture_text, strip_boilerplate
 from ..convert import convert_tree
-from ..dates import parse_date, parse_printed_date
+from ..dates import parse_date, parse_printed_date, zone
 from ..errors import ExtractionError, NotAnArticle
 from ..images import ImageCollector
 from ..metadata import (
@@ -119,13 +119,15 @@ class GenericProfile:
                        bylines: list[str]) -> datetime | None:
         """Declared (JSON-LD, meta, microdata), then the page's <time>, then a
         date printed by the byline or in a date element near the headline,
-        then htmldate's reading of the page."""
+        then htmldate's reading of the page. A date without its offset is in
+        the site's timezone (UTC unless its site says otherwise)."""
+        tz = zone(self.timezone)
         for candidate in [*date_candidates(page.meta), *time_candidates(page.tags)]:
-            published = parse_date(candidate)
+            published = parse_date(candidate, tz)
             if published is not None and published.year >= MIN_YEAR:
                 return published
         for text in [*bylines, *printed_date_texts(page.tags, anchor)]:
-            published = parse_printed_date(text)
+            published = parse_printed_date(text, tz)
             if published is not None and published.year >= MIN_YEAR:
                 return published
         return read_date_in_text(page)
