@@ -101,3 +101,15 @@ def parse_printed_date(text: str, default_tz: tzinfo = UTC) -> datetime | None:
         except ValueError:
             continue
     return None
+
+
+def iso_moment(value: str | None) -> datetime | None:
+    """An ISO 8601 / W3C datetime as machines write it (a sitemap's <lastmod>, a
+    WARC-Date); one without an offset, a bare date too, is UTC. None when unreadable."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

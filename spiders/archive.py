@@ -28,6 +28,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from cleaning import canonical_form
+from cleaning.dates import iso_moment
 from sites import AUTO, CrawlSources, Term, get_site, recognise
 from sites.sources import MONTH, safe_url
 from storage.protocols import CrawlFrontier
@@ -36,9 +37,10 @@ from .config import CrawlConfig
 from .coverage import Coverage, ListingWalk, summarise
 from .failures import classify
 from .items import FetchedPage
-from .open_discovery import FEED_TYPES, sitemap_lastmod
 from .store_thread import StoreReader, StoreWriter
 
+# The feed types a home page's <link rel="alternate"> may name.
+FEED_TYPES = ("application/rss+xml", "application/atom+xml")
 # A link to another page of the same hub (followed at the hub's own depth).
 PAGINATION_RE = re.compile(r"/page/\d+/?(?:$|\?)|[?&]page=\d+|[/-]page-?\d+(?:\.html?)?$", re.I)
 # Articles go before the next listing page: the queue of waiting requests then
@@ -539,7 +541,7 @@ class ArchiveSpider(scrapy.Spider):
         links = self.usable_links(response, entries.xpath("loc/text()").getall())
         lastmod = {}
         for entry in entries:  # news sitemaps have <loc> as any other
-            moment = sitemap_lastmod(entry.xpath("lastmod/text()").get())
+            moment = iso_moment(entry.xpath("lastmod/text()").get())
             url = safe_url(response, entry.xpath("loc/text()").get() or "")
             if moment is not None and url is not None:
                 lastmod[url] = moment

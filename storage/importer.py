@@ -66,6 +66,7 @@ from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
 from cleaning import CLEANER_VERSION, canonical_form
+from cleaning.dates import iso_moment
 from cleaning.decoding import MAX_PAGE_BYTES
 from cleaning.models import Article
 from cleaning.outcome import Cleaned
@@ -315,7 +316,7 @@ def _judge(record: Any, offset: int, hosts: frozenset[str]) -> _Record:
     mime = (content_type or headers.get_header("WARC-Identified-Payload-Type") or "")
     if mime.split(";")[0].strip().lower() not in HTML_TYPES:
         return _Record(offset, "non_html")
-    fetched_at = _warc_date(headers.get_header("WARC-Date"))
+    fetched_at = iso_moment(headers.get_header("WARC-Date"))
     if fetched_at is None:
         return _Record(offset, "no_date")
     body = record.content_stream().read(MAX_PAGE_BYTES + 1)
@@ -324,16 +325,6 @@ def _judge(record: Any, offset: int, hosts: frozenset[str]) -> _Record:
     return _Record(offset, None, url=url, body=body, content_type=content_type,
                    fetched_at=fetched_at, etag=http.get_header("ETag"),
                    last_modified=http.get_header("Last-Modified"))
-
-
-def _warc_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _first_line(error: BaseException) -> str:
