@@ -61,6 +61,15 @@ class LargeSite:
     def category_indices(self, category: int) -> range:
         return range(category, self.count, len(CATEGORY_SLUGS))
 
+    def author_indices(self, author: int) -> list[int]:
+        """An author's articles, newest first: a run of one article per
+        category in turn (see `post`), so computed, not searched for."""
+        sections, authors = len(CATEGORY_SLUGS), len(AUTHOR_SLUGS)
+        indices = []
+        for run in range(author, -(-self.count // sections), authors):
+            indices += [i for i in range(run * sections, (run + 1) * sections) if i < self.count]
+        return indices
+
     # --- pages -----------------------------------------------------------------------
     def post(self, index: int, with_body: bool = True) -> Post:
         rnd = random.Random(self.seed * 1_000_003 + index)
@@ -99,17 +108,21 @@ class LargeSite:
         return page.replace("</body>", f'<script type="text/javascript">var et_animation_data = '
                                        f"[{script}];</script>\n</body>", 1)
 
-    def listing(self, category: int, number: int, base: str) -> str | None:
-        indices = self.category_indices(category)
+    def listing(self, category: int, number: int, base: str, kind: str = "category"
+                ) -> str | None:
+        """Page `number` of a category's listing (or, kind "author", an author's)."""
+        indices = self.category_indices(category) if kind == "category" else \
+            self.author_indices(category)
         pages = max(1, -(-len(indices) // PER_PAGE))
         if not 1 <= number <= pages:
             return None
-        root = f"{base}/category/{CATEGORY_SLUGS[category]}"
+        slug = (CATEGORY_SLUGS if kind == "category" else AUTHOR_SLUGS)[category]
+        root = f"{base}/{kind}/{slug}"
         chunk = indices[(number - 1) * PER_PAGE: number * PER_PAGE]
         older = f"{root}/page/{number + 1}" if number < pages else None
         newer = (f"{root}/page/{number - 1}" if number > 2 else root) if number > 1 else None
-        return listing_page(CATEGORY_SLUGS[category], [self.post(i, with_body=False)
-                                                       for i in chunk], older, newer, base)
+        return listing_page(slug, [self.post(i, with_body=False) for i in chunk], older, newer,
+                            base)
 
     def page(self, path: str, base: str) -> tuple[int, str, str]:
         """(status, content type, body) for a URL path."""
@@ -122,10 +135,11 @@ class LargeSite:
             home = listing_page("Home", [], None, None, base).replace(
                 "</body>", f'<footer><ul class="sections">{sections}</ul></footer></body>', 1)
             return 200, "text/html; charset=UTF-8", home
-        if len(parts) in (2, 4) and parts[0] == "category" and parts[1] in CATEGORY_SLUGS:
+        slugs = {"category": CATEGORY_SLUGS, "author": AUTHOR_SLUGS}.get(parts[0], [])
+        if len(parts) in (2, 4) and parts[1] in slugs:
             number = int(parts[3]) if len(parts) == 4 and parts[2] == "page" and \
                 parts[3].isdigit() else (1 if len(parts) == 2 else 0)
-            text = self.listing(CATEGORY_SLUGS.index(parts[1]), number, base)
+            text = self.listing(slugs.index(parts[1]), number, base, kind=parts[0])
             if text is not None:
                 return 200, "text/html; charset=UTF-8", text
         index = self.index_of(path)
