@@ -53,7 +53,7 @@ def storage_key(page_url: str, canonical: str) -> tuple[str, str | None]:
     (a hijack, or page 2 of a post naming page 1) is stored under its own URL,
     its declaration kept beside it: two different pages never end in one row.
     (The store still merges a page with the one it names when both hold the
-    same content: see storage/writer.py.)"""
+    same content: see storage/bulk.py.)"""
     fetched = canonical_form(page_url)
     if canonical == fetched or _same_page(canonical, fetched):
         return canonical, None

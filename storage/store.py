@@ -5,8 +5,9 @@ on the part it uses:
 
 - the crawl frontier (storage/frontier.py): known URLs, validators, listing
   walks, failures, a site's sections;
-- the article writer (storage/writer.py): batched upserts, revisions, names,
-  the quarantine;
+- the article writer (storage/writer.py): batched upserts (written in bulk:
+  storage/bulk.py), revisions, names, the quarantine, and on PostgreSQL the
+  search text indexed after the write (storage/search_index.py);
 - the run log (storage/runlog.py): crawl runs, backfill shards;
 - the reader (storage/reader.py): show, search, export, stats.
 """

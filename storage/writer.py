@@ -1,20 +1,23 @@
 """The article writer: batched, idempotent upserts (an article keyed by its
 canonical URL; a changed content hash makes a new revision; the same content
-only refreshes the fetch time), the quarantine, and a site's names (authors,
-categories, tags under the display names its pages give their slugs).
+only refreshes the fetch time), planned and written in bulk by
+storage/bulk.py, the quarantine, and a site's names (authors, categories,
+tags under the display names its pages give their slugs).
 Concurrent writers are safe: names are inserted with ON CONFLICT DO NOTHING,
 a batch that loses an insert race is replayed, and SQLite transactions take
 the write lock up front."""
 
 from __future__ import annotations
 
+import threading
 import time
+import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from typing import Any, cast
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Table,
     bindparam,
     delete,
@@ -29,8 +32,26 @@ from sqlalchemy.exc import (
     IntegrityError,
     ProgrammingError,
 )
-from sqlalchemy.orm import Session
 
+from .bulk import (
+    ARTICLE_FIELDS,
+    ARTICLES,
+    CONTENT_FIELDS,
+    REVISIONS,
+    BatchPlan,
+    Links,
+    Written,
+    among,
+    article_values,
+    last_per_url,
+    new_ids_postgresql,
+    new_ids_sqlite,
+    plan_batch,
+    queue_for_search,
+    revision_values,
+    write_postgresql,
+    write_sqlite,
+)
 from .config import redact
 from .database import (
     Database,
@@ -42,12 +63,10 @@ from .database import (
     retry_when_unavailable,
 )
 from .models import (
-    Article,
     Author,
     Category,
     Name,
     Quarantine,
-    Revision,
     SiteTerm,
     Tag,
     UrlAlias,
@@ -61,23 +80,11 @@ from .naming import (
     NameMerge,
     NamesRemembered,
     name_key,
-    site_for_url,
 )
 from .records import PageRecord, TermShown, UpsertCounts
+from .search_index import SearchIndexer
 
 DISPLAY_NAMES_TTL_S = 60.0
-
-ARTICLES = cast(Table, Article.__table__)
-
-REVISIONS = cast(Table, Revision.__table__)
-
-ARTICLE_FIELDS = ("url", "title", "published", "published_offset", "published_day", "dateline",
-                  "body", "images", "language", "word_count", "content_hash", "extractor",
-                  "fallback", "warnings", "status", "last_fetched", "etag", "last_modified",
-                  "revision")
-
-CONTENT_FIELDS = tuple(f for f in ARTICLE_FIELDS
-                       if f not in ("status", "last_fetched", "etag", "last_modified"))
 
 NAME_LINKS: dict[str, tuple[Table, type[Name]]] = {
     "authors": (article_authors, Author),
@@ -130,6 +137,11 @@ class DisplayNames:
 class StoreWriter(Database):
     """Writes articles, revisions, names and the quarantine."""
 
+    # The bulk paths (storage/bulk.py): COPY and set-based statements on
+    # PostgreSQL, prepared executemany on SQLite. False: the portable ORM-Core
+    # path, the reference the bulk paths are tested against.
+    bulk_writes = True
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # (site, field, name) -> id of authors, categories and tags. A name is
@@ -139,13 +151,34 @@ class StoreWriter(Database):
         self._name_ids: dict[tuple[str, str, str], int] = {}
         # site -> (when read, its display names).
         self._display: dict[str, tuple[float, DisplayNames]] = {}
+        self._indexer: SearchIndexer | None = None
+        self._indexer_lock = threading.Lock()
+
+    def search_indexer(self) -> SearchIndexer:
+        """PostgreSQL's search indexer of this store (storage/search_index.py),
+        started at the first write; what it owes is indexed at close, or at exit."""
+        with self._indexer_lock:
+            if self._indexer is None:
+                self._indexer = SearchIndexer(self.engine)
+                weakref.finalize(self, self._indexer.close)
+            return self._indexer
+
+    def wait_searchable(self, timeout_s: float = 60.0) -> bool:
+        """Until every article this store wrote is in the search index (a
+        search finds them meanwhile all the same: storage/reader.py)."""
+        return self._indexer.wait_idle(timeout_s) if self._indexer is not None else True
+
+    def close(self) -> None:
+        if self._indexer is not None:
+            self._indexer.close()
+        super().close()
 
     def upsert_articles(self, records: Iterable[PageRecord]) -> UpsertCounts:
         """Store a batch; a record the database refuses (a value it cannot
         take) is left out and listed in `counts.rejected`, and the rest of the
         batch is stored all the same. A store that refuses every record raises
         StoreError."""
-        batch = _last_per_url(records)
+        batch = last_per_url(records)
         if not batch:
             return UpsertCounts()
         try:
@@ -172,7 +205,7 @@ class StoreWriter(Database):
             fresh_names: dict[tuple[str, str, str], int] = {}
             try:
                 with self.sessions.begin() as session:
-                    counts = self._upsert(session, batch, fresh_names)
+                    counts, queued = self._upsert(session.connection(), batch, fresh_names)
             except IntegrityError as error:
                 if attempt == 3 or not (_lost_race(error) or _gone_name(error)):
                     raise  # another writer keeps winning, or a value the store refuses
@@ -181,47 +214,42 @@ class StoreWriter(Database):
                     self._display.clear()  # learned, looked up again
                 continue
             self._name_ids.update(fresh_names)  # only ids of a committed transaction
+            if queued:
+                self.search_indexer().wrote(queued)  # may wait: see storage/search_index.py
             return counts
         raise AssertionError("unreachable")
 
-    def _upsert(self, session: Session, batch: dict[str, PageRecord],
-                fresh_names: dict[tuple[str, str, str], int]) -> UpsertCounts:
-        """A whole batch in a handful of statements: one SELECT of what is
-        stored, one multi-row INSERT ... RETURNING of the new articles, one
-        executemany UPDATE each for changed and unchanged ones, then the
-        revisions and name links in bulk."""
+    def _upsert(self, connection: Connection, batch: dict[str, PageRecord],
+                fresh_names: dict[tuple[str, str, str], int]) -> tuple[UpsertCounts, int]:
+        """A whole batch in a handful of statements (storage/bulk.py); the
+        counts, and how many articles were queued for the search indexer."""
+        plan = plan_batch(connection, batch)
+        if not self.bulk_writes:
+            written = self._write_portable(connection, plan, fresh_names)
+        else:
+            postgresql = self.dialect == "postgresql"
+            new_ids = (new_ids_postgresql if postgresql else new_ids_sqlite)(
+                connection, len(plan.new))
+            written = plan.written(new_ids)
+            links = self._name_links(connection, written, plan.sites, fresh_names)
+            (write_postgresql if postgresql else write_sqlite)(connection, plan, written, links)
+        self._add_aliases(connection, plan, written)
+        # A page that now makes an article leaves the quarantine (under either URL).
+        left = list(plan.batch) + [r.article.url for r in plan.batch.values()]
+        connection.execute(delete(Quarantine).where(among(connection, Quarantine.url, left)))
+        queued = [article_id for _, article_id, _ in written]
+        if self.dialect == "postgresql":
+            queue_for_search(connection, queued)
+        return plan.counts(), len(queued) if self.dialect == "postgresql" else 0
+
+    def _write_portable(self, connection: Connection, plan: BatchPlan,
+                        fresh_names: dict[tuple[str, str, str], int]) -> list[Written]:
+        """The plan in ORM-Core statements: one multi-row INSERT ... RETURNING
+        of the new articles, one executemany UPDATE each for changed and
+        unchanged ones, then the revisions and name links in bulk."""
         articles = ARTICLES
-        connection = session.connection()  # Core statements, executemany where it counts
-        batch = _follow_aliases(connection, _merge_same_content(connection, batch))
-        revisions = REVISIONS
-        stored = {row.canonical_url: row for row in connection.execute(
-            select(articles.c.id, articles.c.canonical_url, articles.c.content_hash,
-                   articles.c.revision, articles.c.site, revisions.c.fetched_at)
-            .outerjoin(revisions, (revisions.c.article_id == articles.c.id)
-                       & (revisions.c.number == articles.c.revision))
-            .where(articles.c.canonical_url.in_(list(batch))))}
-        # The site each page is stored under: a stored article keeps its own
-        # (its names are that site's), a new one takes the page's.
-        sites = {url: (stored[url].site if url in stored else None)
-                 or record.site or site_for_url(url) for url, record in batch.items()}
-        new: list[PageRecord] = []
-        changed: list[tuple[PageRecord, int, int]] = []  # (record, article id, revision)
-        recleaned: list[tuple[PageRecord, int, int]] = []
-        unchanged: list[tuple[PageRecord, int]] = []
-        stale = 0
-        for url, record in batch.items():
-            row = stored.get(url)
-            if row is None:
-                new.append(record)
-            elif not record.from_crawl and row.fetched_at is not None \
-                    and _to_second(row.fetched_at) > _to_second(record.fetched_at):
-                stale += 1  # a crawl stored a newer page meanwhile: it stays
-            elif row.content_hash != record.article.content_hash:
-                (changed if record.from_crawl else recleaned).append(
-                    (record, row.id, row.revision + 1))
-            elif record.from_crawl:
-                unchanged.append((record, row.id))
-        if unchanged:
+        sites = plan.sites
+        if plan.unchanged:
             connection.execute(
                 update(articles).where(articles.c.id == bindparam("b_id")).values(
                     last_fetched=bindparam("b_fetched"), status="live",
@@ -231,17 +259,17 @@ class StoreWriter(Database):
                     site=func.coalesce(articles.c.site, bindparam("b_site"))),
                 [{"b_id": article_id, "b_fetched": r.fetched_at, "b_etag": r.etag,
                   "b_modified": r.last_modified, "b_site": sites[r.article.canonical_url]}
-                 for r, article_id in unchanged])
-        written: list[tuple[PageRecord, int, int]] = []  # (record, article id, revision)
-        if new:
+                 for r, article_id in plan.unchanged])
+        written: list[Written] = []
+        if plan.new:
             inserted = connection.execute(
                 insert(articles).returning(articles.c.canonical_url, articles.c.id),
-                [{**_article_values(r), "canonical_url": r.article.canonical_url,
+                [{**article_values(r), "canonical_url": r.article.canonical_url,
                   "site": sites[r.article.canonical_url], "first_seen": r.fetched_at,
-                  "revision": 1} for r in new])
+                  "revision": 1} for r in plan.new])
             ids = {url: article_id for url, article_id in inserted}
-            written += [(r, ids[r.article.canonical_url], 1) for r in new]
-        for rows, fields in ((changed, ARTICLE_FIELDS), (recleaned, CONTENT_FIELDS)):
+            written += [(r, ids[r.article.canonical_url], 1) for r in plan.new]
+        for rows, fields in ((plan.changed, ARTICLE_FIELDS), (plan.recleaned, CONTENT_FIELDS)):
             if not rows:
                 continue
             connection.execute(
@@ -250,29 +278,26 @@ class StoreWriter(Database):
                      "site": func.coalesce(articles.c.site, bindparam("b_site"))}),
                 [{"b_id": article_id, "b_revision": number,
                   "b_site": sites[r.article.canonical_url],
-                  **{f"b_{k}": v for k, v in _article_values(r).items() if k in fields}}
+                  **{f"b_{k}": v for k, v in article_values(r).items() if k in fields}}
                  for r, article_id, number in rows])
             written += rows
             for table, _ in NAME_LINKS.values():
                 connection.execute(delete(table).where(
                     table.c.article_id.in_([article_id for _, article_id, _ in rows])))
         if written:
-            connection.execute(insert(REVISIONS), [_revision_values(*w) for w in written])
-            self._link_names(session, written, sites, fresh_names)
-        self._add_aliases(connection, batch, stored, written)
-        counts = UpsertCounts(new=len(new), updated=len(changed) + len(recleaned),
-                              unchanged=len(batch) - len(new) - len(changed) - len(recleaned)
-                              - stale, stale=stale)
-        # A page that now makes an article leaves the quarantine (under either URL).
-        left = list(batch) + [r.article.url for r in batch.values()]
-        connection.execute(delete(Quarantine).where(Quarantine.url.in_(left)))
-        return counts
+            connection.execute(insert(REVISIONS), [revision_values(*w) for w in written])
+            for table, rows_ in self._name_links(connection, written, sites, fresh_names):
+                column = _name_column(table)
+                if rows_:
+                    connection.execute(insert(table), [{"article_id": a, column: n}
+                                                       for a, n in rows_])
+        return written
 
-    def _add_aliases(self, connection: Any, batch: dict[str, PageRecord], stored: dict[str, Any],
-                     written: list[tuple[PageRecord, int, int]]) -> None:
-        ids = {url: row.id for url, row in stored.items()}
+    def _add_aliases(self, connection: Connection, plan: BatchPlan,
+                     written: list[Written]) -> None:
+        ids = dict(plan.stored_ids)
         ids.update({r.article.canonical_url: article_id for r, article_id, _ in written})
-        rows = {alias: ids[url] for url, record in batch.items() if url in ids
+        rows = {alias: ids[url] for url, record in plan.batch.items() if url in ids
                 for alias in record.aliases if alias != url}
         if not rows:
             return
@@ -280,15 +305,16 @@ class StoreWriter(Database):
         connection.execute(dialect_insert(UrlAlias).on_conflict_do_nothing(
             index_elements=["url"]), [{"url": u, "article_id": i} for u, i in rows.items()])
 
-    def _link_names(self, session: Session, written: list[tuple[PageRecord, int, int]],
+    def _name_links(self, connection: Connection, written: list[Written],
                     sites: dict[str, str],
-                    fresh_names: dict[tuple[str, str, str], int]) -> None:
-        """Authors, categories and tags, each under its site's display name
-        where one is known for its slug; names are looked up once per store
-        (new ones inserted with ON CONFLICT DO NOTHING), links inserted in bulk."""
+                    fresh_names: dict[tuple[str, str, str], int]) -> Links:
+        """Authors, categories and tags of the written articles, each under its
+        site's display name where one is known for its slug: (article id, name
+        id) per link table. Names are looked up once per store (new ones
+        inserted with ON CONFLICT DO NOTHING)."""
         dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        connection = session.connection()
         displays = {site: self._display_names(connection, site) for site in set(sites.values())}
+        links: Links = []
         for kind, (link_table, model) in NAME_LINKS.items():
             per_article: list[tuple[int, str, list[str]]] = []
             for record, article_id, _ in written:
@@ -310,11 +336,10 @@ class StoreWriter(Database):
                                                            model.name.in_(absent))):
                     fresh_names[(site, kind, name)] = name_id
             ids = self._name_ids | fresh_names
-            column = _name_column(link_table)
-            links = [{"article_id": article_id, column: ids[(site, kind, name)]}
-                     for article_id, site, names in per_article for name in names]
-            if links:
-                connection.execute(insert(link_table), links)
+            links.append((link_table, [(article_id, ids[(site, kind, name)])
+                                       for article_id, site, names in per_article
+                                       for name in names]))
+        return links
 
     def _display_names(self, connection: Any, site: str) -> DisplayNames:
         """The display names the site's pages give its slugs (cached a while)."""
@@ -453,82 +478,3 @@ class StoreWriter(Database):
 def _name_column(link_table: Table) -> str:
     return next(c.name for c in link_table.c if c.name != "article_id")
 
-def _article_values(record: PageRecord) -> dict[str, Any]:
-    clean = record.article
-    offset = clean.published.utcoffset() if clean.published else None
-    return {
-        "url": clean.url, "title": clean.title, "published": clean.published,
-        "published_offset": int(offset.total_seconds() // 60) if offset is not None else None,
-        "published_day": clean.published.date() if clean.published else None,
-        "dateline": clean.dateline, "body": clean.body,
-        "images": [image.model_dump() for image in clean.images],
-        "language": clean.language, "word_count": clean.word_count,
-        "content_hash": clean.content_hash, "extractor": clean.extractor,
-        "fallback": clean.fallback, "warnings": list(clean.warnings), "status": "live",
-        "last_fetched": record.fetched_at, "etag": record.etag,
-        "last_modified": record.last_modified,
-    }
-
-def _revision_values(record: PageRecord, article_id: int, number: int) -> dict[str, Any]:
-    clean = record.article
-    return {
-        "article_id": article_id, "number": number, "content_hash": clean.content_hash,
-        "title": clean.title, "body": clean.body, "fetched_at": record.fetched_at,
-        "crawl_run_id": record.run_id, "warc_file": record.warc_file,
-        "warc_offset": record.warc_offset, "extractor": clean.extractor,
-        "cleaner_version": record.cleaner_version, "parser": clean.parser,
-    }
-
-def _follow_aliases(connection: Any, batch: dict[str, PageRecord]) -> dict[str, PageRecord]:
-    """A page whose key is another URL form of a stored article (an alias: an
-    imported copy under http:// of an https:// article, a listing URL before a
-    redirect) is that article: it takes the article's key, never a row of its own."""
-    unknown = set(batch) - set(connection.scalars(
-        select(ARTICLES.c.canonical_url).where(ARTICLES.c.canonical_url.in_(list(batch)))))
-    if not unknown:
-        return batch
-    merged = dict(batch)
-    for alias, canonical in connection.execute(
-            select(UrlAlias.url, ARTICLES.c.canonical_url)
-            .join(ARTICLES, ARTICLES.c.id == UrlAlias.article_id)
-            .where(UrlAlias.url.in_(list(unknown)))):
-        if canonical in merged:
-            continue  # the batch holds that article under its own key already
-        record = merged.pop(alias)
-        merged[canonical] = replace(
-            record, article=record.article.model_copy(update={"canonical_url": canonical}),
-            aliases=[*record.aliases, alias])
-    return merged
-
-def _merge_same_content(connection: Any, batch: dict[str, PageRecord]) -> dict[str, PageRecord]:
-    """A page stored under its own URL because its canonical link names another
-    page (cleaning.urls.storage_key) joins that page's row when the two hold
-    the same content: the same article under two URL forms (`/?p=123` and its
-    pretty URL). Its own URL becomes an alias."""
-    named = {r.article.declared_canonical: url for url, r in batch.items()
-             if r.article.declared_canonical and r.article.declared_canonical != url}
-    if not named:
-        return batch
-    merged = dict(batch)
-    for declared, content_hash in connection.execute(
-            select(ARTICLES.c.canonical_url, ARTICLES.c.content_hash)
-            .where(ARTICLES.c.canonical_url.in_(list(named)))):
-        url = named[declared]
-        record = batch[url]
-        if record.article.content_hash == content_hash and declared not in batch:
-            del merged[url]
-            merged[declared] = replace(
-                record, article=record.article.model_copy(update={"canonical_url": declared}),
-                aliases=[*record.aliases, url])
-    return merged
-
-def _to_second(moment: datetime) -> datetime:
-    """For comparing fetch times: WARC-Date has whole seconds, and SQLite hands
-    back naive datetimes (every stored time is UTC)."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).replace(microsecond=0)
-
-def _last_per_url(records: Iterable[PageRecord]) -> dict[str, PageRecord]:
-    batch: dict[str, PageRecord] = {}
-    for record in records:
-        batch[record.article.canonical_url] = record
-    return batch
