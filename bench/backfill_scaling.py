@@ -21,32 +21,25 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 # The repo root, not bench/ (whose incremental.py would shadow Twisted's `incremental`).
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench.common import save  # noqa: E402
+from bench.common import save, scratch_postgres  # noqa: E402
 from replica import ReplicaServer, ReplicaSite  # noqa: E402
 from replica.site import CATEGORIES, PER_PAGE  # noqa: E402
 from storage.store import ArticleStore  # noqa: E402
 from tests.prefect_stack import deploy, prefect_server, workers  # noqa: E402
 
 
-def scratch_database(kind: str, pg_url: str, tmp: Path, name: str) -> str:
-    """An empty store for one run."""
+def scratch_database(stack: ExitStack, kind: str, pg_url: str, tmp: Path, name: str) -> str:
+    """An empty store for one run (a PostgreSQL one dropped when the bench ends)."""
     if kind == "sqlite":
         return f"sqlite:///{tmp / f'{name}.db'}"
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return pg_url.rsplit("/", 1)[0] + f"/{name}"
+    return stack.enter_context(scratch_postgres(pg_url))
 
 
 def run_backfill(env: dict[str, str], site: ReplicaServer, worker_count: int,
@@ -94,13 +87,13 @@ def main() -> None:
     expected = len(site_model.public_articles())
     report: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as scratch, ReplicaServer(site_model) as site, \
-            prefect_server(Path(scratch) / "prefect") as env:
+            prefect_server(Path(scratch) / "prefect") as env, ExitStack() as databases:
         os.environ.update({k: v for k, v in env.items() if k.startswith("PREFECT_")})
         os.environ["ARCHIVE_HOME"] = env["ARCHIVE_HOME"]
         deploy(env)
         for kind in args.databases.split(","):
             runs = [run_backfill(env, site, n, args.pages_per_shard, last_page, Path(scratch),
-                                 scratch_database(kind, args.pg, Path(scratch),
+                                 scratch_database(databases, kind, args.pg, Path(scratch),
                                                   f"bench_backfill_{n}_{i}"))
                     for i in range(args.repeat) for n in (1, 2)]
             for run in runs:  # every shard once, no article twice, none missed

@@ -6,6 +6,9 @@ import json
 import os
 import platform
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,3 +32,18 @@ def save(name: str, figures: dict[str, Any]) -> Path:
     path.write_text(json.dumps(record, indent=2, default=str))
     print(f"{os.cpu_count()} cores; figures written to {path}")
     return path
+
+
+@contextmanager
+def scratch_postgres(admin_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database beside `admin_url`'s, dropped afterwards."""
+    import psycopg
+
+    name = f"archive_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -24,9 +24,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -37,7 +34,7 @@ from bs4 import BeautifulSoup
 # The repo root, not bench/ (whose incremental.py would shadow Twisted's `incremental`).
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench.common import save  # noqa: E402
+from bench.common import save, scratch_postgres  # noqa: E402
 from replica.large import CATEGORY_SLUGS, LargeReplicaServer, LargeSite  # noqa: E402
 from sites import extract_article  # noqa: E402
 from spiders.config import CrawlConfig  # noqa: E402
@@ -107,21 +104,6 @@ def bare_scrapy(base: str, concurrency: int, tmp: Path) -> dict[str, Any]:
     stats = json.loads(stats_file.read_text())
     return _rate(int(stats["downloader/response_count"]),
                  float(stats["elapsed_time_seconds"])) | memory.stop()
-
-
-@contextmanager
-def scratch_postgres(admin_url: str) -> Iterator[str]:
-    """A fresh PostgreSQL database beside `admin_url`'s, dropped afterwards."""
-    import psycopg
-
-    name = f"archive_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def pipeline(base: str, concurrency: int, tmp: Path, workers: int,

@@ -34,7 +34,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -47,7 +46,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from sqlalchemy import Connection, Table, text  # noqa: E402
 
-from bench.common import save  # noqa: E402
+from bench.common import save, scratch_postgres  # noqa: E402
 from cleaning.models import Article, content_hash, count_words  # noqa: E402
 from storage.bulk import (  # noqa: E402
     ARTICLE_FIELDS,
@@ -342,29 +341,15 @@ def ceiling_sqlite(url: str, records: Sequence[PageRecord], batch: int,
 # --- databases --------------------------------------------------------------------------
 
 @contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    import psycopg
-
-    name = f"archive_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextmanager
 def sqlite_database() -> Iterator[str]:
     with tempfile.TemporaryDirectory() as folder:
         yield f"sqlite:///{folder}/bench.db"
 
 
 def bench_postgresql(admin_url: str, phases: Phases, batch: int) -> Result:
-    with postgres_database(admin_url) as url:
+    with scratch_postgres(admin_url) as url:
         result = run_phases(url, phases, batch, "postgresql")
-    with postgres_database(admin_url) as url:
+    with scratch_postgres(admin_url) as url:
         result.ceiling = ceiling_postgresql(url, phases.new, batch)
     result.bounds = postgres_bounds(result)
     return result
@@ -489,7 +474,7 @@ def pg_options(admin_url: str, records: Sequence[PageRecord], batch: int,
     for name, statements, after, work_mem in variants:
         if words not in name:
             continue
-        with postgres_database(admin_url) as url:
+        with scratch_postgres(admin_url) as url:
             store = ArticleStore(url)
             with store.engine.begin() as connection:
                 connection.exec_driver_sql("DROP INDEX article_search_idx")
