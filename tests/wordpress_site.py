@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support import http_get, start_on_free_port, stop_process
+from tests.support import http_get, start_on_free_port, stop_process, wait_until
 
 WORDPRESS = Path("/usr/share/wordpress")
 SCRIPTS = Path(__file__).parent / "site" / "wordpress"
@@ -87,6 +87,10 @@ def wordpress_site(theme: str = "twentytwentyone") -> Iterator[str]:
         base = f"http://127.0.0.1:{port}"
         subprocess.run(["php", str(SCRIPTS / "populate.php")], env={**env, "WP_BASE": base},
                        check=True, capture_output=True, timeout=300)
+        # Ready when a post answers at its pretty URL (the permalinks and their
+        # rewrite rules in place): a run once saw the home page and 404s only.
+        wait_until(lambda: http_get(f"{base}/2023/05/harbour-reopens-after-storm/", timeout=10)
+                   is not None, 60, "the WordPress to serve its posts at their permalinks")
         yield base
     finally:
         if server is not None:
