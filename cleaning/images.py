@@ -16,7 +16,7 @@ from .boilerplate import TextBelow, is_gone
 from .captions import CREDIT_LINE_CHARS, looks_like_credit_line, split_credit
 from .models import Image
 from .text import clean_inline
-from .tree import Cutter, FoldedText, Subtrees
+from .tree import Cutter, FoldedText, NearestAncestor, Subtrees
 
 CAPTIONED_CLASSES = frozenset(
     "wp-caption wp-block-image gallery-item blocks-gallery-item gallery wp-block-gallery "
@@ -189,32 +189,14 @@ class _LooseImages:
     def __init__(self, content: Tag, cutter: Cutter) -> None:
         self.content = content
         self.cutter = cutter
-        self._holders: dict[int, Tag | None] = {}
+        self._holder = NearestAncestor(lambda tag: tag.name in ("p", "div"), within=content)
         self._resume: dict[int, PageElement] = {}  # where a sibling walk stopped
         self._folded: FoldedText | None = None
 
     def holder(self, img: Tag) -> Tag | None:
         """The nearest <p> or <div> around the image, below `content`;
         each ancestor visited once a page."""
-        path: list[Tag] = []
-        node = img
-        while True:
-            parent = node.parent
-            if parent is None or parent is self.content:
-                found = None
-                break
-            if parent.name in ("p", "div"):
-                found = parent
-                break
-            if id(parent) in self._holders:
-                found = self._holders[id(parent)]
-                break
-            path.append(node)
-            node = parent
-        path.append(node)
-        for visited in path:
-            self._holders[id(visited)] = found
-        return found
+        return self._holder(img)
 
     def text(self, tag: Tag, limit: int) -> tuple[int, str | None]:
         """The length of `clean_inline(tag.get_text(" "))`, and the text if

@@ -78,8 +78,9 @@ class NearestAncestor:
     """`tag.find_parent(...)` for one condition, each ancestor visited once
     a page (nested elements each walked up to the root: quadratic)."""
 
-    def __init__(self, condition: Callable[[Tag], bool]) -> None:
+    def __init__(self, condition: Callable[[Tag], bool], within: Tag | None = None) -> None:
         self.condition = condition
+        self.within = within  # ancestors from this one up are never looked at
         self._found: dict[int, Tag | None] = {}
         self._held: list[Tag] = []  # keeps the ids in `_found` unique
 
@@ -88,7 +89,7 @@ class NearestAncestor:
         node = tag
         while True:
             parent = node.parent
-            if parent is None:
+            if parent is None or parent is self.within:
                 found = None
                 break
             if self.condition(parent):
