@@ -116,6 +116,10 @@ class Database:
             raise StoreError(f"cannot open the store at {redact(self.url)}: "
                              f"{type(error).__name__}: {_first_line(error, self.url)}") from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Sessions that only read: on SQLite they begin a plain (deferred)
+        # transaction, so a writer elsewhere holding the lock never stalls them.
+        self.reads = sessionmaker(self.engine.execution_options(archive_reads_only=True),
+                                  expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -201,9 +205,12 @@ def _engine(url: str, read_only: bool = False) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            # Take the write lock at the start: a deferred transaction that
-            # later upgrades fails with "database is locked" at once.
-            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+            # A transaction that writes takes the write lock at the start: a
+            # deferred one that later upgrades fails with "database is locked"
+            # at once. One that only reads takes none (WAL readers never wait).
+            reads_only = read_only or connection.get_execution_options().get(
+                "archive_reads_only", False)
+            connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):

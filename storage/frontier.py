@@ -56,7 +56,7 @@ class StoreFrontier(Database):
         urls = list(dict.fromkeys(urls))
         if not urls:
             return set()
-        with self.sessions() as session:
+        with self.reads() as session:
             query = select(Article.canonical_url).where(Article.canonical_url.in_(urls))
             if stale_before is not None:
                 query = query.where(Article.last_fetched >= stale_before)
@@ -75,7 +75,7 @@ class StoreFrontier(Database):
     @retry_when_unavailable
     def stored_urls(self, prefix: str, fetched_before: datetime | None = None) -> list[str]:
         """Canonical URLs of stored articles under `prefix` (a site's base URL)."""
-        with self.sessions() as session:
+        with self.reads() as session:
             query = select(Article.canonical_url).where(
                 Article.canonical_url.startswith(prefix, autoescape=True))
             if fetched_before is not None:
@@ -85,7 +85,7 @@ class StoreFrontier(Database):
     @retry_when_unavailable
     def validators(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None, datetime]]:
         """ETag, Last-Modified and last fetch time of stored articles."""
-        with self.sessions() as session:
+        with self.reads() as session:
             rows = session.execute(select(Article.canonical_url, Article.etag,
                                           Article.last_modified, Article.last_fetched)
                                    .where(Article.canonical_url.in_(list(urls))))
@@ -93,7 +93,7 @@ class StoreFrontier(Database):
 
     @retry_when_unavailable
     def listing_state(self, listing: str) -> tuple[int, bool]:
-        with self.sessions() as session:
+        with self.reads() as session:
             row = session.scalar(select(ListingState).where(ListingState.listing == listing))
             return (row.deepest_page, row.completed) if row else (0, False)
 
@@ -117,7 +117,7 @@ class StoreFrontier(Database):
     def site_terms(self, site: str, kinds: tuple[str, ...] = ("category", "tag", "author")
                    ) -> list[SiteTerm]:
         """What crawls of `site` found, oldest first."""
-        with self.sessions() as session:
+        with self.reads() as session:
             return list(session.scalars(
                 select(SiteTerm).where(SiteTerm.site == site, SiteTerm.kind.in_(kinds))
                 .order_by(SiteTerm.id)))
@@ -128,7 +128,7 @@ class StoreFrontier(Database):
         """URL -> why a run fetched it without storing it: its failure or
         quarantine reason (the first recorded), for the crawl's coverage report."""
         reasons: dict[str, str] = {}
-        with self.sessions() as session:
+        with self.reads() as session:
             for model in (FetchFailure, Quarantine):
                 for url, reason in session.execute(
                         select(model.url, model.reason).where(model.crawl_run_id == run_id)

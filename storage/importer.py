@@ -408,7 +408,7 @@ def _stored_keys(store: ArticleStore, urls: list[str]) -> dict[str, str]:
     """Which of these URLs the store holds, as an article's key or an alias of
     one: URL -> the article's canonical URL."""
     found: dict[str, str] = {}
-    with store.sessions() as session:
+    with store.reads() as session:
         for first in range(0, len(urls), 500):
             chunk = urls[first:first + 500]
             found.update((url, url) for url in session.scalars(

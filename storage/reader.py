@@ -49,7 +49,7 @@ class StoreReader(Database):
     """Everything the store answers without changing it."""
 
     def quarantine_samples(self, run_id: int | None, limit: int = 10) -> list[dict[str, Any]]:
-        with self.sessions() as session:
+        with self.reads() as session:
             query = select(Quarantine).order_by(Quarantine.id.desc()).limit(limit)
             if run_id is not None:
                 query = query.where(Quarantine.crawl_run_id == run_id)
@@ -58,7 +58,7 @@ class StoreReader(Database):
 
     def get(self, url: str) -> dict[str, Any] | None:
         """The article stored under `url`, or under the URL `url` is an alias of."""
-        with self.sessions() as session:
+        with self.reads() as session:
             row = session.scalar(select(Article).where(Article.canonical_url == url))
             if row is None:
                 row = session.scalar(select(Article).join(
@@ -66,7 +66,7 @@ class StoreReader(Database):
             return _article_dict(row) if row else None
 
     def revisions(self, url: str) -> list[dict[str, Any]]:
-        with self.sessions() as session:
+        with self.reads() as session:
             rows = session.scalars(
                 select(Revision).join(Article, Revision.article_id == Article.id)
                 .where(Article.canonical_url == url).order_by(Revision.number))
@@ -94,7 +94,7 @@ class StoreReader(Database):
 
     def _newest(self, model: type[FetchFailure] | type[Quarantine], reason: str | None,
                 run_id: int | None, limit: int) -> list[Any]:
-        with self.sessions() as session:
+        with self.reads() as session:
             query = select(model).order_by(model.id.desc()).limit(limit)
             if reason:
                 query = query.where(model.reason == reason)
@@ -110,7 +110,7 @@ class StoreReader(Database):
         query is always a bound parameter."""
         parsed = parse_query(query)
         values: dict[str, Any] = {"n": limit, "site": site}
-        with self.sessions() as session:
+        with self.reads() as session:
             if self.dialect == "postgresql":
                 ids = _pg_search(session.connection(), to_tsquery(parsed), site, limit)
             else:
@@ -124,7 +124,7 @@ class StoreReader(Database):
     def count_matches(self, query: str, site: str | None = None) -> int:
         """How many articles `search` would find with no limit."""
         parsed = parse_query(query)
-        with self.sessions() as session:
+        with self.reads() as session:
             if self.dialect == "postgresql":
                 connection = session.connection()
                 pending = _pending(connection)
@@ -146,7 +146,7 @@ class StoreReader(Database):
         `fetched_since` a moment (for deltas)."""
         last_id = 0
         while True:
-            with self.sessions() as session:
+            with self.reads() as session:
                 query = (select(Article).where(Article.id > last_id)
                          .order_by(Article.id).limit(batch))
                 if fetched_since:
@@ -179,7 +179,7 @@ class StoreReader(Database):
                                    ) -> Iterator[dict[str, Any]]:
         """Where each stored article's current content came from (of `site`,
         when given), for re-extraction and the names' mend job."""
-        with self.sessions() as session:
+        with self.reads() as session:
             query = (select(Article.canonical_url, Article.url, Revision.warc_file,
                             Revision.warc_offset, Article.content_hash, Article.site)
                      .join(Revision, (Revision.article_id == Article.id)
@@ -195,7 +195,7 @@ class StoreReader(Database):
     def quarantined_with_warc(self) -> Iterator[dict[str, Any]]:
         """Quarantined pages whose raw page is archived: re-extraction tries them
         again (a cleaner bug fixed since must not keep them out for ever)."""
-        with self.sessions() as session:
+        with self.reads() as session:
             rows = session.execute(
                 select(Quarantine.url, Quarantine.reason, Quarantine.warc_file,
                        Quarantine.warc_offset)
@@ -208,7 +208,7 @@ class StoreReader(Database):
         """What the store holds (of `site`'s articles and names, when given:
         the quarantine, failures and runs are the store's, not a site's), and
         per site under "sites"."""
-        with self.sessions() as session:
+        with self.reads() as session:
             def count(model: Any, *where: Any) -> int:
                 return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
@@ -240,13 +240,13 @@ class StoreReader(Database):
     @retry_when_unavailable
     def stored_sites(self) -> list[str]:
         """The names articles are stored under."""
-        with self.sessions() as session:
+        with self.reads() as session:
             return sorted(s for s in session.scalars(select(Article.site).distinct())
                           if s is not None)
 
     def site_counts(self, site: str | None = None) -> list[SiteCounts]:
         """Articles and names per site (of `site` only, when given)."""
-        with self.sessions() as session:
+        with self.reads() as session:
             return self._site_counts(session, site)
 
     @staticmethod

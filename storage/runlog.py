@@ -39,7 +39,7 @@ class StoreRunLog(Database):
                 finished=now(), status=status, stats=stats))
 
     def runs(self, limit: int = 10) -> list[dict[str, Any]]:
-        with self.sessions() as session:
+        with self.reads() as session:
             rows = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit))
             return [{"id": r.id, "started": r.started, "finished": r.finished,
                      "status": r.status, "params": r.params, "stats": r.stats} for r in rows]
@@ -58,7 +58,7 @@ class StoreRunLog(Database):
 
     @retry_when_unavailable
     def shards(self, backfill: str) -> dict[str, dict[str, Any]]:
-        with self.sessions() as session:
+        with self.reads() as session:
             rows = session.scalars(select(BackfillShard).where(BackfillShard.backfill == backfill))
             return {r.shard: {"status": r.status, "worker": r.worker, "stats": r.stats}
                     for r in rows}

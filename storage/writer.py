@@ -416,7 +416,7 @@ class StoreWriter(Database):
         display name. Idempotent; `dry_run` says what it would merge."""
         extra = list(learned)
         if dry_run:
-            with self.sessions() as session:  # closed without a commit
+            with self.reads() as session:  # closed without a commit
                 return self._merge_names(session.connection(), site, extra, dry_run=True)
         with self.sessions.begin() as session:
             merged = self._merge_names(session.connection(), site, extra)

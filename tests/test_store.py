@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+from contextlib import closing
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +13,7 @@ import pytest
 from replica.divi import BASE, Post, article_page
 from sites import extract_article
 from storage.store import ArticleStore, PageRecord, StoreError
+from tests.support import join
 
 BODY = "<p>{text} The ministers met in Geneva and agreed to meet again next week.</p>" * 3
 
@@ -75,6 +79,27 @@ def test_known_urls_quarantine_and_gone(db_url):
     assert store.mark_gone(stored.canonical_url)
     assert store.get(stored.canonical_url)["status"] == "gone"  # kept, never deleted
     assert store.stats()["quarantined"] == {"not_an_article": 1, "timeout": 1}
+
+
+def test_sqlite_reads_never_wait_for_another_process_holding_the_write_lock(tmp_path):
+    """The crawl's reads (known URLs, listing state) and the reader's go on
+    while another writer holds SQLite's lock: they begin a deferred
+    transaction, not BEGIN IMMEDIATE (which would wait up to 60 s)."""
+    path = tmp_path / "archive.db"
+    store = ArticleStore(f"sqlite:///{path}")
+    stored = article("lock")
+    store.upsert_articles([record(stored)])
+    answers: list[object] = []
+    with closing(sqlite3.connect(path, isolation_level=None)) as other_writer:
+        other_writer.execute("BEGIN IMMEDIATE")
+        reading = threading.Thread(target=lambda: answers.extend([
+            store.known_urls([stored.canonical_url]), store.listing_state("news"),
+            store.get(stored.canonical_url)["title"], store.stats()["articles"]]))
+        reading.start()
+        join(reading, 20, "the reads while another process holds the write lock")
+        other_writer.execute("ROLLBACK")
+    assert answers == [{stored.canonical_url}, (0, False), stored.title, 1]
+    store.close()
 
 
 def test_search_is_full_text_and_parameterised(db_url):
