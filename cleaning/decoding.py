@@ -184,11 +184,15 @@ def check_complexity(text: str, url: str = "") -> None:
             f"page too complex: {elements:,} elements over the {MAX_ELEMENTS:,} limit", url)
 
 
+# C0 controls but tab, newline, vertical tab, form feed and carriage return.
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
+
+
 def _looks_binary(raw: bytes) -> bool:
     sample = raw[:4096]
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
     if b"\x00" in sample:
         return True
-    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > len(sample) // 10

@@ -34,7 +34,7 @@ def gate(article: Article) -> tuple[str, str] | None:
         return "too_short", f"{article.word_count} words"
     if not article.title:
         return "no_title", "no headline found"
-    letters = sum(1 for ch in article.body if ch.isalpha()) or 1
+    letters = sum(map(str.isalpha, article.body)) or 1
     garbled = len(_MOJIBAKE_RE.findall(article.body))
     if garbled / letters > MOJIBAKE_SHARE:
         return "wrong_charset", (f"{garbled} character sequences of text decoded with the "

@@ -5,6 +5,7 @@ overrides only what differs (selectors are data)."""
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +28,13 @@ NOT_ARTICLE_RE = re.compile(
     r"[?&](?:s|p|attachment_id|replytocom)=",
     re.I,
 )
+
+
+# A listing's path anywhere in a page's text, link or not: the prefilter of
+# `CrawlSources.mentioned_terms` (a literal "/" first keeps the scan fast).
+_LISTING_PATH_RE = re.compile(r"/(?:category|tag|author)/[^\"'<>\s?#]+")
+# A relative one in an attribute (`href="category/x"`), which that scan misses.
+_RELATIVE_LISTING_RE = re.compile(r"=\s*[\"']?(?:category|tag|author)/")
 
 
 def safe_url(response: Response, href: str, canonical: bool = True) -> str | None:
@@ -171,6 +179,22 @@ class CrawlSources:
             if key not in found or (found[key].name is None and self.reads_as_name(name)):
                 found[key] = Term(term.kind, term.slug, name if self.reads_as_name(name) else None)
         return list(found.values())
+
+    def mentioned_terms(self, text: str) -> set[tuple[str, str]] | None:
+        """The (kind, slug) of every listing path in a page's raw text, read
+        without a parse: a superset of what `terms` finds on the page (links
+        elsewhere, or in no link, included), so a page whose mentions are all
+        known and named can teach nothing and need not be parsed. None when
+        the text links to a relative listing path (`category/x`), which
+        the scan does not read: parse the page."""
+        if _RELATIVE_LISTING_RE.search(text):
+            return None
+        found = set()
+        for path in set(_LISTING_PATH_RE.findall(text)):  # menus repeat them
+            term = self.term_of(html.unescape(path))
+            if term is not None:
+                found.add((term.kind, term.slug))
+        return found
 
     def term_of(self, url: str) -> Term | None:
         """The term whose listing `url` is (its first page or a later one).

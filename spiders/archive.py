@@ -231,6 +231,14 @@ class ArchiveSpider(scrapy.Spider):
         which listings to walk)."""
         if not isinstance(response, TextResponse):
             return []
+        mentioned = None if everywhere else self.sources.mentioned_terms(response.text)
+        if mentioned is not None and all(
+                (known := self.terms.get(key)) is not None and known.name for key in mentioned):
+            # Most article pages show the menus and post meta earlier pages
+            # showed: a scan of the text says so, and spares the page a parse
+            # (a second one: the cleaner parses it again in its worker).
+            self.crawler.stats.inc_value("discovery/pages_not_parsed_for_terms")
+            return []
         changed, new = [], []
         for term in self.sources.terms(response, everywhere):
             key = (term.kind, term.slug)

@@ -235,6 +235,23 @@ def test_terms_are_named_by_their_links_text_never_by_a_later_pages_link():
         Term("category", "features", "Features"), Term("category", "opinion", None)]
 
 
+@pytest.mark.parametrize("href", [
+    "/category/news-middle-east", "category/local-news/harbours/", "/tag/caf&amp;e/",
+    "/author/hamzamustafa/page/3", "http://127.0.0.1:8080/category/world/?ref=menu",
+    "/news/category/misplaced/"])
+def test_the_scan_without_a_parse_mentions_every_term_a_parse_finds(href):
+    """`mentioned_terms` is the spider's reason not to parse an article page
+    for terms: it must never miss one `terms` finds (more costs a parse only)."""
+    page = f'<html><body><p class="post-meta"><a href="{href}">Some Name</a></p></body></html>'
+    sources = CrawlSite(BLOG)
+    for url in (BLOG + "/x/y/z", BLOG + "/"):
+        parsed = {(t.kind, t.slug) for t in sources.terms(html(url, page), True)}
+        mentioned = sources.mentioned_terms(page)
+        assert mentioned is None or parsed <= mentioned
+    assert sources.mentioned_terms('<a href="/tag/x">X</a><p>/categoryx/y</p>') == {("tag", "x")}
+    assert sources.mentioned_terms('<a href="category/x">X</a>') is None  # parse it
+
+
 def test_a_generic_site_is_its_host_and_its_www_twin_only():
     sources = get_site("generic").crawl_sources("https://news.example.org")
     assert sources.on_site("https://www.news.example.org/2023/a-story")

@@ -259,15 +259,19 @@ class WordPressProfile:
                 page.meta.jsonld.get("datePublished"), str) else None,
             *date_candidates(page.meta),
         ]
-        for selector in self.date_selectors:
-            tag = scope.select_one(selector)
-            if tag is not None:
-                value = tag.get("datetime")
-                candidates.append(value if isinstance(value, str) else tag.get_text(" "))
         for candidate in candidates:
             parsed = parse_date(candidate, tz)
             if parsed is not None:
                 return parsed
+        # The theme's printed date only when the metadata has none (a search
+        # of the tree costs more than reading the metadata).
+        for selector in self.date_selectors:
+            tag = scope.select_one(selector)
+            if tag is not None:
+                value = tag.get("datetime")
+                parsed = parse_date(value if isinstance(value, str) else tag.get_text(" "), tz)
+                if parsed is not None:
+                    return parsed
         return None
 
     def read_terms(self, scope: Tag, selectors: Iterable[str], meta_values: list[str],
