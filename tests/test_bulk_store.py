@@ -172,6 +172,28 @@ def test_the_bulk_path_stores_exactly_what_the_portable_path_stores(db_url, seco
     portable.close()
 
 
+@pytest.mark.parametrize("alias_page_last", [True, False])
+def test_a_page_keyed_by_another_pages_alias_in_one_batch_is_that_article(
+        db_url, second_url, alias_page_last):
+    """d names d?session=1 as its alias; a page keyed d?session=1 in the same
+    batch is d (as it is when the batches come one after the other): one
+    article, the batch's last content, the alias kept. On both write paths."""
+    alias = f"{SITE}/d?session=1"
+    canonical = record(article("d", "The talks resumed in Geneva. " * 20), aliases=[alias])
+    at_alias = record(article("d?session=1", "The talks resumed on Monday. " * 20,
+                              title="Story d"))
+    batch = [canonical, at_alias] if alias_page_last else [at_alias, canonical]
+    for url, bulk_writes in ((db_url, True), (second_url, False)):
+        store = ArticleStore(url)
+        store.bulk_writes = bulk_writes
+        assert store.upsert_articles(batch).new == 1
+        stored = store.get(f"{SITE}/d")
+        assert stored is not None and stored["body"] == batch[-1].article.body
+        assert store.stats()["articles"] == 1
+        assert store.get(alias) == stored  # the alias names it
+        store.close()
+
+
 def test_a_batch_the_database_refuses_is_stored_row_by_row(db_url):
     """COPY refuses the whole batch; the batch is then stored record by
     record, and only the bad one is left out."""
