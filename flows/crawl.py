@@ -228,15 +228,20 @@ def crawl_and_judge(config: CrawlConfig, timeout_s: float) -> dict[str, Any] | S
     logger = get_run_logger()
     deadline = time.time() + timeout_s
     try:
-        store = ArticleStore(config.db_url)
+        # The crawl opens the store (a bad one fails it before any request)
+        # and closes it; the report opens it again, to read only.
         summary = crawl_in_child_process(config, deadline)
+        store = ArticleStore(config.db_url, read_only=True)
     except CrawlFailed as error:
         logger.error("crawl failed (%s): %s", error.cause, error)
         return Failed(message=f"{error.cause}: {error}", data=error.summary or None)
     except StoreError as error:
         logger.error("crawl failed (store_error): %s", error)
         return Failed(message=f"store_error: {error}")
-    publish_report(summary, store)
+    try:
+        publish_report(summary, store)
+    finally:
+        store.close()
     outcome = summary["outcome"]
     # The run's last log line: what it did, and why it failed if it did.
     logger.log(logging.INFO if outcome["state"] == "completed" else logging.ERROR,

@@ -95,7 +95,18 @@ def run_crawl(config: CrawlConfig, timeout: float | None = None,
     if timeout is not None and timeout <= 0:
         raise CrawlFailed(f"the timeout must be positive, not {timeout}", "timeout")
     logs = prepare_data_dir(config)
+    owned = store is None  # opened here: closed here (its pool held no longer than the crawl)
     store = store or ArticleStore(config.db_url)
+    try:
+        return _crawl_into(store, config, logs, timeout, progress, log_sink, on_child)
+    finally:
+        if owned:
+            store.close()
+
+
+def _crawl_into(store: ArticleStore, config: CrawlConfig, logs: Path, timeout: float | None,
+                progress: ProgressCallback | None, log_sink: LogSink | None,
+                on_child: Callable[[subprocess.Popen[str]], None] | None) -> dict[str, Any]:
     run_id = store.start_run(run_params(config))
     log_file = logs / f"crawl-{run_id}.log"
     started = time.monotonic()

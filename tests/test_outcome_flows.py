@@ -53,6 +53,18 @@ def test_a_crawl_that_reached_nothing_ends_failed_with_its_cause(prefect_api, ar
     assert run.name == f"crawl aawsat 127.0.0.1:{port} {date.today().isoformat()}"
 
 
+def test_a_store_that_cannot_be_opened_fails_the_run_before_any_request(
+        prefect_api, archive_env, monkeypatch, tmp_path):
+    not_a_database = tmp_path / "archive.db"
+    not_a_database.write_bytes(b"this is no SQLite file " * 100)
+    monkeypatch.setenv("ARCHIVE_DB_URL", f"sqlite:///{not_a_database}")
+    with ReplicaServer() as server:
+        state = crawl_flow(site="aawsat", base_url=server.base, return_state=True)
+        assert server.take_requests() == []
+    assert state.is_failed() and state.message.startswith("store_error: "), state.message
+    assert "Traceback" not in state.message
+
+
 def test_a_non_positive_timeout_is_refused_by_the_flow(prefect_api, archive_env):
     with ReplicaServer() as server:
         state = crawl_flow(site="aawsat", base_url=server.base, timeout_s=0, return_state=True)
