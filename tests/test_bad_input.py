@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaning import Article, ExtractionError, NotAnArticle
+from cleaning.decoding import _NOT_TEXT_RE, without_controls
 from replica.divi import BASE, Post, article_page
 from sites import extract_article
 from tests.support import assert_well_formed
@@ -128,6 +129,13 @@ def test_generated_html_raises_only_documented_errors(fragments, site, as_bytes)
         assert "cleaner failed" not in str(error), error
         return
     assert_well_formed(article)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(codec=None), st.sampled_from(
+    "\x00\x08\t\n\x0b\x0c\r\x1f\x7f\ud800\udfff\ufffe\uffff\ud7a3\uf000\ufffd")), max_size=80))
+def test_the_fast_scan_for_controls_replaces_what_the_regex_replaces(text):
+    assert without_controls(text) == _NOT_TEXT_RE.sub(" ", text)
 
 
 @settings(max_examples=100, deadline=None)
