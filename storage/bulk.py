@@ -429,21 +429,18 @@ def _to_second(moment: datetime) -> datetime:
 
 def last_per_url(records: Iterable[PageRecord]) -> dict[str, PageRecord]:
     """The batch by key, as the records would be stored one after the other:
-    the last page of a key wins, keeping every page's aliases; a page keyed by
-    an alias an earlier page gave is that page's article; a page giving an
-    earlier page's key as its alias takes that page's place."""
+    the last page of a key wins, keeping every page's aliases, and a page
+    keyed by an alias an earlier page gave is that page's article."""
     batch: dict[str, PageRecord] = {}
-    key_of: dict[str, str] = {}  # each alias seen -> the key of its article
+    key_of: dict[str, str] = {}  # each alias given so far -> the key of its article
     for record in records:
         own = record.article.canonical_url
         key = key_of.get(own, own)
-        aliases = [*record.aliases, own]
-        for alias in aliases:  # grows with the aliases of the pages it absorbs
-            if alias in batch and alias != key:
-                aliases.extend(batch.pop(alias).aliases)
-            key_of[alias] = key
+        aliases = [*record.aliases, *([own] if key != own else [])]
         if key in batch:
             aliases.extend(batch[key].aliases)
+        for alias in aliases:
+            key_of.setdefault(alias, key)
         article = record.article if key == own else \
             record.article.model_copy(update={"canonical_url": key})
         batch[key] = replace(record, article=article,
