@@ -30,11 +30,11 @@ from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encodi
 from .errors import ExtractionError
 
 _NOT_TEXT_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# The C0 controls of _NOT_TEXT_RE as bytes, and the UTF-8 forms of the rest
-# (surrogates, encoded with "surrogatepass", are \xed\xa0-\xbf ..., which
-# Hangul syllables share: those pages take the regex).
-_NOT_TEXT_BYTES = bytes([*range(9), 11, 12, *range(14, 32)])
-_NOT_TEXT_UTF8 = (b"\xed", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+# The bytes that start the UTF-8 form (surrogates encoded "surrogatepass")
+# of what _NOT_TEXT_RE finds: its C0 controls, \xed (surrogates, and Hangul
+# syllables) and \xef (U+FFFE, U+FFFF, and the rest of U+F000-U+FFFF). A
+# page with none of them has nothing to replace.
+_NOT_TEXT_LEAD_BYTES = bytes([*range(9), 11, 12, *range(14, 32), 0xED, 0xEF])
 MAX_PAGE_BYTES = 25 * 1024 * 1024  # larger pages are refused, not parsed for minutes
 MAX_ELEMENTS = 100_000  # tag openings; a page with more is refused before the parse
 
@@ -177,10 +177,9 @@ def ensure_text(html: str | bytes, url: str,
 def without_controls(text: str) -> str:
     """C0 controls and lone surrogates made spaces: they are never text, and
     lxml refuses them. Nearly every page has none, which a scan of its UTF-8
-    form tells at a few times the speed of the regex."""
+    form tells faster than the regex."""
     encoded = text.encode("utf-8", "surrogatepass")
-    if len(encoded.translate(None, _NOT_TEXT_BYTES)) == len(encoded) and \
-            not any(form in encoded for form in _NOT_TEXT_UTF8):
+    if len(encoded.translate(None, _NOT_TEXT_LEAD_BYTES)) == len(encoded):
         return text
     return _NOT_TEXT_RE.sub(" ", text)
 
