@@ -49,14 +49,14 @@ from sqlalchemy import Connection, Table, text  # noqa: E402
 from bench.common import save, scratch_postgres  # noqa: E402
 from cleaning.models import Article, content_hash, count_words  # noqa: E402
 from storage.bulk import (  # noqa: E402
-    ARTICLE_FIELDS,
+    ARTICLE_COLUMNS,
     ARTICLES,
-    REVISION_FIELDS,
+    REVISION_COLUMNS,
     REVISIONS,
     ColumnValues,
-    article_values,
     copy_rows,
     revision_values,
+    row_values,
 )
 from storage.search import PG_SEARCH_VECTOR, SEARCH_CANDIDATES  # noqa: E402
 from storage.search_index import THREADS, index_pending, merge_pending_list  # noqa: E402
@@ -223,27 +223,21 @@ def run_phases(url: str, phases: Phases, batch: int, database: str) -> Result:
 
 # --- the ceiling: the same rows, written bare -------------------------------------------
 
-COLUMNS = ("id", "canonical_url", "site", "first_seen", *ARTICLE_FIELDS)
-REVISION_COLUMNS = ("article_id", "number", "content_hash", "title", "body", "extractor",
-                    *REVISION_FIELDS)
+BareRows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]],
+                 list[tuple[Table, list[tuple[int, int]]]]]
 
 
 def bare_rows(connection: Connection, records: Sequence[PageRecord], first_id: int,
-              names: dict[tuple[str, str], int]
-              ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]],
-                         list[tuple[Table, list[tuple[int, int]]]]]:
+              names: dict[tuple[str, str], int]) -> BareRows:
     """Articles, revisions and name links as the store writes them (its own
     value conversions), under ids from `first_id`."""
-    articles = ColumnValues(connection, ARTICLES, COLUMNS)
+    articles = ColumnValues(connection, ARTICLES, ARTICLE_COLUMNS)
     revisions = ColumnValues(connection, REVISIONS, REVISION_COLUMNS)
     article_rows, revision_rows = [], []
     links: dict[str, list[tuple[int, int]]] = {kind: [] for kind in NAME_LINKS}
     for offset, record in enumerate(records):
         article_id = first_id + offset
-        article_rows.append(articles.row({
-            **article_values(record), "id": article_id,
-            "canonical_url": record.article.canonical_url, "site": "example.com",
-            "first_seen": record.fetched_at, "revision": 1}))
+        article_rows.append(articles.row(row_values(record, article_id, 1, "example.com")))
         revision_rows.append(revisions.row(revision_values(record, article_id, 1)))
         for kind in NAME_LINKS:
             for name in dict.fromkeys(getattr(record.article, kind)):
@@ -263,20 +257,28 @@ def make_names(connection: Connection, records: Sequence[PageRecord]
     return names
 
 
+def bare_batches(store: ArticleStore, records: Sequence[PageRecord], batch: int
+                 ) -> Iterator[BareRows]:
+    """The names made first, then each batch's rows (`bare_rows`), built
+    before the caller's clock starts."""
+    with store.engine.begin() as connection:
+        names = make_names(connection, records)
+    for first in range(0, len(records), batch):
+        with store.engine.connect() as connection:
+            rows = bare_rows(connection, records[first:first + batch], first + 1, names)
+        yield rows
+
+
 def ceiling_postgresql(url: str, records: Sequence[PageRecord], batch: int) -> Ceiling:
     """Bare COPY into articles, revisions and the link tables, a batch a
     transaction; then, apart, the search text of each batch indexed as the
     indexer does (its statement, the same GIN index)."""
     store = ArticleStore(url)  # the schema, with every index
-    with store.engine.begin() as connection:
-        names = make_names(connection, records)
     write_s = 0.0
-    for first in range(0, len(records), batch):
+    for article_rows, revision_rows, links in bare_batches(store, records, batch):
         with store.engine.begin() as connection:
-            article_rows, revision_rows, links = bare_rows(
-                connection, records[first:first + batch], first + 1, names)
             began = time.monotonic()
-            with copy_rows(connection, "articles", COLUMNS) as write:
+            with copy_rows(connection, "articles", ARTICLE_COLUMNS) as write:
                 for row in article_rows:
                     write(row)
             with copy_rows(connection, "revisions", REVISION_COLUMNS) as write:
@@ -311,21 +313,17 @@ def ceiling_sqlite(url: str, records: Sequence[PageRecord], batch: int,
     unless `with_fts` is False), revisions and the link tables, a batch a
     transaction."""
     store = ArticleStore(url)
-    with store.engine.begin() as connection:
-        names = make_names(connection, records)
-        if not with_fts:
+    if not with_fts:
+        with store.engine.begin() as connection:
             for trigger in ("insert", "delete", "update"):
                 connection.exec_driver_sql(f"DROP TRIGGER articles_fts_{trigger}")
     elapsed = 0.0
-    for first in range(0, len(records), batch):
-        with store.engine.connect() as connection:
-            article_rows, revision_rows, links = bare_rows(
-                connection, records[first:first + batch], first + 1, names)
+    for article_rows, revision_rows, links in bare_batches(store, records, batch):
         began = time.monotonic()
         with store.engine.begin() as connection:
             connection.exec_driver_sql(
-                f"INSERT INTO articles ({', '.join(COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(COLUMNS))})", article_rows)
+                f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})", article_rows)
             connection.exec_driver_sql(
                 f"INSERT INTO revisions ({', '.join(REVISION_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(REVISION_COLUMNS))})", revision_rows)
@@ -490,7 +488,7 @@ def pg_options(admin_url: str, records: Sequence[PageRecord], batch: int,
                                                    first + 1, names)
                 began = time.monotonic()
                 with store.engine.begin() as connection, \
-                        copy_rows(connection, "articles", COLUMNS) as write:
+                        copy_rows(connection, "articles", ARTICLE_COLUMNS) as write:
                     for row in article_rows:
                         write(row)
                 if after:

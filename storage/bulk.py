@@ -52,6 +52,10 @@ CRAWL_FIELDS = ("status", "last_fetched", "etag", "last_modified")
 CONTENT_FIELDS = tuple(f for f in ARTICLE_FIELDS if f not in CRAWL_FIELDS)
 REVISION_FIELDS = ("fetched_at", "crawl_run_id", "warc_file", "warc_offset", "cleaner_version",
                    "parser")
+# Every column a written article's row and its revision's row get.
+ARTICLE_COLUMNS = ("id", "canonical_url", "site", "first_seen", *ARTICLE_FIELDS)
+REVISION_COLUMNS = ("article_id", "number", "content_hash", "title", "body", "extractor",
+                    *REVISION_FIELDS)
 
 # (record, article id, revision number) of each article whose content is written.
 Written = tuple[PageRecord, int, int]
@@ -166,6 +170,12 @@ def article_values(record: PageRecord) -> dict[str, Any]:
         "last_modified": record.last_modified,
     }
 
+def row_values(record: PageRecord, article_id: int, number: int, site: str) -> dict[str, Any]:
+    """The values of ARTICLE_COLUMNS for a written article."""
+    return {**article_values(record), "id": article_id,
+            "canonical_url": record.article.canonical_url, "site": site,
+            "first_seen": record.fetched_at, "revision": number}
+
 def revision_values(record: PageRecord, article_id: int, number: int) -> dict[str, Any]:
     clean = record.article
     return {
@@ -196,14 +206,14 @@ class ColumnValues:
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 STAGE = "_upsert_stage"
-STAGE_ARTICLE_COLUMNS = ("id", "canonical_url", "site", "first_seen", *ARTICLE_FIELDS)
+ARTICLE_COLUMNS = ("id", "canonical_url", "site", "first_seen", *ARTICLE_FIELDS)
 # A temporary table of this session, emptied at every commit; its values are
 # compressed once, and INSERT ... SELECT moves them compressed (lz4: 0009).
 STAGE_DDL = (f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (LIKE articles INCLUDING COMPRESSION, "
              "ord integer, is_new boolean, from_crawl boolean, fetched_at timestamptz, "
              "crawl_run_id integer, warc_file text, warc_offset integer, "
              "cleaner_version varchar(40), parser text) ON COMMIT DELETE ROWS")
-_ARTICLE_LIST = ", ".join(STAGE_ARTICLE_COLUMNS)
+_ARTICLE_LIST = ", ".join(ARTICLE_COLUMNS)
 INSERT_NEW = (f"INSERT INTO articles ({_ARTICLE_LIST}) SELECT {_ARTICLE_LIST} FROM {STAGE} "
               "WHERE is_new ORDER BY ord")
 # A re-extraction (not from_crawl) leaves the crawl's fields as they are.
@@ -215,8 +225,8 @@ UPDATE_WRITTEN = (
                 + ["site = coalesce(a.site, s.site)"])
     + f" FROM {STAGE} s WHERE NOT s.is_new AND a.id = s.id")
 INSERT_REVISIONS = (
-    "INSERT INTO revisions (article_id, number, content_hash, title, body, extractor, "
-    + ", ".join(REVISION_FIELDS) + ") SELECT id, revision, content_hash, title, body, extractor, "
+    f"INSERT INTO revisions ({', '.join(REVISION_COLUMNS)}) "
+    "SELECT id, revision, content_hash, title, body, extractor, "
     + ", ".join(REVISION_FIELDS) + f" FROM {STAGE} ORDER BY ord")
 UPDATE_UNCHANGED = (
     "UPDATE articles a SET last_fetched = u.fetched, status = 'live', "
@@ -250,15 +260,13 @@ def write_postgresql(connection: Connection, plan: BatchPlan, written: list[Writ
     if not written:
         return
     connection.exec_driver_sql(STAGE_DDL)
-    articles = ColumnValues(connection, ARTICLES, STAGE_ARTICLE_COLUMNS)
+    articles = ColumnValues(connection, ARTICLES, ARTICLE_COLUMNS)
     revisions = ColumnValues(connection, REVISIONS, REVISION_FIELDS)
-    with copy_rows(connection, STAGE, ("ord", "is_new", "from_crawl", *STAGE_ARTICLE_COLUMNS,
+    with copy_rows(connection, STAGE, ("ord", "is_new", "from_crawl", *ARTICLE_COLUMNS,
                                        *REVISION_FIELDS)) as write:
         for ord_, (record, article_id, number) in enumerate(written):
             url = record.article.canonical_url
-            values = {**article_values(record), "id": article_id, "canonical_url": url,
-                      "site": plan.sites[url], "first_seen": record.fetched_at,
-                      "revision": number}
+            values = row_values(record, article_id, number, plan.sites[url])
             write((ord_, url not in plan.stored_ids, record.from_crawl, *articles.row(values),
                    *revisions.row(revision_values(record, article_id, number))))
     if plan.new:
@@ -335,18 +343,16 @@ def write_sqlite(connection: Connection, plan: BatchPlan, written: list[Written]
              for r, article_id in plan.unchanged])
     if not written:
         return
-    columns = ("id", "canonical_url", "site", "first_seen", *ARTICLE_FIELDS)
-    articles = ColumnValues(connection, ARTICLES, columns)
+    articles = ColumnValues(connection, ARTICLES, ARTICLE_COLUMNS)
 
     def values(record: PageRecord, article_id: int, number: int) -> dict[str, Any]:
-        url = record.article.canonical_url
-        return {**article_values(record), "id": article_id, "canonical_url": url,
-                "site": plan.sites[url], "first_seen": record.fetched_at, "revision": number}
+        return row_values(record, article_id, number, plan.sites[record.article.canonical_url])
 
     new = [r for r in written if r[0].article.canonical_url not in plan.stored_ids]
     if new:
         connection.exec_driver_sql(
-            f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
             [articles.row(values(*w)) for w in new])
     for rows, fields in ((plan.changed, ARTICLE_FIELDS), (plan.recleaned, CONTENT_FIELDS)):
         if not rows:
@@ -361,12 +367,10 @@ def write_sqlite(connection: Connection, plan: BatchPlan, written: list[Written]
         for table, _ in links:
             connection.exec_driver_sql(f"DELETE FROM {table.name} WHERE article_id = ?",
                                        rewritten)
-    revision_columns = ("article_id", "number", "content_hash", "title", "body", "extractor",
-                        *REVISION_FIELDS)
-    revisions = ColumnValues(connection, REVISIONS, revision_columns)
+    revisions = ColumnValues(connection, REVISIONS, REVISION_COLUMNS)
     connection.exec_driver_sql(
-        f"INSERT INTO revisions ({', '.join(revision_columns)}) "
-        f"VALUES ({', '.join('?' * len(revision_columns))})",
+        f"INSERT INTO revisions ({', '.join(REVISION_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(REVISION_COLUMNS))})",
         [revisions.row(revision_values(*w)) for w in written])
     for table, pairs in links:
         if pairs:
