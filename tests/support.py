@@ -12,6 +12,7 @@ import random
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -144,6 +145,17 @@ def http_get(url: str, timeout: float = 2) -> bytes | None:
             return body
     except (OSError, http.client.HTTPException):  # refused, an error status, not HTTP
         return None
+
+
+def http_status(url: str, timeout: float = 10) -> str:
+    """What `url` answers, in a few words (for a wait's details)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return f"{url} answered {response.status}"
+    except urllib.error.HTTPError as error:
+        return f"{url} answered {error.code}"
+    except (OSError, http.client.HTTPException) as error:
+        return f"{url} failed: {error!r}"
 
 
 def start_on_free_port(start: Callable[[int], subprocess.Popen[Any]],

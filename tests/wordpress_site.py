@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support import http_get, start_on_free_port, stop_process, wait_until
+from tests.support import http_get, http_status, start_on_free_port, stop_process, wait_until
 
 WORDPRESS = Path("/usr/share/wordpress")
 SCRIPTS = Path(__file__).parent / "site" / "wordpress"
@@ -89,8 +89,10 @@ def wordpress_site(theme: str = "twentytwentyone") -> Iterator[str]:
                        check=True, capture_output=True, timeout=300)
         # Ready when a post answers at its pretty URL (the permalinks and their
         # rewrite rules in place): a run once saw the home page and 404s only.
-        wait_until(lambda: http_get(f"{base}/2023/05/harbour-reopens-after-storm/", timeout=10)
-                   is not None, 60, "the WordPress to serve its posts at their permalinks")
+        post = f"{base}/2023/05/harbour-reopens-after-storm/"
+        wait_until(lambda: http_get(post, timeout=10) is not None, 60,
+                   "the WordPress to serve its posts at their permalinks",
+                   details=lambda: http_status(post))
         yield base
     finally:
         if server is not None:

@@ -22,7 +22,12 @@ if (!is_blog_installed()) {
 }
 update_option('siteurl', $base);
 update_option('home', $base);
-update_option('permalink_structure', '/%year%/%monthnum%/%postname%/');
+// Through $wp_rewrite, not update_option: wp_install() may have left its own
+// structure in $wp_rewrite (it probes the running site for pretty permalinks,
+// and keeps /%year%/%monthnum%/%day%/%postname%/ when the probe answers in
+// time), and flush_rewrite_rules() below writes the rules of the structure in
+// memory: the month URLs then 404 for good.
+$wp_rewrite->set_permalink_structure('/%year%/%monthnum%/%postname%/');
 update_option('posts_per_page', 3);
 update_option('blog_public', 1);
 switch_theme($theme);
