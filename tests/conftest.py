@@ -102,3 +102,15 @@ def redis_url() -> str:
         error = f"{REDIS_URL} (set ARCHIVE_TEST_REDIS_URL) answered: {failure}"
     require_service(not error, "Redis", error)
     return REDIS_URL
+
+
+# --- Prefect ----------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[None]:
+    """One throwaway Prefect API (prefect_test_harness) for every in-process
+    flow test of the session: starting one costs about 9 s. Tests find their
+    own runs by id, never by being the only ones there."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

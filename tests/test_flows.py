@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.testing.utilities import prefect_test_harness
 
 from flows.crawl import crawl_flow
 from flows.maintenance import export_flow, reextract_flow
@@ -12,12 +13,6 @@ from replica import ReplicaServer, ReplicaSite
 from storage.store import ArticleStore
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def prefect_api():
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 @pytest.fixture
@@ -29,29 +24,34 @@ def archive_env(monkeypatch, tmp_path, sqlite_url):
     return sqlite_url
 
 
-def artifacts(key: str):
+def artifacts(key: str, flow_run_id: UUID):
+    """The artifacts `key` that one flow run published (the API is shared by
+    the session's flow tests)."""
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     with get_client(sync_client=True) as client:
-        return client.read_artifacts(
+        found = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+    return [a for a in found if a.flow_run_id == flow_run_id]
 
 
 def test_crawl_flow_runs_twice_in_one_process_and_reports(prefect_api, archive_env):
     with ReplicaServer() as server:
         first = crawl_flow(site="aawsat", base_url=server.base)
-        second = crawl_flow(site="aawsat", base_url=server.base)
+        second_state = crawl_flow(site="aawsat", base_url=server.base, return_state=True)
+    second = second_state.result()
+    run_id = second_state.state_details.flow_run_id
     assert first["articles_new"] == len(server.site.public_articles())
     # robots.txt, the home page, the feed, and each of the 5 sections' first
     # page with the margin page behind it (the private briefings have one page).
     assert second["articles_new"] == 0 and second["pages_fetched"] <= 3 + 5 + 4
-    table = artifacts("crawl-figures")
+    table = artifacts("crawl-figures", run_id)
     assert table and "pages fetched" in str(table[0].data)
-    quality = artifacts("crawl-quality")
+    quality = artifacts("crawl-quality", run_id)
     assert quality and "fallback rate" in str(quality[0].data)
-    coverage = artifacts("crawl-coverage")
+    coverage = artifacts("crawl-coverage", run_id)
     assert coverage and "| listing | kind |" in str(coverage[0].data)
-    progress = artifacts("crawl-progress")
+    progress = artifacts("crawl-progress", run_id)
     assert progress and float(progress[0].data) == 100.0
 
 

@@ -13,7 +13,6 @@ import sys
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-from prefect.testing.utilities import prefect_test_harness
 
 from flows.importing import FIGURES_KEY, figures_table, import_flow, result_from_table
 from storage.importer import ImportResult, import_warc
@@ -33,12 +32,6 @@ from tests.test_import import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def prefect_api():
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 def test_the_import_flow_imports_and_publishes_its_figures(prefect_api, sqlite_url, tmp_path,

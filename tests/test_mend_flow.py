@@ -4,7 +4,6 @@ real (throwaway) Prefect API: what the deployment in prefect.yaml runs."""
 from __future__ import annotations
 
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 from flows.maintenance import export_flow, mend_names_flow, reextract_flow
 from replica.divi import BASE
@@ -13,12 +12,6 @@ from tests.test_flows import artifacts
 from tests.test_names_per_site import crawled_before_names_were_learned
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def prefect_api():
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 def test_the_mend_names_flow_mends_and_reports(prefect_api, monkeypatch, sqlite_url, tmp_path):
@@ -30,11 +23,12 @@ def test_the_mend_names_flow_mends_and_reports(prefect_api, monkeypatch, sqlite_
     assert {m["name"] for m in dry["merged"]} == {"news-middle-east", "Hamzamustafa"}
     assert store.get(BASE + slugged.path)["categories"] == ["news-middle-east"]
 
-    done = mend_names_flow(site="aawsat")
+    done_state = mend_names_flow(site="aawsat", return_state=True)
+    done = done_state.result()
     assert {(m["kind"], m["into"]) for m in done["merged"]} == {
         ("category", "Middle East"), ("author", "Hamza Mustafa")}
     assert store.get(BASE + slugged.path)["categories"] == ["Middle East"]
-    report = artifacts("mend-names")[0].data
+    report = artifacts("mend-names", done_state.state_details.flow_run_id)[0].data
     assert "| aawsat | category | news-middle-east | Middle East | 1 |" in report
     rest = mend_names_flow()  # every site: the other one's turn
     assert [(m["site"], m["name"]) for m in rest["merged"]] == [

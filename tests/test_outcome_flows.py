@@ -8,13 +8,11 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.testing.utilities import prefect_test_harness
 
 from flows.backfill import crawl_shard_flow
 from flows.crawl import crawl_flow
@@ -23,12 +21,6 @@ from storage.store import ArticleStore
 from tests.prefect_stack import ROOT, deploy, prefect_server
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def prefect_api() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 @pytest.fixture
