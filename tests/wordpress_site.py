@@ -74,7 +74,11 @@ def wordpress_site(theme: str = "twentytwentyone") -> Iterator[str]:
                 f"define('DB_NAME', '{database}');\ndefine('DB_USER', 'wp_test');\n"
                 "define('DB_PASSWORD', 'wp_test');\ndefine('DB_HOST', 'localhost');\n"
                 "define('WP_CONTENT_DIR', '/usr/share/wordpress/wp-content');\n"
-                f"define('WP_HOME', '{base}');\ndefine('WP_SITEURL', '{base}');\n")
+                f"define('WP_HOME', '{base}');\ndefine('WP_SITEURL', '{base}');\n"
+                # No wp-cron and no calls out: `php -S` serves one request at a
+                # time, and the cron request a page spawns (update checks against
+                # api.wordpress.org, unreachable here) held it for 10 s and more.
+                "define('DISABLE_WP_CRON', true);\ndefine('WP_HTTP_BLOCK_EXTERNAL', true);\n")
             return subprocess.Popen(
                 ["php", "-S", f"127.0.0.1:{port}", "-t", str(WORDPRESS),
                  str(SCRIPTS / "router.php")],

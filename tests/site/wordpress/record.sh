@@ -27,6 +27,9 @@ define('DB_HOST', 'localhost');
 define('WP_CONTENT_DIR', '/usr/share/wordpress/wp-content');
 define('WP_HOME', '$base');
 define('WP_SITEURL', '$base');
+// php -S serves one request at a time: no cron request holding it (see tests/wordpress_site.py).
+define('DISABLE_WP_CRON', true);
+define('WP_HTTP_BLOCK_EXTERNAL', true);
 PHP
 
 php -S "127.0.0.1:$port" -t /usr/share/wordpress "$here/router.php" >/tmp/wp-php-server.log 2>&1 &
