@@ -5,10 +5,14 @@ alerts it receives."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -30,6 +34,21 @@ def prefect(env: dict[str, str], *args: str, timeout: float = 300) -> str:
     return result.stdout
 
 
+@functools.cache
+def migrated_database() -> Path:
+    """An empty Prefect database with every migration run, made once a
+    session: a server started on a copy is up in 3-4 s, against 9 s when it
+    migrates a new database itself."""
+    home = Path(tempfile.mkdtemp(prefix="prefect-template-"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    prefect({**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
+            "server", "database", "upgrade", "-y")
+    leftovers = sorted(p.name for p in home.glob("prefect.db-*"))
+    if leftovers:  # a write-ahead log not folded in: a copy of prefect.db alone would lack it
+        raise RuntimeError(f"the migrated Prefect database left {leftovers} behind")
+    return home / "prefect.db"
+
+
 @contextmanager
 def prefect_server(home: Path) -> Iterator[dict[str, str]]:
     """A fresh `prefect server start`; yields the environment that points at it.
@@ -39,6 +58,7 @@ def prefect_server(home: Path) -> Iterator[dict[str, str]]:
     the health check is answered by another program (its own process must be
     the one listening)."""
     home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(migrated_database(), home / "prefect.db")
     base_env = {**os.environ, "PREFECT_HOME": str(home),
                 "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_WORKER_QUERY_SECONDS": "1",
                 "PREFECT_RUNNER_POLL_FREQUENCY": "1", "ARCHIVE_HOME": str(ROOT),
