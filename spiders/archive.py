@@ -307,7 +307,7 @@ class ArchiveSpider(scrapy.Spider):
             yield request
         known = await self.known(links)
         async for request in self.article_requests(
-                [u for u in links if self.config.refresh or u not in known]):
+                [u for u in links if self.config.refresh or u not in known], unknown=True):
             yield request
         if not (going_on and may_stop_on_known):
             return
@@ -525,7 +525,8 @@ class ArchiveSpider(scrapy.Spider):
         self.crawler.stats.inc_value("discovery/feed_links", len(links))
         self.source_pages += len(links)
         known = await self.known(links)
-        async for request in self.article_requests([u for u in links if u not in known]):
+        async for request in self.article_requests([u for u in links if u not in known],
+                                                   unknown=True):
             yield request
         async for request in self.open_source_done(response.request):
             yield request
@@ -559,7 +560,8 @@ class ArchiveSpider(scrapy.Spider):
         changed = await self.changed_since_fetched(lastmod, known) if lastmod else set()
         self.crawler.stats.inc_value("discovery/sitemap_changed", len(changed))
         async for request in self.article_requests(
-                [u for u in links if self.config.refresh or u not in known or u in changed]):
+                [u for u in links if self.config.refresh or u not in known or u in changed],
+                unknown=not changed):
             yield request
         async for request in self.open_source_done(response.request):
             yield request
@@ -605,11 +607,16 @@ class ArchiveSpider(scrapy.Spider):
                          ) -> dict[str, tuple[str | None, str | None, datetime]]:
         return await self.read(partial(self.store.validators, urls)) if urls else {}
 
-    async def article_requests(self, urls: list[str],
-                               priority: int = ARTICLE_PRIORITY) -> AsyncIterator[Request]:
+    async def article_requests(self, urls: list[str], priority: int = ARTICLE_PRIORITY, *,
+                               unknown: bool = False) -> AsyncIterator[Request]:
+        """`unknown`: the caller kept only URLs that `known` did not name. Those
+        have no stored validators unless a refresh or a refetch age let stored
+        ones through, and the read for them is skipped (one a listing page)."""
         # A URL found twice (listing, feed, sitemap) is dropped by Scrapy's
         # duplicate filter: no set of our own grows with the crawl.
-        validators = await self.validators(urls)  # stored ones are asked "changed since?"
+        may_be_stored = not unknown or self.config.refresh or self.config.refetch_after_days
+        # Stored ones are asked "changed since?".
+        validators = await self.validators(urls) if may_be_stored else {}
         for url in urls:
             headers = {}
             etag, modified, _ = validators.get(url, (None, None, None))

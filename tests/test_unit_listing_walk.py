@@ -258,6 +258,19 @@ def test_a_known_article_asked_again_carries_its_validators():
     assert articles[1].headers.get("If-None-Match") is None  # never stored: a plain request
 
 
+@pytest.mark.parametrize("config, reads_validators", [
+    ({}, False), ({"refresh": True}, True), ({"refetch_after_days": 30}, True)])
+def test_validators_are_read_only_when_a_listed_url_may_be_stored(config, reads_validators):
+    """Links `known` did not name are new, unless a refresh or a refetch age let
+    stored ones through: only then is there anything to ask "changed since?"."""
+    made = spider(FakeStore(known={article_url(1)}), **config)
+    articles = [r for r in collect(made.parse_listing(listing(1, range(1, 4), first_walk(made))))
+                if r.meta.get("article")]
+    assert len(articles) == (3 if config.get("refresh") else 2)
+    called = [name for name, _ in made.store.threads]
+    assert ("validators" in called) is reads_validators, called
+
+
 def test_the_oldest_page_ends_the_walk_and_a_finished_crawl_marks_it_complete():
     made = spider(mode="full")
     walk = {**first_walk(made), "page": 4}
