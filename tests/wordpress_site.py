@@ -91,8 +91,8 @@ def wordpress_site(theme: str = "twentytwentyone") -> Iterator[str]:
         base = f"http://127.0.0.1:{port}"
         subprocess.run(["php", str(SCRIPTS / "populate.php")], env={**env, "WP_BASE": base},
                        check=True, capture_output=True, timeout=300)
-        # Ready when a post answers at its pretty URL (the permalinks and their
-        # rewrite rules in place): a run once saw the home page and 404s only.
+        # Ready when a post answers at its pretty URL: the rules stored for
+        # another structure (see populate.php) once had every post 404.
         post = f"{base}/2023/05/harbour-reopens-after-storm/"
         wait_until(lambda: http_get(post, timeout=10) is not None, 60,
                    "the WordPress to serve its posts at their permalinks",
