@@ -661,6 +661,8 @@ class ArchiveSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         found = classify(failure.value)
         self.crawler.stats.inc_value(f"failures/{found.reason}")
+        if request.meta.get("article"):
+            self.crawler.stats.inc_value("articles/failed")
         url = canonical_form(request.url)
         past_the_end = (found.reason == "http_404" and self.config.page_range is not None
                          and self.config.page_range[0] > 1)

@@ -16,8 +16,8 @@ NETWORK_REASONS = frozenset({"connection_refused", "connection_lost", "dns_error
                              "timeout"})
 # Why a run failed, first cause first: where several apply, the first wins.
 RUN_FAILURE_CAUSES = ("site_unreachable", "rate_limit_unavailable", "robots_unavailable",
-                      "start_listings_failed", "store_error", "disk_full", "timeout",
-                      "stopped", "crashed", "quality_alarm")
+                      "start_listings_failed", "articles_failed", "store_error", "disk_full",
+                      "timeout", "stopped", "crashed", "quality_alarm")
 
 State = Literal["completed", "failed", "cancelled"]
 
@@ -39,6 +39,16 @@ class RunOutcome:
 def stored(summary: dict[str, Any]) -> int:
     return int(summary.get("articles_new", 0) + summary.get("articles_updated", 0)
                + summary.get("articles_unchanged", 0))
+
+
+def answered_articles(summary: dict[str, Any]) -> int:
+    """Article requests that came to something: stored, found unchanged or not
+    modified, marked gone (a stored one answering 404/410), or fetched and
+    found to be no article (quarantined)."""
+    return stored(summary) + int(summary.get("articles_not_modified", 0)
+                                 + summary.get("articles_gone", 0)
+                                 + summary.get("pages_not_articles", 0)) \
+        + sum((summary.get("quarantined") or {}).values())
 
 
 def rates(summary: dict[str, Any]) -> dict[str, float]:
@@ -95,6 +105,11 @@ def judge(summary: dict[str, Any], fallback_alarm: float = FALLBACK_ALARM,
         listed = "; ".join(f"{url} ({start_failures[url]})" for url in starts)
         return RunOutcome("failed", "start_listings_failed",
                           f"every listing the crawl started from failed: {listed}")
+    if summary.get("articles_failed") and not answered_articles(summary):
+        reasons = ", ".join(f"{r} x{n}" for r, n in sorted(failures.items()))
+        return RunOutcome("failed", "articles_failed",
+                          f"every one of the {summary['articles_failed']} article pages asked "
+                          f"for failed, nothing was stored ({reasons})")
     if summary.get("finish_reason") == "disk_full":
         return RunOutcome("failed", "disk_full", "the data folder ran out of space")
     problems = alarms(summary, fallback_alarm, quarantine_alarm)

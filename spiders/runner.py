@@ -247,6 +247,7 @@ def summarise(stats: dict[str, Any], wall_seconds: float) -> dict[str, Any]:
         "articles_unchanged": pipeline.get("articles_unchanged", 0),
         "articles_not_modified": int(stats.get("articles/not_modified", 0)),
         "articles_gone": int(stats.get("articles/gone", 0)),
+        "articles_failed": int(stats.get("articles/failed", 0)),  # article requests that failed
         "quarantined": pipeline.get("quarantined", {}),
         "failures": dict(failures),
         "start_listings": list(stats.get("start/listings", []) or []),

@@ -147,6 +147,24 @@ def test_a_no_change_incremental_run_with_a_gone_article_completes():
     assert outcome.state == "completed" and outcome.cause is None
 
 
+def test_a_run_whose_every_article_request_failed_fails():
+    outcome = judge(summary(pages_fetched=3, articles_failed=3,
+                            failures={"http_404": 2, "http_5xx": 1}))
+    assert outcome.state == "failed" and outcome.cause == "articles_failed"
+    assert "3 article pages" in outcome.message and "http_5xx x1" in outcome.message
+
+
+@pytest.mark.parametrize("answered", [
+    {"articles_new": 1}, {"articles_unchanged": 1}, {"articles_not_modified": 1},
+    {"articles_gone": 1}, {"quarantined": {"too_short": 1}}, {"pages_not_articles": 1}])
+def test_one_article_request_that_came_to_something_completes_the_run(answered):
+    """A stored one, a 304, a stored article now gone, a page that is no
+    article: the run reached the site's articles, and its failures are listed."""
+    outcome = judge(summary(articles_failed=5, failures={"http_5xx": 5}, **answered))
+    assert outcome.state == "completed", answered
+    assert "failed http_5xx 5" in outcome.message
+
+
 def test_a_quality_alarm_fails_the_run():
     outcome = judge(summary(articles_new=20, fallbacks=15))
     assert outcome.cause == "quality_alarm" and "fallback rate" in outcome.message

@@ -99,6 +99,22 @@ def test_an_off_host_url_is_refused_before_anything_runs(prefect_env, tmp_path):
     assert ArticleStore(f"sqlite:///{tmp_path / 'a.db'}").runs(1) == []
 
 
+def test_a_url_that_answers_404_fails_the_run_with_articles_failed(prefect_env, tmp_path):
+    """`--url` of one story that is not there: nothing stored, exit 1, not a
+    green run with a failure in its small print."""
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    with ReplicaServer() as server:
+        url = f"{server.base}/theaawsat/news-middle-east/no-such-story"
+        result = archive({**prefect_env, "ARCHIVE_DOWNLOAD_DELAY": "0"}, "crawl", "--site",
+                         "aawsat", "--base-url", server.base, "--url", url, "--db", db,
+                         "--data-dir", str(tmp_path / "data"))
+    assert result.returncode == 1, result.stderr
+    line = error_line(result)
+    assert "articles_failed" in line and "http_404 x1" in line
+    run = ArticleStore(db).runs(1)[0]
+    assert run["status"] == "failed" and run["stats"]["outcome"]["cause"] == "articles_failed"
+
+
 @pytest.mark.parametrize("value", ["-5", "0"])
 def test_a_timeout_that_is_not_positive_is_refused(tmp_path, value):
     result = archive(dict(os.environ), "crawl", "--timeout", value, "--db",
