@@ -414,6 +414,12 @@ def show(url: str = typer.Argument(..., help="An article's URL (any form of it).
         show_stored(row)
 
 
+def parser_of(revision: dict) -> str:
+    """The parser version that read a revision (`aawsat-1@2005-01-01`); a
+    revision stored before parsers were recorded names its extractor."""
+    return str(revision.get("parser") or revision["extractor"])
+
+
 def show_revisions(rows: list[dict], diff: tuple[int, int] | None, as_json: bool) -> None:
     numbers = {r["number"]: r for r in rows}
     if diff is None and len(rows) >= 2:
@@ -428,7 +434,7 @@ def show_revisions(rows: list[dict], diff: tuple[int, int] | None, as_json: bool
     for r in rows:  # one line each: paths whole, whatever the width
         record = f"{r['warc_file']}@{r['warc_offset']}" if r["warc_file"] else "-"
         out.print(f"revision {r['number']}  fetched {r['fetched_at'].isoformat(timespec='seconds')}"
-                  f"  run {r['crawl_run_id'] or '-'}  parser {escape(r['extractor'])} "
+                  f"  run {r['crawl_run_id'] or '-'}  parser {escape(parser_of(r))} "
                   f"{escape(r['cleaner_version'])}  WARC {escape(record)}  "
                   f"hash {r['content_hash'][:12]}", soft_wrap=True, highlight=False)
     if diff is not None:

@@ -43,6 +43,7 @@ def test_revisions_with_their_provenance_and_what_changed(store, db_url):
     result = cli("show", BASE + "story", "--revisions", "--db", db_url)
     assert result.exit_code == 0, result.output
     assert "cleaning-2" in result.stdout and ".warc.gz@" in result.stdout
+    assert "parser aawsat-1@2005-01-01 cleaning-2" in result.stdout
     assert "+A late update." in result.stdout  # the diff of the last two
     listed = cli("show", BASE + "story", "--revisions", "--json", "--db", db_url)
     revisions = [json.loads(line) for line in listed.stdout.splitlines()]
