@@ -68,7 +68,12 @@ def crawl_config(**parameters: Any) -> CrawlConfig:
     }
     values = {k: v for k, v in environment.items() if v is not None}
     values.update({k: v for k, v in parameters.items() if v is not None})
-    return CrawlConfig.model_validate(values)
+    config = CrawlConfig.model_validate(values)
+    if config.site_label is None:
+        # Stored under its sites-file name where the sites file lists this base
+        # URL: `archive crawl`, the fleet, a backfill and its shards agree.
+        config = config.model_copy(update={"site_label": _sites_file_name(config.base_url)})
+    return config
 
 
 def _float(value: str | None) -> float | None:
@@ -294,10 +299,7 @@ def crawl_flow(
                           # its requests, and its connections at once
                           download_delay=1 / rate_limit_per_s if rate_limit_per_s else None,
                           concurrency_per_domain=concurrency, since=since,
-                          timezone=timezone, language=language)
-    # Stored under its sites-file name: given, or the entry with this base URL.
-    config = config.model_copy(update={
-        "site_label": site_name or _sites_file_name(config.base_url)})
+                          timezone=timezone, language=language, site_label=site_name)
     limit = site_limit_name(site_name, config.base_url)
     with ExitStack() as held:
         if not take_site_slot(held, limit):

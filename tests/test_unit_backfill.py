@@ -67,3 +67,29 @@ def test_a_date_range_is_one_shard_per_month_newest_first():
     assert plan_months(date(2017, 5, 1), date(2017, 5, 31))[0].month == "2017/05"
     with pytest.raises(ValueError, match="before since"):
         plan_months(date(2017, 5, 2), date(2017, 5, 1))
+
+
+def test_a_backfill_of_a_site_in_the_sites_file_reads_and_stores_under_its_name(
+        tmp_path, monkeypatch):
+    """`archive crawl` stores the archive under its sites-file name
+    (aawsat-archive); a backfill of the same base URL finds the sections those
+    crawls remembered under that name, and its shards store under it too."""
+    from flows.backfill import discovered_sections
+    from flows.crawl import crawl_config
+    from sites import Term
+    from storage.store import ArticleStore
+
+    base = "https://eng-archive.aawsat.com"
+    (tmp_path / "sites.yaml").write_text(
+        f"sites:\n  - name: aawsat-archive\n    base_url: {base}\n    site: aawsat\n")
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    monkeypatch.setenv("ARCHIVE_SITES", str(tmp_path / "sites.yaml"))
+    monkeypatch.setenv("ARCHIVE_DB_URL", db)
+    store = ArticleStore(db)
+    store.remember_terms("aawsat-archive", [Term("category", "news-middle-east", "Middle East")])
+    store.close()
+    config = crawl_config(site="aawsat", base_url=base)
+    assert config.stored_site("aawsat") == "aawsat-archive"
+    assert discovered_sections(config) == ["news-middle-east"]
+    elsewhere = crawl_config(site="aawsat", base_url="http://127.0.0.1:8000")
+    assert elsewhere.stored_site("aawsat") == "aawsat"  # not in the sites file
