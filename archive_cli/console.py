@@ -52,7 +52,8 @@ def show_article(article: Article) -> None:
     out.print(article.body, markup=False, highlight=False)
 
 
-DB_HELP = "Database URL (default: $ARCHIVE_DB_URL, else a SQLite file under ./data/)."
+DB_HELP = ("Database URL (default: $ARCHIVE_DB_URL, else archive.db in the data folder: "
+           "$ARCHIVE_DATA_DIR, else ./data).")
 
 
 def open_store(db: str | None, read_only: bool = False) -> ArticleStore:

@@ -131,7 +131,9 @@ def crawl(
         None, formats=["%Y-%m-%d"],
         help="Stop each listing walk at its first page whose articles are all older."),
     db: str | None = typer.Option(None, help=DB_HELP),
-    data_dir: str | None = typer.Option(None, help="WARC files and logs (default ./data)."),
+    data_dir: str | None = typer.Option(
+        None, help="WARC files, logs and, without --db, the SQLite store archive.db "
+                   "(default $ARCHIVE_DATA_DIR, else ./data)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run's summary as JSON."),
     timeout: float = typer.Option(
         6 * 3600, callback=positive_seconds,
