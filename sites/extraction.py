@@ -14,7 +14,7 @@ from cleaning import extract_article as extract_with
 from cleaning.outcome import Cleaned
 from cleaning.outcome import clean_page as clean_with
 
-from .base import ParserVersion
+from .base import ParserVersion, Site
 from .registry import AUTO, RegistryError, get_site, recognise
 
 
@@ -29,17 +29,25 @@ class Reading:
     language: str | None = None
 
 
-def parser_for(site: str, url: str, html: str | bytes,
-               fetched: date | datetime | None = None) -> ParserVersion:
-    """The parser version for a page: its site's (or, with `auto`, the site
-    its host or markup names), valid on the fetch day."""
-    day = fetched.date() if isinstance(fetched, datetime) else fetched
+def site_for(site: str, url: str, html: str | bytes) -> Site:
+    """The site a page is read as: the one named, or with `auto` the site its
+    host or markup names."""
     if site == AUTO:
         # Only ASCII markers are looked for: any ASCII-compatible reading will do.
         text = html if isinstance(html, str) else \
             html[:300_000].decode("utf-8", "replace") if isinstance(html, bytes) else ""
-        return recognise(url, text).parser_for(day)
-    return get_site(site).parser_for(day)
+        return recognise(url, text)
+    return get_site(site)
+
+
+def parser_for(site: str, url: str, html: str | bytes,
+               fetched: date | datetime | None = None) -> ParserVersion:
+    """The parser version for a page: its site's, valid on the fetch day."""
+    return site_for(site, url, html).parser_for(_day(fetched))
+
+
+def _day(fetched: date | datetime | None) -> date | None:
+    return fetched.date() if isinstance(fetched, datetime) else fetched
 
 
 def _parser(version: ParserVersion, reading: Reading) -> Profile:
@@ -51,10 +59,12 @@ def _parser(version: ParserVersion, reading: Reading) -> Profile:
     return parser
 
 
-def _in_language(article: Article, reading: Reading) -> Article:
-    if article.language or not reading.language:
-        return article
-    return article.model_copy(update={"language": reading.language})
+def _finished(article: Article, reading: Reading, site: Site, version: ParserVersion
+              ) -> Article:
+    """The parser version that read it, and a language for a page that
+    declares none: the sites file's, else the site module's."""
+    language = article.language or reading.language or site.language
+    return article.model_copy(update={"parser": version.label, "language": language})
 
 
 def extract_article(html: str | bytes, url: str, site: str | Reading = AUTO, *,
@@ -64,13 +74,14 @@ def extract_article(html: str | bytes, url: str, site: str | Reading = AUTO, *,
     NotAnArticle or ExtractionError (an unknown site is one), nothing else."""
     reading = site if isinstance(site, Reading) else Reading(site)
     try:
-        version = parser_for(reading.site, url, html, fetched)
+        read_as = site_for(reading.site, url, html)
     except RegistryError as error:
         raise ExtractionError(str(error), url) from None
+    version = read_as.parser_for(_day(fetched))
     article = extract_with(html, url, _parser(version, reading),
                            fallback=reading.site == AUTO if fallback is None else fallback,
                            declared_charset=declared_charset)
-    return _in_language(article, reading).model_copy(update={"parser": version.label})
+    return _finished(article, reading, read_as, version)
 
 
 def clean_page(body: bytes | str, url: str, site: str | Reading,
@@ -80,11 +91,11 @@ def clean_page(body: bytes | str, url: str, site: str | Reading,
     way a raw page becomes a storable article. Never raises."""
     reading = site if isinstance(site, Reading) else Reading(site)
     try:
-        version = parser_for(reading.site, url, body, fetched)
+        read_as = site_for(reading.site, url, body)
     except RegistryError as error:
         return Cleaned(problem="parse_error", detail=str(error))
+    version = read_as.parser_for(_day(fetched))
     cleaned = clean_with(body, url, _parser(version, reading), content_type)
     if cleaned.article is not None:
-        cleaned.article = _in_language(cleaned.article, reading).model_copy(
-            update={"parser": version.label})
+        cleaned.article = _finished(cleaned.article, reading, read_as, version)
     return cleaned

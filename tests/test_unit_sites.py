@@ -279,3 +279,16 @@ def test_the_sites_file_timezone_and_language_reach_the_parser():
     assert plain.published.utcoffset().total_seconds() == 0
     assert local.published.utcoffset().total_seconds() == -3 * 3600
     assert (plain.language, local.language) == (None, "pt")
+
+
+def test_a_page_that_declares_no_language_takes_its_site_modules():
+    """The sites file's language first, else the site module's (the archive
+    is in English), else none: never a guess."""
+    from sites import Reading, extract_article
+    from tests.conftest import SEED_URL, page_bytes
+
+    page = page_bytes("syria-assad-troops-advance-in-homs.html") \
+        .replace(b' lang="en-US"', b"").replace(b'og:locale" content="en_US"', b'og:x" content=""')
+    assert extract_article(page, SEED_URL, "aawsat").language == "en"
+    assert extract_article(page, SEED_URL, Reading("aawsat", language="ar")).language == "ar"
+    assert extract_article(page, SEED_URL, "generic").language is None
