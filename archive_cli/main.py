@@ -187,6 +187,8 @@ def crawl_all(entries: list[SiteEntry], common: dict[str, Any], db: str | None,
     prepare_environment(db, data_dir, {"ARCHIVE_CLEAN_WORKERS": os.environ.get(
         "ARCHIVE_CLEAN_WORKERS", str(max(1, (os.cpu_count() or 1) // len(entries))))})
     targets = [resolve_site(e.name, None, entries) for e in entries]
+    for target in targets:  # every site's values checked before any crawl starts
+        check_before_running({**target_parameters(target), **common})
     from flows.crawl import crawl_flow
 
     def run(target: CrawlTarget) -> tuple[CrawlTarget, Any]:
@@ -268,20 +270,27 @@ def prepare_environment(db: str | None, data_dir: str | None,
     os.environ.update(environment)
 
 
-def run_crawl_flow(parameters: dict, db: str | None, data_dir: str | None,
-                   timeout: float, environment: dict[str, str] | None = None,
-                   as_json: bool = False) -> dict:
-    """Validate, then run the Prefect crawl flow in this process and report."""
-    prepare_environment(db, data_dir, environment)
+def check_before_running(parameters: dict) -> None:
+    """A crawl's values, its store and its data folder, checked before any run
+    starts: a mistake is one line and exit 2, and no run is recorded
+    (docs/outcomes.md)."""
     flow_only = ("rate_limit_per_s", "concurrency", "site_name")
     config = make_config(**{k: v for k, v in parameters.items() if k not in flow_only},
                          db_url=os.environ.get("ARCHIVE_DB_URL"),
-                         data_dir=os.environ.get("ARCHIVE_DATA_DIR", "./data"))  # fail fast
+                         data_dir=os.environ.get("ARCHIVE_DATA_DIR", "./data"))
     open_store(os.environ.get("ARCHIVE_DB_URL"))
     try:
         prepare_data_dir(config)
     except CrawlFailed as error:
         raise fail(str(error)) from None
+
+
+def run_crawl_flow(parameters: dict, db: str | None, data_dir: str | None,
+                   timeout: float, environment: dict[str, str] | None = None,
+                   as_json: bool = False) -> dict:
+    """Validate, then run the Prefect crawl flow in this process and report."""
+    prepare_environment(db, data_dir, environment)
+    check_before_running(parameters)
     from flows.crawl import crawl_flow  # Prefect is imported only by the commands that run flows
 
     with out.status(f"crawling {parameters['base_url']} ({parameters['mode']})..."):

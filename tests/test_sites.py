@@ -120,6 +120,15 @@ def test_crawl_all_refuses_one_site_options_and_fails_when_a_site_fails(prefect_
                               str(sites_file)], env=prefect_env, cwd=ROOT, capture_output=True,
                              text=True, timeout=120)
     assert refused.returncode == 2 and "--all crawls every site" in refused.stderr
+    # A bad value is refused before any site's run starts: exit 2, no run recorded.
+    mistyped = subprocess.run([ARCHIVE, "crawl", "--all", "--mode", "fulll", "--sites-file",
+                               str(sites_file), "--db", f"sqlite:///{tmp_path / 'a.db'}",
+                               "--data-dir", str(tmp_path / "data")], env=prefect_env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+    assert mistyped.returncode == 2, mistyped.stderr
+    assert mistyped.stderr.strip().splitlines()[-1].startswith("error: bad crawl parameters: mode")
+    assert "Traceback" not in mistyped.stderr
+    assert ArticleStore(f"sqlite:///{tmp_path / 'a.db'}").runs(1) == []
     failed = subprocess.run([ARCHIVE, "crawl", "--all", "--sites-file", str(sites_file), "--db",
                              f"sqlite:///{tmp_path / 'a.db'}", "--data-dir",
                              str(tmp_path / "data")], env=prefect_env, cwd=ROOT,
