@@ -229,9 +229,9 @@ def sites(sites_file: str | None = typer.Option(None, help="The sites file (defa
     """The registered and configured sites, each with its last crawl."""
     entries = read_sites_file(sites_file)
     try:
-        runs = ArticleStore(db, read_only=True).runs(1000)
+        store: ArticleStore | None = ArticleStore(db, read_only=True)
     except StoreError:
-        runs = []  # no store yet: no crawl either
+        store = None  # no store yet: no crawl either
     rows: list[dict[str, Any]] = [{"name": e.name, "kind": "sites file", "site": e.site,
                                    "base_url": e.base_url,
              "enabled": e.enabled} for e in entries]
@@ -241,8 +241,8 @@ def sites(sites_file: str | None = typer.Option(None, help="The sites file (defa
     rows += [{"name": k.name, "kind": "profile", "site": k.name, "base_url": None,
               "enabled": k.crawlable} for k in site_profiles().values()]
     for row in rows:
-        last = next((r for r in runs if row["base_url"] and
-                     (r["params"] or {}).get("base_url") == row["base_url"].rstrip("/")), None)
+        last = next(iter(store.runs(1, base_url=row["base_url"])), None) \
+            if store is not None and row["base_url"] else None
         row["last_crawl"] = None if last is None else {
             "started": last["started"], "status": last["status"],
             "articles_new": (last["stats"] or {}).get("articles_new"),

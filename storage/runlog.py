@@ -38,11 +38,15 @@ class StoreRunLog(Database):
             session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
                 finished=now(), status=status, stats=stats))
 
-    def runs(self, limit: int = 10) -> list[dict[str, Any]]:
+    def runs(self, limit: int = 10, base_url: str | None = None) -> list[dict[str, Any]]:
+        """The newest runs; with `base_url`, only the crawls of that site."""
+        query = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)
+        if base_url is not None:
+            query = query.where(CrawlRun.params["base_url"].as_string() == base_url.rstrip("/"))
         with self.reads() as session:
-            rows = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit))
             return [{"id": r.id, "started": r.started, "finished": r.finished,
-                     "status": r.status, "params": r.params, "stats": r.stats} for r in rows]
+                     "status": r.status, "params": r.params, "stats": r.stats}
+                    for r in session.scalars(query)]
 
     @retry_when_unavailable
     def record_shard(self, backfill: str, shard: str, status: str, worker: str | None,

@@ -78,3 +78,21 @@ def test_exports_carry_provenance_a_manifest_and_deltas_by_fetch_time(store, db_
     earlier = cli("export", "--format", "jsonl", "--out", "-", "--fetched-since",
                   "2024-05-03", "--db", db_url)
     assert len([line for line in earlier.stdout.splitlines() if line.startswith("{")]) == 1
+
+
+def test_sites_shows_a_sites_last_crawl_however_many_runs_came_after(db_url, tmp_path):
+    """The last crawl of each site is looked up by its base URL, not among the
+    newest runs only (a fleet and its shards make many)."""
+    store = ArticleStore(db_url)
+    archive_run = store.start_run({"base_url": "https://eng-archive.aawsat.com", "site": "aawsat"})
+    store.finish_run(archive_run, "completed", {"articles_new": 7})
+    for _ in range(3):
+        other = store.start_run({"base_url": "http://127.0.0.1:8000", "site": "generic"})
+        store.finish_run(other, "failed", {})
+    assert [r["id"] for r in store.runs(1, base_url="https://eng-archive.aawsat.com/")] == \
+        [archive_run]
+    (tmp_path / "sites.yaml").write_text("sites: []\n")
+    listed = cli("sites", "--json", "--db", db_url, "--sites-file", str(tmp_path / "sites.yaml"))
+    rows = {row["name"]: row for row in map(json.loads, listed.stdout.splitlines())}
+    assert rows["aawsat"]["last_crawl"]["articles_new"] == 7
+    assert rows["aawsat"]["last_crawl"]["status"] == "completed"
