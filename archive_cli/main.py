@@ -221,6 +221,17 @@ def crawl_all(entries: list[SiteEntry], common: dict[str, Any], db: str | None,
         raise fail(f"{failed} of {len(finished)} site crawls failed", 1)
 
 
+def last_run(store: ArticleStore | None, base_url: str | None) -> dict[str, Any] | None:
+    """The last crawl of a base URL, or None (no store, no base URL, or a store
+    that stopped answering: `sites` lists the sites whatever the store does)."""
+    if store is None or not base_url:
+        return None
+    try:
+        return next(iter(store.runs(1, base_url=base_url)), None)
+    except StoreError:
+        return None
+
+
 @app.command()
 def sites(sites_file: str | None = typer.Option(None, help="The sites file (default: "
                                                              "$ARCHIVE_SITES, else ./sites.yaml)."),
@@ -241,8 +252,7 @@ def sites(sites_file: str | None = typer.Option(None, help="The sites file (defa
     rows += [{"name": k.name, "kind": "profile", "site": k.name, "base_url": None,
               "enabled": k.crawlable} for k in site_profiles().values()]
     for row in rows:
-        last = next(iter(store.runs(1, base_url=row["base_url"])), None) \
-            if store is not None and row["base_url"] else None
+        last = last_run(store, row["base_url"])
         row["last_crawl"] = None if last is None else {
             "started": last["started"], "status": last["status"],
             "articles_new": (last["stats"] or {}).get("articles_new"),

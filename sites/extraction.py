@@ -62,8 +62,13 @@ def _parser(version: ParserVersion, reading: Reading) -> Profile:
 def _finished(article: Article, reading: Reading, site: Site, version: ParserVersion
               ) -> Article:
     """The parser version that read it, and a language for a page that
-    declares none: the sites file's, else the site module's."""
-    language = article.language or reading.language or site.language
+    declares none: the sites file's, else the site module's where the site
+    was named or the page is on its own hosts. A page `auto` took for the
+    site by its markup, or on a sister host (the Arabic www.aawsat.com), may
+    be in another language: it keeps none."""
+    language = article.language or reading.language
+    if language is None and (reading.site != AUTO or site.owns_host_of(article.url)):
+        language = site.language
     return article.model_copy(update={"parser": version.label, "language": language})
 
 

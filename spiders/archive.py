@@ -105,6 +105,7 @@ class ArchiveSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:  # Scrapy >= 2.13
         config = self.config
         if config.urls:
+            self.crawler.stats.set_value("start/urls", len(config.urls))
             async for request in self.article_requests([canonical_form(u) for u in config.urls]):
                 yield request
             return

@@ -51,6 +51,18 @@ def answered_articles(summary: dict[str, Any]) -> int:
         + sum((summary.get("quarantined") or {}).values())
 
 
+def every_article_failed(summary: dict[str, Any]) -> bool:
+    """Every article the run asked for failed and none came to anything, when
+    that says the run achieved nothing: the pages were named (`--url`), or
+    there were enough of them to judge by. One new link of an incremental
+    run that answers 503 is listed in the summary and asked again next run;
+    it does not fail the run (and every run after it, while it lasts)."""
+    failed = int(summary.get("articles_failed", 0))
+    if not failed or answered_articles(summary):
+        return False
+    return bool(summary.get("start_urls")) or failed >= ALARM_MIN_PAGES
+
+
 def rates(summary: dict[str, Any]) -> dict[str, float]:
     articles = stored(summary)
     quarantined = sum(summary.get("quarantined", {}).values())
@@ -105,7 +117,7 @@ def judge(summary: dict[str, Any], fallback_alarm: float = FALLBACK_ALARM,
         listed = "; ".join(f"{url} ({start_failures[url]})" for url in starts)
         return RunOutcome("failed", "start_listings_failed",
                           f"every listing the crawl started from failed: {listed}")
-    if summary.get("articles_failed") and not answered_articles(summary):
+    if every_article_failed(summary):
         reasons = ", ".join(f"{r} x{n}" for r, n in sorted(failures.items()))
         return RunOutcome("failed", "articles_failed",
                           f"every one of the {summary['articles_failed']} article pages asked "

@@ -251,6 +251,7 @@ def summarise(stats: dict[str, Any], wall_seconds: float) -> dict[str, Any]:
         "quarantined": pipeline.get("quarantined", {}),
         "failures": dict(failures),
         "start_listings": list(stats.get("start/listings", []) or []),
+        "start_urls": int(stats.get("start/urls", 0)),  # the pages named with --url
         "start_failures": dict(stats.get("start/failures", {}) or {}),
         "retries": int(stats.get("retry/count", 0)),
         "robots_disallowed": int(stats.get("robotstxt/forbidden", 0)),

@@ -38,6 +38,7 @@ class StoreRunLog(Database):
             session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
                 finished=now(), status=status, stats=stats))
 
+    @retry_when_unavailable
     def runs(self, limit: int = 10, base_url: str | None = None) -> list[dict[str, Any]]:
         """The newest runs; with `base_url`, only the crawls of that site."""
         query = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)

@@ -147,11 +147,22 @@ def test_a_no_change_incremental_run_with_a_gone_article_completes():
     assert outcome.state == "completed" and outcome.cause is None
 
 
-def test_a_run_whose_every_article_request_failed_fails():
-    outcome = judge(summary(pages_fetched=3, articles_failed=3,
+def test_a_run_whose_every_named_page_failed_fails():
+    outcome = judge(summary(pages_fetched=3, articles_failed=3, start_urls=3,
                             failures={"http_404": 2, "http_5xx": 1}))
     assert outcome.state == "failed" and outcome.cause == "articles_failed"
     assert "3 article pages" in outcome.message and "http_5xx x1" in outcome.message
+
+
+@pytest.mark.parametrize("failed, state", [(1, "completed"), (9, "completed"), (10, "failed")])
+def test_articles_found_on_listings_that_all_failed_fail_the_run_when_enough(failed, state):
+    """One new link of an incremental run that answers 503 is listed and asked
+    again next run; ten article pages and not one fetched is a run that
+    achieved nothing."""
+    outcome = judge(summary(listing_pages=4, articles_failed=failed,
+                            failures={"http_5xx": failed}))
+    assert outcome.state == state
+    assert f"failed http_5xx {failed}" in outcome.message or outcome.cause == "articles_failed"
 
 
 @pytest.mark.parametrize("answered", [
@@ -160,9 +171,10 @@ def test_a_run_whose_every_article_request_failed_fails():
 def test_one_article_request_that_came_to_something_completes_the_run(answered):
     """A stored one, a 304, a stored article now gone, a page that is no
     article: the run reached the site's articles, and its failures are listed."""
-    outcome = judge(summary(articles_failed=5, failures={"http_5xx": 5}, **answered))
+    outcome = judge(summary(articles_failed=12, start_urls=12, failures={"http_5xx": 12},
+                            **answered))
     assert outcome.state == "completed", answered
-    assert "failed http_5xx 5" in outcome.message
+    assert "failed http_5xx 12" in outcome.message
 
 
 def test_a_quality_alarm_fails_the_run():

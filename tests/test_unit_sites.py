@@ -292,3 +292,7 @@ def test_a_page_that_declares_no_language_takes_its_site_modules():
     assert extract_article(page, SEED_URL, "aawsat").language == "en"
     assert extract_article(page, SEED_URL, Reading("aawsat", language="ar")).language == "ar"
     assert extract_article(page, SEED_URL, "generic").language is None
+    assert extract_article(page, SEED_URL).language == "en"  # auto, on the archive's host
+    # The Arabic paper's host is no host of the English archive's: no language taken.
+    sister = "https://www.aawsat.com/home/article/1/a-story"
+    assert extract_article(page, sister).language is None
