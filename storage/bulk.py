@@ -206,7 +206,6 @@ class ColumnValues:
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 STAGE = "_upsert_stage"
-ARTICLE_COLUMNS = ("id", "canonical_url", "site", "first_seen", *ARTICLE_FIELDS)
 # A temporary table of this session, emptied at every commit; its values are
 # compressed once, and INSERT ... SELECT moves them compressed (lz4: 0009).
 STAGE_DDL = (f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (LIKE articles INCLUDING COMPRESSION, "
