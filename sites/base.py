@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlsplit
 
 from cleaning import Profile
 
@@ -59,13 +58,6 @@ class Site:
             return self.parsers[-1]
         valid = [v for v in self.parsers if v.valid_from <= fetched]
         return valid[-1] if valid else self.parsers[0]
-
-    def owns_host_of(self, url: str) -> bool:
-        """Whether the URL is on the site's own base URL's host or one of its
-        other hosts (a profile owns none)."""
-        host = (urlsplit(url).hostname or "").lower()
-        own = {urlsplit(self.base_url).hostname} if self.base_url else set()
-        return bool(host) and (host in own or host in self.hosts)
 
     def recognises(self, url: str, html: str) -> bool:
         """Whether a page is this site's, by its host or its markup."""

@@ -67,9 +67,13 @@ def _finished(article: Article, reading: Reading, site: Site, version: ParserVer
     site by its markup, or on a sister host (the Arabic www.aawsat.com), may
     be in another language: it keeps none."""
     language = article.language or reading.language
-    if language is None and (reading.site != AUTO or site.owns_host_of(article.url)):
+    if language is None and (reading.site != AUTO or _on_its_hosts(site, article.url)):
         language = site.language
     return article.model_copy(update={"parser": version.label, "language": language})
+
+
+def _on_its_hosts(site: Site, url: str) -> bool:
+    return site.base_url is not None and site.crawl_sources(site.base_url).on_site(url)
 
 
 def extract_article(html: str | bytes, url: str, site: str | Reading = AUTO, *,
