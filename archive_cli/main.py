@@ -187,8 +187,8 @@ def crawl_all(entries: list[SiteEntry], common: dict[str, Any], db: str | None,
     prepare_environment(db, data_dir, {"ARCHIVE_CLEAN_WORKERS": os.environ.get(
         "ARCHIVE_CLEAN_WORKERS", str(max(1, (os.cpu_count() or 1) // len(entries))))})
     targets = [resolve_site(e.name, None, entries) for e in entries]
-    for target in targets:  # every site's values checked before any crawl starts
-        check_before_running({**target_parameters(target), **common})
+    # Every site's values checked before any crawl starts.
+    check_before_running(*({**target_parameters(t), **common} for t in targets))
     from flows.crawl import crawl_flow
 
     def run(target: CrawlTarget) -> tuple[CrawlTarget, Any]:
@@ -280,17 +280,18 @@ def prepare_environment(db: str | None, data_dir: str | None,
     os.environ.update(environment)
 
 
-def check_before_running(parameters: dict) -> None:
-    """A crawl's values, its store and its data folder, checked before any run
-    starts: a mistake is one line and exit 2, and no run is recorded
-    (docs/outcomes.md)."""
+def check_before_running(*crawls: dict) -> None:
+    """The crawls' values, then their store and data folder (one of each, from
+    the environment), checked before any run starts: a mistake is one line
+    and exit 2, and no run is recorded (docs/outcomes.md)."""
     flow_only = ("rate_limit_per_s", "concurrency", "site_name")
-    config = make_config(**{k: v for k, v in parameters.items() if k not in flow_only},
-                         db_url=os.environ.get("ARCHIVE_DB_URL"),
-                         data_dir=os.environ.get("ARCHIVE_DATA_DIR", "./data"))
+    configs = [make_config(**{k: v for k, v in parameters.items() if k not in flow_only},
+                           db_url=os.environ.get("ARCHIVE_DB_URL"),
+                           data_dir=os.environ.get("ARCHIVE_DATA_DIR", "./data"))
+               for parameters in crawls]
     open_store(os.environ.get("ARCHIVE_DB_URL"))
     try:
-        prepare_data_dir(config)
+        prepare_data_dir(configs[0])
     except CrawlFailed as error:
         raise fail(str(error)) from None
 
