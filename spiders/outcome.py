@@ -41,14 +41,18 @@ def stored(summary: dict[str, Any]) -> int:
                + summary.get("articles_unchanged", 0))
 
 
+def quarantined(summary: dict[str, Any]) -> int:
+    """Pages fetched that did not clean into articles, all reasons together."""
+    return sum((summary.get("quarantined") or {}).values())
+
+
 def answered_articles(summary: dict[str, Any]) -> int:
     """Article requests that came to something: stored, found unchanged or not
     modified, marked gone (a stored one answering 404/410), or fetched and
     found to be no article (quarantined)."""
     return stored(summary) + int(summary.get("articles_not_modified", 0)
                                  + summary.get("articles_gone", 0)
-                                 + summary.get("pages_not_articles", 0)) \
-        + sum((summary.get("quarantined") or {}).values())
+                                 + summary.get("pages_not_articles", 0)) + quarantined(summary)
 
 
 def every_article_failed(summary: dict[str, Any]) -> bool:
@@ -65,11 +69,11 @@ def every_article_failed(summary: dict[str, Any]) -> bool:
 
 def rates(summary: dict[str, Any]) -> dict[str, float]:
     articles = stored(summary)
-    quarantined = sum(summary.get("quarantined", {}).values())
-    pages = articles + quarantined
+    pages_quarantined = quarantined(summary)
+    pages = articles + pages_quarantined
     return {
         "fallback_rate": summary.get("fallbacks", 0) / articles if articles else 0.0,
-        "quarantine_rate": quarantined / pages if pages else 0.0,
+        "quarantine_rate": pages_quarantined / pages if pages else 0.0,
         "missing_date_rate": summary.get("missing_dates", 0) / articles if articles else 0.0,
     }
 
@@ -78,7 +82,7 @@ def alarms(summary: dict[str, Any], fallback_alarm: float = FALLBACK_ALARM,
            quarantine_alarm: float = QUARANTINE_ALARM) -> list[str]:
     """Signs of a changed site template, once there are enough pages to judge."""
     r = rates(summary)
-    pages = stored(summary) + sum(summary.get("quarantined", {}).values())
+    pages = stored(summary) + quarantined(summary)
     if pages < ALARM_MIN_PAGES:
         return []
     found = []
@@ -136,9 +140,9 @@ def completed_message(summary: dict[str, Any]) -> str:
              f"{summary.get('articles_new', 0)} new",
              f"{summary.get('articles_updated', 0)} updated",
              f"{summary.get('articles_unchanged', 0)} unchanged"]
-    quarantined = summary.get("quarantined", {}) or {}
-    if quarantined:
-        parts.append("quarantined " + ", ".join(f"{r} {n}" for r, n in sorted(quarantined.items())))
+    by_reason = summary.get("quarantined", {}) or {}
+    if by_reason:
+        parts.append("quarantined " + ", ".join(f"{r} {n}" for r, n in sorted(by_reason.items())))
     failures = summary.get("failures", {}) or {}
     if failures:
         parts.append("failed " + ", ".join(f"{r} {n}" for r, n in sorted(failures.items())))
