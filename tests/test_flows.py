@@ -27,12 +27,16 @@ def archive_env(monkeypatch, tmp_path, sqlite_url):
 def artifacts(key: str, flow_run_id: UUID):
     """The artifacts `key` that one flow run published (the API is shared by
     the session's flow tests)."""
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
 
     with get_client(sync_client=True) as client:
-        found = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
-    return [a for a in found if a.flow_run_id == flow_run_id]
+        return client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=[key]),
+            flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
 
 
 def test_crawl_flow_runs_twice_in_one_process_and_reports(prefect_api, archive_env):
