@@ -37,6 +37,7 @@ from storage.export import FORMATS, ExportError, article_record
 from storage.export import export as export_articles
 from storage.reextract import reextract as reextract_all
 from storage.store import ArticleStore, StoreError
+from storage.warc import NothingReadable
 
 from .console import (
     DB_HELP,
@@ -611,8 +612,11 @@ def reextract(site: str | None = typer.Option(None, help=SITE_FILTER_HELP),
     site = stored_site(store, site)
     with Progress(console=err) as progress:
         task = progress.add_task("re-extracting", total=None)
-        result = reextract_all(store, site=site, read_as=read_as, dry_run=dry_run,
-                               progress=lambda n: progress.update(task, completed=n))
+        try:
+            result = reextract_all(store, site=site, read_as=read_as, dry_run=dry_run,
+                                   progress=lambda n: progress.update(task, completed=n))
+        except NothingReadable as error:
+            raise fail(str(error), code=1) from None
     prefix = "would be " if dry_run else ""
     out.print(", ".join(f"{prefix if k in ('updated', 'recovered') else ''}{k} {v}"
                         for k, v in sorted(result.items())))

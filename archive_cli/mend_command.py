@@ -37,13 +37,17 @@ def mend_names(
     articles' archived pages (no HTTP), and merge the names stored as slugs
     (`news-middle-east`, `Hamzamustafa`) into them. Safe to run again."""
     from storage.mend import mend_names as run_mend
+    from storage.warc import NothingReadable
 
     store = open_store(db)
     site = stored_site(store, site)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("reading archived pages", total=None)
-        result = run_mend(store, site=site, dry_run=dry_run,
-                          progress=lambda n: progress.update(task, completed=n))
+        try:
+            result = run_mend(store, site=site, dry_run=dry_run,
+                              progress=lambda n: progress.update(task, completed=n))
+        except NothingReadable as error:
+            raise fail(str(error), code=1) from None
     if as_json:
         print_json({**result.as_dict(), "dry_run": dry_run})
         return

@@ -104,6 +104,7 @@ class Database:
         store for reading only: it is never created or changed, and a store on
         a read-only mount can be read."""
         self.url = database_url(url)
+        self._sqlite_file = sqlite_file(self.url)
         try:
             self.engine = _engine(self.url, read_only=read_only)
             if read_only:
@@ -126,9 +127,9 @@ class Database:
         return self.engine.dialect.name
 
     def sqlite_path(self) -> Path | None:
-        """The database file of a SQLite store (None for PostgreSQL or memory)."""
-        database = self.engine.url.database if self.dialect == "sqlite" else None
-        return Path(database) if database and database != ":memory:" else None
+        """The database file of a SQLite store (None for PostgreSQL or memory),
+        as its URL named it (a read-only engine's URL is a `file:` URI instead)."""
+        return self._sqlite_file
 
     def migrate(self) -> None:
         config = Config()
@@ -176,6 +177,14 @@ def _password(url: str) -> str | None:
         return str(password) if password else None
     except Exception:
         return None
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a `sqlite:///` URL names (None for another database or memory)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[-1]
+    return None if not path or path == ":memory:" else Path(path)
+
 
 def _engine(url: str, read_only: bool = False) -> Engine:
     if url.startswith("sqlite"):

@@ -88,6 +88,7 @@ def export(store: ArticleStore, fmt: str, out: Path | None, since: date | None =
             newline = "" if fmt == "csv" else None
             with partial.open("w", encoding="utf-8", newline=newline) as stream:
                 count = (_jsonl if fmt == "jsonl" else _csv)(rows, stream)
+        partial.chmod(0o666 & ~_umask())  # a temporary file is 0600; the export is the user's
         os.replace(partial, out)
         write_manifest(out, fmt, count, {"site": site, "since": since, "until": until,
                                          "category": category, "fetched_since": fetched_since})
@@ -115,8 +116,33 @@ def _check_target(store: ArticleStore, out: Path) -> None:
     if out.is_dir():
         raise ExportError(f"{out} is a folder: give a file path for --out")
     database = store.sqlite_path()
-    if database is not None and out.resolve() == database.resolve():
-        raise ExportError(f"{out} is the store itself: choose another path for the export")
+    if database is None:
+        return
+    # The store's file and SQLite's companions, however the target names them
+    # (relative, ./, a symlink, a hard link): writing over any of them loses the store.
+    for guarded in (database, *(database.with_name(database.name + suffix)
+                                for suffix in SQLITE_COMPANIONS)):
+        if _same_file(out, guarded):
+            raise ExportError(f"{out} is the store itself ({guarded.name}): "
+                              "choose another path for the export")
+
+
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return mask
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)  # hard links: the same inode under another name
+    except OSError:  # either does not exist yet: nothing to overwrite by another name
+        return False
 
 
 def _jsonl(rows: Iterator[dict[str, Any]], stream: TextIO) -> int:

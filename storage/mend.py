@@ -25,7 +25,7 @@ from sites import CrawlSources, Term, get_site
 
 from .naming import LearnedName, NameMerge, reading_site, site_for_url
 from .store import ArticleStore
-from .warc import read_response
+from .warc import NothingReadable, read_response
 
 log = logging.getLogger(__name__)
 # Where a stored site's name says nothing of its kind (a host, a sites-file
@@ -79,6 +79,9 @@ def mend_names(store: ArticleStore, site: str | None = None, dry_run: bool = Fal
                 known[stored][key] = term.name or known[stored].get(key)
         if progress is not None:
             progress(done)
+    if result.unreadable and not result.articles:
+        raise NothingReadable(f"none of the {result.unreadable} archived pages could be read "
+                              "from their WARC files; were the WARC files moved or pruned?")
     for stored in known:  # names learned before this run, by crawls, merged too
         learned = pending.get(stored, [])
         result.learned += learned

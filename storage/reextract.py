@@ -37,7 +37,7 @@ from sites import AUTO, clean_page, site_names
 
 from .naming import reading_site, site_for_url
 from .store import ArticleStore, PageRecord
-from .warc import RawPage, read_response
+from .warc import NothingReadable, RawPage, read_response
 
 log = logging.getLogger(__name__)
 
@@ -121,13 +121,15 @@ def reextract(store: ArticleStore, site: str | None = None, batch_size: int = 10
     Counts: `updated` (a new revision), `recovered` (a quarantined page now
     stored), `unchanged`, `stale` (a newer crawl won), `still_quarantined`,
     `now_failing` (a stored article the cleaner or gate now rejects: it stays
-    stored), `warc_unreadable` (a corrupt or missing record, skipped), `total`."""
+    stored), `warc_unreadable` (a corrupt or missing record, skipped), `total`.
+    Raises NothingReadable when there were pages and none could be read."""
     if read_as is not None and read_as not in site_names():
         raise ValueError(f"read_as: unknown site {read_as!r}; choose one of "
                          f"{', '.join(site_names())}")
     workers = workers or os.cpu_count() or 1
     outcome: Counter[str] = Counter()
     batch: list[PageRecord] = []
+    first_unreadable: list[str] = []  # the first reason, for the error when all are
 
     def flush() -> None:
         if batch and dry_run:  # what would be written, had a crawl not won meanwhile
@@ -150,6 +152,8 @@ def reextract(store: ArticleStore, site: str | None = None, batch_size: int = 10
             if pool else map(_clean, todo)
         for done, result in enumerate(results, 1):
             record = _judge(result, outcome)
+            if result.unreadable and not first_unreadable:
+                first_unreadable.append(f"{result.job.warc_file}: {result.unreadable}")
             if record is not None:
                 batch.append(record)
             if len(batch) >= batch_size:
@@ -161,6 +165,10 @@ def reextract(store: ArticleStore, site: str | None = None, batch_size: int = 10
             pool.shutdown()
     flush()
     outcome["total"] = sum(outcome.values())
+    if outcome["total"] and outcome["warc_unreadable"] == outcome["total"]:
+        raise NothingReadable(
+            f"none of the {outcome['total']} archived pages could be read from their WARC "
+            f"files (first: {''.join(first_unreadable[:1])}); were the WARC files moved or pruned?")
     return {k: v for k, v in outcome.items() if v}
 
 

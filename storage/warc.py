@@ -49,13 +49,19 @@ class RawPage:
         return next((v for k, v in self.headers if k.lower() == lowered), None)
 
 
+class NothingReadable(RuntimeError):
+    """Every archived page a job was to read was unreadable (moved or pruned
+    WARC files, say): the job did nothing, and says so as a failure."""
+
+
 class WarcWriterRotating:
     """Appends records to `<dir>/<prefix>-<time>-<pid>-<n>.warc.gz`, a new file
     past `max_bytes`. Returns where each response record starts."""
 
     def __init__(self, directory: Path, prefix: str = "archive",
                  max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        self.directory = Path(directory)
+        # Absolute: the store records where each record is, for readers started anywhere.
+        self.directory = Path(directory).absolute()
         self.directory.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
         self.max_bytes = max_bytes

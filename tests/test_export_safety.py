@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,40 @@ def test_out_dash_streams_json_lines_to_stdout(store, tmp_path):
     assert {json.loads(line)["canonical_url"] for line in lines} == {f"{BASE}s{i}"
                                                                        for i in range(6)}
     assert not Path("-").exists()
+
+
+def test_no_name_for_the_store_lets_the_cli_export_over_it(store, tmp_path, monkeypatch):
+    """The read-only store's URL is a `file:` URI: the CLI compared against that
+    and wrote over the store. Every way of naming it, and its companions, is refused."""
+    database = tmp_path / "archive.db"
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.db").symlink_to(database)
+    os.link(database, tmp_path / "hard.db")
+    monkeypatch.chdir(tmp_path / "sub")
+    url = f"sqlite:///{database}"
+    before = database.read_bytes()
+    targets = [str(database), "../archive.db", "./../archive.db", str(tmp_path / "link.db"),
+               str(tmp_path / "hard.db"), f"{database}-wal", f"{database}-shm",
+               f"{database}-journal"]
+    for target in targets:
+        result = cli("export", "--format", "jsonl", "--out", target, "--db", url)
+        assert result.exit_code == 2, (target, result.output)
+        assert "is the store itself" in result.output and "Traceback" not in result.output
+    monkeypatch.setenv("ARCHIVE_DB_URL", url)
+    assert cli("export", "--format", "csv", "--out", str(database)).exit_code == 2
+    monkeypatch.delenv("ARCHIVE_DB_URL")
+    monkeypatch.setenv("ARCHIVE_DATA_DIR", str(tmp_path))
+    assert cli("export", "--format", "parquet", "--out", "../archive.db").exit_code == 2
+    assert database.read_bytes() == before
+    assert store.stats()["articles"] == 6
+
+
+def test_an_export_takes_the_users_umask(store, tmp_path):
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "articles.jsonl"
+        assert export(store, "jsonl", out) == 6
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    assert stat.S_IMODE(out.with_name(out.name + ".manifest.json").stat().st_mode) == 0o644
