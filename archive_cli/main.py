@@ -49,6 +49,7 @@ from .console import (
     print_json,
 )
 from .extract_command import extract
+from .flow_runtime import flow_runtime
 from .import_command import import_warc
 from .mend_command import SITE_FILTER_HELP, mend_names, stored_site
 from .record_command import record
@@ -196,7 +197,8 @@ def crawl_all(entries: list[SiteEntry], common: dict[str, Any], db: str | None,
         return target, crawl_flow(**target_parameters(target), **common, timeout_s=timeout,
                                   return_state=True)
 
-    with ThreadPoolExecutor(len(targets)) as pool, \
+    # The pool is left last: a second Ctrl-C stops the crawls before it waits for their threads.
+    with ThreadPoolExecutor(len(targets)) as pool, flow_runtime(), \
             out.status(f"crawling {len(targets)} sites..."):
         finished = list(pool.map(run, targets))
     failed = 0
@@ -305,7 +307,8 @@ def run_crawl_flow(parameters: dict, db: str | None, data_dir: str | None,
     check_before_running(parameters)
     from flows.crawl import crawl_flow  # Prefect is imported only by the commands that run flows
 
-    with out.status(f"crawling {parameters['base_url']} ({parameters['mode']})..."):
+    with flow_runtime(), \
+            out.status(f"crawling {parameters['base_url']} ({parameters['mode']})..."):
         state = crawl_flow(**parameters, timeout_s=timeout, return_state=True)
     summary = state.result(raise_on_failure=False) if state.is_completed() else \
         getattr(state, "data", None)

@@ -41,6 +41,13 @@ class GracefulCrawlerProcess(CrawlerProcess):
         timer.start()
         super()._signal_shutdown(signum, frame)
 
+    def _signal_kill(self, signum: int, frame: Any) -> None:
+        # Scrapy takes a second signal as "stop now", losing the pages in hand.
+        # Ours come in pairs or threes (the kernel's SIGTERM per dying thread of
+        # a killed parent; a terminal's SIGINT beside the CLI's SIGTERM): the
+        # stop already under way goes on, and the grace timer still bounds it.
+        pass
+
 
 def write_stats(path: Path, stats: dict[str, Any]) -> None:
     path.write_text(json.dumps(stats, default=str))

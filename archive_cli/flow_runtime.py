@@ -1,0 +1,134 @@
+"""What a command that runs flows in this process needs around them: one
+Prefect API for all of them, and no process of ours left behind.
+
+With no `PREFECT_API_URL`, Prefect starts a temporary API server the first
+time a flow runs, from whichever thread runs it. `crawl --all` runs one flow
+per site on threads: each started its own server, they raced for one port,
+and the losers' servers outlived the command (holding the caller's stdout).
+So the command starts one server before any flow, for all of them, and
+stops it on every way out.
+
+Signals: the first SIGINT, SIGTERM or SIGHUP asks every crawl we started to
+stop as its deadline does (it stores the pages in hand, and its run says
+`stopped`), so the flows end and report; a second one stops at once. Either
+way, whatever we started is terminated before the command returns."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from types import FrameType
+from typing import Any
+
+import psutil
+
+from .console import err
+
+log = logging.getLogger(__name__)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+TERMINATE_GRACE_S = 10.0  # a process that ignores SIGTERM this long is killed
+
+
+@contextmanager
+def flow_runtime() -> Iterator[None]:
+    """Run the body's flows against one Prefect API (the configured one, else a
+    temporary one for the command), stopping crawls gracefully on a signal and
+    every process the command started when it ends."""
+    server: Any = None
+    previous_url = os.environ.get("PREFECT_API_URL")
+    with _stop_signals(lambda: server):
+        try:
+            server = _start_temporary_api()
+            yield
+        finally:
+            # Crawls and cleaners first (they may still report to the API), the API last.
+            _terminate(_descendants(exclude=server.server_process.pid if server else None))
+            if server is not None:
+                server.stop()
+                _restore("PREFECT_API_URL", previous_url)
+
+
+def _start_temporary_api() -> Any:
+    """A temporary Prefect API for this command, unless one is configured
+    (environment or Prefect profile). Returns the server, or None."""
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    with err.status("starting a temporary Prefect API (set PREFECT_API_URL to use a server)"):
+        server.start()
+    # The environment, not a settings context: flows on other threads read it too.
+    os.environ["PREFECT_API_URL"] = server.api_url
+    return server
+
+
+@contextmanager
+def _stop_signals(server: Any) -> Iterator[None]:
+    received: list[int] = []
+
+    def on_signal(number: int, _frame: FrameType | None) -> None:
+        received.append(number)
+        if len(received) > 1 or number == signal.SIGINT and not _descendants():
+            raise KeyboardInterrupt  # the second asks to stop now: the finally cleans up
+        name = signal.Signals(number).name
+        err.print(f"[yellow]{name}: stopping the crawls (the pages in hand are stored); "
+                  "send it again to stop at once[/]")
+        api = server()
+        _signal(_descendants(exclude=api.server_process.pid if api else None, direct=True),
+                signal.SIGTERM)
+
+    previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    for number in STOP_SIGNALS:
+        signal.signal(number, on_signal)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _descendants(exclude: int | None = None, direct: bool = False) -> list[psutil.Process]:
+    """This process's children (all descendants unless `direct`), less the
+    process `exclude` and its own children."""
+    try:
+        children = psutil.Process().children(recursive=not direct)
+    except psutil.Error:
+        return []
+    if exclude is None:
+        return children
+    spared = {exclude}
+    with suppress(psutil.Error):
+        spared |= {p.pid for p in psutil.Process(exclude).children(recursive=True)}
+    return [p for p in children if p.pid not in spared]
+
+
+def _signal(processes: list[psutil.Process], number: int) -> None:
+    for process in processes:
+        with suppress(psutil.Error):
+            process.send_signal(number)
+
+
+def _terminate(processes: list[psutil.Process]) -> None:
+    """SIGTERM, then SIGKILL for what is still there after the grace period."""
+    if not processes:
+        return
+    _signal(processes, signal.SIGTERM)
+    _gone, alive = psutil.wait_procs(processes, timeout=TERMINATE_GRACE_S)
+    if alive:
+        log.warning("killing %d processes still running %.0f s after SIGTERM", len(alive),
+                    TERMINATE_GRACE_S)
+        _signal(alive, signal.SIGKILL)
+        psutil.wait_procs(alive, timeout=TERMINATE_GRACE_S)
+
+
+def _restore(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value

@@ -1,0 +1,117 @@
+"""No process of ours outlives the command that started it, and `crawl --all`
+with no Prefect server given runs every site against one temporary API.
+
+Each command runs in a session of its own, so its process group can be
+checked after it exits: a leaked server or crawl is still in it. The output
+is captured as `subprocess.run(capture_output=True)` does: a leaked process
+holding the pipes made that call hang before."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+import yaml
+
+from replica import ReplicaServer
+from replica.site import ReplicaSite
+from storage.store import ArticleStore
+from tests.prefect_stack import ROOT, migrated_database
+from tests.support import wait_until
+
+pytestmark = pytest.mark.integration
+ARCHIVE = str(Path(sys.executable).parent / "archive")
+
+
+def group_is_empty(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def group_members(pgid: int) -> str:
+    return subprocess.run(["ps", "-o", "pid,args", "-g", str(pgid)], capture_output=True,
+                          text=True).stdout
+
+
+def no_api_env(tmp_path: Path) -> dict[str, str]:
+    """No PREFECT_API_URL: the command starts its own; its database a migrated copy."""
+    home = tmp_path / "prefect-home"
+    home.mkdir()
+    shutil.copyfile(migrated_database(), home / "prefect.db")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    return {**env, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "ARCHIVE_DOWNLOAD_DELAY": "0"}
+
+
+def sites_file(tmp_path: Path, servers: list[ReplicaServer]) -> Path:
+    path = tmp_path / "sites.yaml"
+    path.write_text(yaml.safe_dump({"sites": [
+        {"name": f"copy{i}", "site": "aawsat", "base_url": s.base}
+        for i, s in enumerate(servers)]}))
+    return path
+
+
+def run_in_own_group(args: list[str], env: dict[str, str], timeout: float = 400):
+    process = subprocess.Popen([ARCHIVE, *args], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    stdout, stderr = process.communicate(timeout=timeout)
+    return process.pid, process.returncode, stdout, stderr
+
+
+def test_crawl_all_without_a_prefect_server_crawls_every_site_and_leaves_nothing(tmp_path):
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    with ExitStack() as stack:
+        servers = [stack.enter_context(ReplicaServer(ReplicaSite(articles=8, seed=i)))
+                   for i in range(3)]
+        pgid, code, stdout, stderr = run_in_own_group(
+            ["crawl", "--all", "--json", "--sites-file", str(sites_file(tmp_path, servers)),
+             "--db", db, "--data-dir", str(tmp_path / "data")], no_api_env(tmp_path))
+        expected = sum(len(s.site.public_articles()) for s in servers)
+    assert code == 0, stderr[-3000:]
+    assert group_is_empty(pgid), group_members(pgid)
+    rows = [json.loads(line) for line in stdout.splitlines()]
+    assert sorted(r["site"] for r in rows) == ["copy0", "copy1", "copy2"]
+    assert all(r["state"] == "Completed" for r in rows), rows
+    assert "address already in use" not in stderr
+    assert ArticleStore(db).stats()["articles"] == expected
+
+
+def test_sigterm_stops_crawl_all_gracefully_and_leaves_nothing(tmp_path):
+    """The first SIGTERM stops the crawls as a deadline does (the pages in hand
+    stored, the runs `stopped`); the command exits non-zero, its group empty."""
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    with ExitStack() as stack:
+        servers = [stack.enter_context(ReplicaServer(ReplicaSite(articles=60, seed=i),
+                                                     article_delay_s=0.2)) for i in range(2)]
+        process = subprocess.Popen(
+            [ARCHIVE, "crawl", "--all", "--sites-file", str(sites_file(tmp_path, servers)),
+             "--db", db, "--data-dir", str(tmp_path / "data")],
+            env=no_api_env(tmp_path), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, start_new_session=True)
+
+        def stored() -> int:
+            try:
+                return ArticleStore(db, read_only=True).stats()["articles"]
+            except Exception:  # noqa: BLE001 - not created yet
+                return 0
+
+        wait_until(lambda: stored() >= 4, 180, "waiting for the crawls to store articles")
+        process.send_signal(signal.SIGTERM)
+        _stdout, stderr = process.communicate(timeout=180)
+    assert process.returncode not in (0, None), stderr[-3000:]
+    assert "SIGTERM: stopping the crawls" in stderr
+    assert group_is_empty(process.pid), group_members(process.pid)
+    runs = ArticleStore(db).runs(10)
+    assert len(runs) == 2 and all(r["status"] == "failed" for r in runs), runs
+    assert {r["stats"]["outcome"]["cause"] for r in runs} == {"stopped"}
+    assert sum(r["stats"]["articles_new"] for r in runs) == stored() < 120
