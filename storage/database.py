@@ -9,7 +9,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -60,6 +60,7 @@ def _transient(error: DBAPIError) -> bool:
     return bool(error.connection_invalidated) or any(m in text for m in _TRANSIENT_MARKERS)
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 def retry_when_unavailable(method: F) -> F:
     """Retry a store operation while the database is unreachable; each attempt
@@ -90,6 +91,16 @@ class StoreError(Exception):
 
 class StoreUnavailable(StoreError):
     """The database stayed unreachable through every retry."""
+
+# Values per `IN (...)` list: far under PostgreSQL's 65,535 parameters and
+# SQLite's 32,766 a statement, so a sitemap of 250,000 URLs is read in parts.
+IN_LIST_CHUNK = 5_000
+
+
+def in_chunks(values: Sequence[T], size: int = IN_LIST_CHUNK) -> Iterator[Sequence[T]]:
+    for first in range(0, len(values), size):
+        yield values[first:first + size]
+
 
 def now() -> datetime:
     return datetime.now(UTC)

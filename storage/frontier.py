@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     func,
@@ -16,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .database import (
     Database,
+    in_chunks,
     now,
     retry_when_unavailable,
 )
@@ -53,24 +55,29 @@ class StoreFrontier(Database):
         `stale_before`) under their canonical URL or an alias, pages quarantined
         for a permanent reason, and requests that failed for a permanent one
         (404, 410, robots.txt...). A transient failure is tried again next run."""
-        urls = list(dict.fromkeys(urls))
-        if not urls:
-            return set()
+        unique = list(dict.fromkeys(urls))
+        known: set[str] = set()
         with self.reads() as session:
-            query = select(Article.canonical_url).where(Article.canonical_url.in_(urls))
-            if stale_before is not None:
-                query = query.where(Article.last_fetched >= stale_before)
-            stored = set(session.scalars(query))
-            aliased = select(UrlAlias.url).join(Article, Article.id == UrlAlias.article_id) \
-                .where(UrlAlias.url.in_(urls))
-            if stale_before is not None:
-                aliased = aliased.where(Article.last_fetched >= stale_before)
-            stored |= set(session.scalars(aliased))
-            quarantined = session.scalars(select(Quarantine.url).where(
-                Quarantine.url.in_(urls), Quarantine.permanent.is_(True)))
-            failed = session.scalars(select(FetchFailure.url).where(
-                FetchFailure.url.in_(urls), FetchFailure.permanent.is_(True)))
-            return stored | set(quarantined) | set(failed)
+            for chunk in in_chunks(unique):
+                known |= self._known_among(session, list(chunk), stale_before)
+        return known
+
+    @staticmethod
+    def _known_among(session: Any, urls: list[str], stale_before: datetime | None) -> set[str]:
+        query = select(Article.canonical_url).where(Article.canonical_url.in_(urls))
+        if stale_before is not None:
+            query = query.where(Article.last_fetched >= stale_before)
+        stored = set(session.scalars(query))
+        aliased = select(UrlAlias.url).join(Article, Article.id == UrlAlias.article_id) \
+            .where(UrlAlias.url.in_(urls))
+        if stale_before is not None:
+            aliased = aliased.where(Article.last_fetched >= stale_before)
+        stored |= set(session.scalars(aliased))
+        quarantined = session.scalars(select(Quarantine.url).where(
+            Quarantine.url.in_(urls), Quarantine.permanent.is_(True)))
+        failed = session.scalars(select(FetchFailure.url).where(
+            FetchFailure.url.in_(urls), FetchFailure.permanent.is_(True)))
+        return stored | set(quarantined) | set(failed)
 
     @retry_when_unavailable
     def stored_urls(self, prefix: str, fetched_before: datetime | None = None) -> list[str]:
@@ -85,11 +92,13 @@ class StoreFrontier(Database):
     @retry_when_unavailable
     def validators(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None, datetime]]:
         """ETag, Last-Modified and last fetch time of stored articles."""
+        found: dict[str, tuple[str | None, str | None, datetime]] = {}
         with self.reads() as session:
-            rows = session.execute(select(Article.canonical_url, Article.etag,
-                                          Article.last_modified, Article.last_fetched)
-                                   .where(Article.canonical_url.in_(list(urls))))
-            return {r[0]: (r[1], r[2], r[3]) for r in rows}
+            for chunk in in_chunks(list(dict.fromkeys(urls))):
+                found.update((r[0], (r[1], r[2], r[3])) for r in session.execute(
+                    select(Article.canonical_url, Article.etag, Article.last_modified,
+                           Article.last_fetched).where(Article.canonical_url.in_(chunk))))
+        return found
 
     @retry_when_unavailable
     def listing_state(self, listing: str) -> tuple[int, bool]:

@@ -58,6 +58,7 @@ from .database import (
     StoreError,
     StoreUnavailable,
     _first_line,
+    in_chunks,
     log,
     now,
     retry_when_unavailable,
@@ -389,10 +390,11 @@ class StoreWriter(Database):
             try:
                 with self.sessions.begin() as session:
                     connection = session.connection()
-                    known = {(kind, slug): name for kind, slug, name in connection.execute(
-                        select(SiteTerm.kind, SiteTerm.slug, SiteTerm.name).where(
-                            SiteTerm.site == site,
-                            SiteTerm.slug.in_([t.slug for t in unique.values()])))}
+                    known = {(kind, slug): name
+                             for chunk in in_chunks(sorted({t.slug for t in unique.values()}))
+                             for kind, slug, name in connection.execute(
+                                 select(SiteTerm.kind, SiteTerm.slug, SiteTerm.name).where(
+                                     SiteTerm.site == site, SiteTerm.slug.in_(chunk)))}
                     learned = [LearnedName(site, t.kind, t.slug, t.name)
                                for t in unique.values()
                                if t.name and known.get((t.kind, t.slug)) != t.name]
