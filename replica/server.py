@@ -80,7 +80,10 @@ class ReplicaServer:
                     failing = fault.heals_after is None or before < fault.heals_after
                     if failing and act(self, kind, path, parts.query, text.encode()):
                         return
-                body, encoded_type = encode_page(kind, text)
+                if isinstance(text, bytes):  # a file served as it is (a .gz sitemap, say)
+                    body, encoded_type = text, content_type
+                else:
+                    body, encoded_type = encode_page(kind, text)
                 if status == 200 and content_type.startswith("text/html"):
                     content_type = encoded_type
                 etag = fault_etag(kind) or '"' + hashlib.sha1(body).hexdigest()[:16] + '"'

@@ -17,12 +17,14 @@ database never stops the downloads."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
@@ -35,6 +37,7 @@ from storage.protocols import CrawlFrontier
 
 from .config import CrawlConfig
 from .coverage import Coverage, ListingWalk, summarise
+from .discovery import SourceLedger, sitemap_selector
 from .failures import classify
 from .items import FetchedPage
 from .store_thread import StoreReader, StoreWriter
@@ -76,7 +79,7 @@ class ArchiveSpider(scrapy.Spider):
         # Open discovery (a site without listings): the home page's links, the
         # sources still to answer, the pages they named, the pages followed.
         self.home_links: list[str] = []
-        self.open_sources_pending = 0
+        self.ledger = SourceLedger(config.max_sitemaps, config.max_sitemap_depth)
         self.source_pages = 0
         self.followed = 0
         self.walked_to_end: dict[str, int] = {}  # listing -> its last page, this crawl
@@ -92,6 +95,30 @@ class ArchiveSpider(scrapy.Spider):
         self.writer = StoreWriter(config.max_pages_in_hand)
         self.reads = StoreReader()
         self.gone = 0  # stored articles marked gone (counted on the writer thread)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArchiveSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_spider_error, signal=signals.spider_error)
+        return spider
+
+    def on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider
+                        ) -> None:
+        """An exception in a callback (Scrapy logged it with its traceback)."""
+        self.count_callback_error(failure.value, response)
+
+    def callback_error(self, error: Exception, response: Response) -> None:
+        """An exception caught in our own callback, so that what follows it still runs."""
+        self.logger.error("error in the crawl's handling of %s", response.url, exc_info=error)
+        self.count_callback_error(error, response)
+
+    def count_callback_error(self, error: BaseException, response: Response) -> None:
+        """A failure of the run like any other (docs/outcomes.md: callback_error)."""
+        stats = self.crawler.stats
+        stats.inc_value("failures/callback_error")
+        if stats.get_value("callback_error/first") is None:
+            stats.set_value("callback_error/first",
+                            f"{type(error).__name__}: {error} (on {response.url})"[:500])
 
     # --- the store, off the reactor's thread ---------------------------------------------
     def write(self, call: Callable[[], object]) -> None:
@@ -139,7 +166,7 @@ class ArchiveSpider(scrapy.Spider):
         if not self.sources.listings:
             async for request in self.revisit_requests():
                 yield request
-            for request in self.open_discovery(home):
+            async for request in self.open_discovery(home):
                 yield request
             return
         listings = self.explicit_listings()
@@ -157,12 +184,14 @@ class ArchiveSpider(scrapy.Spider):
             return  # a backfill shard is exactly its listing pages: no feeds or sitemaps
         async for request in self.revisit_requests():
             yield request
-        for path in self.sources.feeds:
-            yield Request(self.sources.base_url + path, callback=self.parse_feed,
-                          errback=self.source_missing, priority=SOURCE_PRIORITY)
-        for path in self.sources.sitemaps:
-            yield Request(self.sources.base_url + path, callback=self.parse_sitemap,
-                          errback=self.source_missing, priority=SOURCE_PRIORITY)
+        base = self.sources.base_url
+        sources = [self.source_request(base + path, self.parse_feed, tracked=False)
+                   for path in self.sources.feeds]
+        sources += [self.source_request(base + path, self.parse_sitemap, sitemap=True,
+                                        tracked=False) for path in self.sources.sitemaps]
+        for source in sources:
+            if source is not None:
+                yield source
 
     async def listing_start(self, kind: str, slug: str) -> AsyncIterator[Request]:
         key = self.sources.listing_url(kind, slug)  # the listing's first page
@@ -373,6 +402,7 @@ class ArchiveSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.set_value("start/listings", self.start_listings)
         stats.set_value("start/failures", self.start_failures)
+        stats.set_value("discovery/bounds", dict(self.ledger.bounds))
         try:
             await self.writer.drained()
             # A write that failed (the store gone): some article may not be stored.
@@ -413,23 +443,39 @@ class ArchiveSpider(scrapy.Spider):
     # fetched may be an article: the cleaner decides, and one that is not (a
     # home, a section, a hub) is read for links, never stored, never quarantined.
 
-    def open_discovery(self, home: Response | None) -> Iterator[Request]:
+    async def open_discovery(self, home: Response | None) -> AsyncIterator[Request]:
         """Every source at once; link following only once all have answered
         and none of them named a page."""
         base = self.sources.base_url
         self.home_links = self.followable_links(home) if home is not None else []
         feeds = self.feed_links(home) if home is not None else []
-        requests = [Request(f"{base}/robots.txt", callback=self.parse_robots_sitemaps,
-                            errback=self.open_source_failed, priority=SOURCE_PRIORITY,
-                            meta={"open_source": True, "dont_obey_robotstxt": True})]
-        requests += [Request(base + path, callback=self.parse_sitemap,
-                             errback=self.open_source_failed, priority=SOURCE_PRIORITY,
-                             meta={"open_source": True}) for path in self.sources.sitemaps]
-        requests += [Request(url, callback=self.parse_feed, errback=self.open_source_failed,
-                             priority=SOURCE_PRIORITY, meta={"open_source": True})
-                     for url in feeds]
-        self.open_sources_pending = len(requests)
-        yield from requests
+        requests = [self.source_request(f"{base}/robots.txt", self.parse_robots_sitemaps,
+                                        dont_obey_robotstxt=True)]
+        requests += [self.source_request(base + path, self.parse_sitemap, sitemap=True)
+                     for path in self.sources.sitemaps]
+        requests += [self.source_request(url, self.parse_feed) for url in feeds]
+        for request in requests:
+            if request is not None:
+                yield request
+        if not self.ledger.pending:  # nothing to wait for
+            async for follow in self.start_following():
+                yield follow
+
+    def source_request(self, url: str, callback: Callable[[Response], AsyncIterator[Request]],
+                       *, sitemap: bool = False, depth: int = 0, tracked: bool = True,
+                       dont_obey_robotstxt: bool = False) -> Request | None:
+        """A feed, sitemap or robots.txt request, once per URL and within the
+        sitemap bounds; None when it is not to be asked. Tracked sources (open
+        discovery's) report back to the ledger however they end; Scrapy's
+        duplicate filter is bypassed, since the ledger already asks each once
+        and a request it dropped would never report back."""
+        if not self.ledger.ask(url, sitemap=sitemap, depth=depth, tracked=tracked):
+            return None
+        return Request(url, callback=callback,
+                       errback=self.open_source_failed if tracked else self.source_missing,
+                       priority=SOURCE_PRIORITY, dont_filter=True,
+                       meta={"source": url, "open_source": tracked, "sitemap_depth": depth,
+                             "dont_obey_robotstxt": dont_obey_robotstxt})
 
     def feed_links(self, response: Response) -> list[str]:
         if not isinstance(response, TextResponse):
@@ -443,15 +489,30 @@ class ArchiveSpider(scrapy.Spider):
         return list(dict.fromkeys(links))
 
     async def parse_robots_sitemaps(self, response: Response) -> AsyncIterator[Request]:
+        async for request in self.reporting_source(response, self._robots_sitemaps(response)):
+            yield request
+
+    async def _robots_sitemaps(self, response: Response) -> AsyncIterator[Request]:
         for href in sitemap_urls_from_robots(response.text if isinstance(response, TextResponse)
                                              else response.body, base_url=response.url):
             url = safe_url(response, href, canonical=False)
             if url is None or not self.sources.on_site(url):
                 self.crawler.stats.inc_value("refused/links")
                 continue  # a sitemap on another host is read only when the site declares it
-            self.open_sources_pending += 1
-            yield Request(url, callback=self.parse_sitemap, errback=self.open_source_failed,
-                          priority=SOURCE_PRIORITY, meta={"open_source": True})
+            request = self.source_request(url, self.parse_sitemap, sitemap=True)
+            if request is not None:
+                yield request
+
+    async def reporting_source(self, response: Response, requests: AsyncIterator[Request]
+                               ) -> AsyncIterator[Request]:
+        """A source callback's requests, then its report to the ledger, even
+        when the callback raised (counted as a callback error, never a silent
+        end of discovery)."""
+        try:
+            async for request in requests:
+                yield request
+        except Exception as error:  # noqa: BLE001 - any error: counted, and discovery goes on
+            self.callback_error(error, response)
         async for request in self.open_source_done(response.request):
             yield request
 
@@ -462,17 +523,22 @@ class ArchiveSpider(scrapy.Spider):
             yield request
 
     async def open_source_done(self, request: Request | None) -> AsyncIterator[Request]:
-        """Counted once per source request; the last one starts link
-        following when the sources named no page at all."""
+        """The source's report; the last one starts link following when the
+        sources named no page at all."""
         if request is None or not request.meta.get("open_source"):
             return
-        self.open_sources_pending -= 1
-        if self.open_sources_pending == 0 and not self.source_pages:
-            self.crawler.stats.set_value("discovery/following_links", True)
-            self.logger.info("no sitemap or feed names a page: following links from the "
-                             "home page, %d deep", self.config.max_link_depth)
-            async for follow in self.follow(self.home_links, depth=1):
+        if self.ledger.answered(request.meta.get("source", request.url)):
+            async for follow in self.start_following():
                 yield follow
+
+    async def start_following(self) -> AsyncIterator[Request]:
+        if self.source_pages:
+            return
+        self.crawler.stats.set_value("discovery/following_links", True)
+        self.logger.info("no sitemap or feed names a page: following links from the "
+                         "home page, %d deep", self.config.max_link_depth)
+        async for follow in self.follow(self.home_links, depth=1):
+            yield follow
 
     # --- link following -----------------------------------------------------------------
     def followable_links(self, response: Response) -> list[str]:
@@ -517,7 +583,12 @@ class ArchiveSpider(scrapy.Spider):
 
     # --- feeds and sitemaps ---------------------------------------------------------------------
     async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
+        async for request in self.reporting_source(response, self._feed_articles(response)):
+            yield request
+
+    async def _feed_articles(self, response: Response) -> AsyncIterator[Request]:
         if not isinstance(response, TextResponse):
+            self.crawler.stats.inc_value("discovery/source_unreadable")
             return
         response.selector.remove_namespaces()
         hrefs = response.xpath("//item/link/text() | //entry/link[not(@rel) or "
@@ -529,25 +600,30 @@ class ArchiveSpider(scrapy.Spider):
         async for request in self.article_requests([u for u in links if u not in known],
                                                    unknown=True):
             yield request
-        async for request in self.open_source_done(response.request):
-            yield request
 
     async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
-        if not isinstance(response, TextResponse):
+        async for request in self.reporting_source(response, self._sitemap_entries(response)):
+            yield request
+
+    async def _sitemap_entries(self, response: Response) -> AsyncIterator[Request]:
+        xml = sitemap_selector(response, self.config.max_page_bytes)
+        if xml is None:
+            self.crawler.stats.inc_value("discovery/source_unreadable")
             return
-        response.selector.remove_namespaces()
-        for loc in response.xpath("//sitemap/loc/text()").getall():
-            url = safe_url(response, loc, canonical=False)
+        depth = int(response.meta.get("sitemap_depth", 0)) + 1
+        for loc in xml.xpath("//sitemap/loc/text()").getall():
+            url = safe_url(response, loc.strip(), canonical=False)
             if url is None or not self.sources.on_site(url):
                 self.crawler.stats.inc_value("refused/links")
                 continue
-            if response.meta.get("open_source"):
-                self.open_sources_pending += 1
-            yield Request(url, callback=self.parse_sitemap, errback=self.source_missing
-                          if not response.meta.get("open_source") else self.open_source_failed,
-                          priority=SOURCE_PRIORITY, meta={"open_source":
-                                                          response.meta.get("open_source")})
-        entries = response.xpath("//url")
+            request = self.source_request(url, self.parse_sitemap, sitemap=True, depth=depth,
+                                          tracked=bool(response.meta.get("open_source")))
+            if request is not None:
+                yield request
+        entries = xml.xpath("//url")
+        if len(entries) > self.config.max_sitemap_urls:
+            self.ledger.bounds["sitemap_urls"] += len(entries) - self.config.max_sitemap_urls
+            entries = entries[:self.config.max_sitemap_urls]
         links = self.usable_links(response, entries.xpath("loc/text()").getall())
         lastmod = {}
         for entry in entries:  # news sitemaps have <loc> as any other
@@ -563,8 +639,6 @@ class ArchiveSpider(scrapy.Spider):
         async for request in self.article_requests(
                 [u for u in links if self.config.refresh or u not in known or u in changed],
                 unknown=not changed):
-            yield request
-        async for request in self.open_source_done(response.request):
             yield request
 
     def usable_links(self, response: Response, hrefs: list[str]) -> list[str]:

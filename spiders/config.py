@@ -54,6 +54,11 @@ class CrawlConfig(BaseModel):
     # steps from the home page, and at most this many pages.
     max_link_depth: int = Field(default=4, ge=1, le=20)
     max_followed_pages: int = Field(default=20_000, ge=1)
+    # Sitemaps: documents asked for in all, how deep indexes nest (0: the
+    # root sitemaps), URLs read from one (50,000 is the protocol's own limit).
+    max_sitemaps: int = Field(default=2_000, ge=1)
+    max_sitemap_depth: int = Field(default=3, ge=0, le=10)
+    max_sitemap_urls: int = Field(default=50_000, ge=1)
     # Quality alarms (a changed template): over these rates the run fails.
     fallback_alarm: float = Field(default=FALLBACK_ALARM, ge=0, le=1)
     quarantine_alarm: float = Field(default=QUARANTINE_ALARM, ge=0, le=1)

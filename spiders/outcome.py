@@ -16,7 +16,8 @@ NETWORK_REASONS = frozenset({"connection_refused", "connection_lost", "dns_error
                              "timeout"})
 # Why a run failed, first cause first: where several apply, the first wins.
 RUN_FAILURE_CAUSES = ("site_unreachable", "rate_limit_unavailable", "robots_unavailable",
-                      "start_listings_failed", "articles_failed", "store_error", "disk_full",
+                      "start_listings_failed", "articles_failed", "callback_error",
+                      "store_error", "disk_full",
                       "timeout", "stopped", "crashed", "quality_alarm")
 
 State = Literal["completed", "failed", "cancelled"]
@@ -126,6 +127,12 @@ def judge(summary: dict[str, Any], fallback_alarm: float = FALLBACK_ALARM,
         return RunOutcome("failed", "articles_failed",
                           f"every one of the {summary['articles_failed']} article pages asked "
                           f"for failed, nothing was stored ({reasons})")
+    errors = int(failures.get("callback_error", 0))
+    if errors and not answered_articles(summary):
+        return RunOutcome("failed", "callback_error",
+                          f"{errors} errors in the crawl's handling of pages (first: "
+                          f"{summary.get('callback_error') or 'see the log'}), and no article "
+                          "came of the run")
     if summary.get("finish_reason") == "disk_full":
         return RunOutcome("failed", "disk_full", "the data folder ran out of space")
     problems = alarms(summary, fallback_alarm, quarantine_alarm)
@@ -146,4 +153,9 @@ def completed_message(summary: dict[str, Any]) -> str:
     failures = summary.get("failures", {}) or {}
     if failures:
         parts.append("failed " + ", ".join(f"{r} {n}" for r, n in sorted(failures.items())))
+    bounds = {k: v for k, v in (summary.get("discovery_bounds") or {}).items()
+              if k != "duplicate"}
+    if bounds:
+        parts.append("left out by discovery bounds " + ", ".join(
+            f"{k} {v}" for k, v in sorted(bounds.items())))
     return "; ".join(parts)

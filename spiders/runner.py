@@ -268,6 +268,9 @@ def summarise(stats: dict[str, Any], wall_seconds: float) -> dict[str, Any]:
         "store_read_s": (stats.get("store") or {}).get("read_s", 0.0),
         "read_as": stats.get("site/read_as"),
         "coverage": stats.get("coverage"),
+        # What the sitemap bounds and the once-per-URL rule left out, by bound.
+        "discovery_bounds": dict(stats.get("discovery/bounds", {}) or {}),
+        "callback_error": stats.get("callback_error/first"),  # the first, for the verdict
         "finish_reason": stats.get("finish_reason"),
         "duration_s": round(wall_seconds, 2),
         "crawl_s": round(float(stats.get("elapsed_time_seconds", 0.0)), 2),  # inside Scrapy

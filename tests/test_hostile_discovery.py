@@ -1,0 +1,134 @@
+"""Open discovery cannot lose track of itself: a news site whose articles only
+its links reach, beside sources that name none of them in hostile ways. Each
+of these ended a generic crawl with 0 stored, `completed`, exit 0: the
+sources never all reported back, so link following never started.
+
+Also the bounds on sitemaps: an endless chain of indexes and one index of
+250,000 children stop at their documented bound, and the linked articles are
+stored all the same."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from replica import NewsroomSite, ReplicaServer
+from replica.newsroom import NOT_FOUND
+from spiders.runner import run_crawl
+from storage.store import ArticleStore
+from tests import support
+
+pytestmark = pytest.mark.integration
+XML = "application/xml"
+
+
+def urlset(base: str, paths: list[str]) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/'
+            'schemas/sitemap/0.9">' + "".join(f"<url><loc>{base}{p}</loc></url>" for p in paths)
+            + "</urlset>")
+
+
+def index(base: str, paths: list[str]) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/'
+            'schemas/sitemap/0.9">' + "".join(f"<sitemap><loc>{base}{p}</loc></sitemap>"
+                                              for p in paths) + "</sitemapindex>")
+
+
+class SourcesSite(NewsroomSite):
+    """The newsroom by links alone, with `sources(path, base)` answering first."""
+
+    def __init__(self, sources: Callable[[str, str], tuple[int, str, str | bytes] | None],
+                 robots: str = "") -> None:
+        super().__init__(articles=12, discovery="links")
+        self.sources, self.robots = sources, robots
+
+    def page(self, path: str, base: str):  # type: ignore[override]
+        if path == "/robots.txt":
+            return 200, "text/plain", "User-agent: *\nDisallow: /search\n" + \
+                self.robots.replace("BASE", base)
+        return self.sources(path, base) or super().page(path, base)
+
+
+def crawl(site: SourcesSite, tmp_path: Path, **extra: object) -> tuple[dict, list[str], str]:
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    with ReplicaServer(site) as server:  # type: ignore[arg-type]
+        summary = run_crawl(support.config_for(server.base, tmp_path, db, site="generic",
+                                               **extra), timeout=240)
+        stored = sorted(r["canonical_url"].removeprefix(server.base)
+                        for r in ArticleStore(db).iter_articles())
+        return summary, stored, server.base
+
+
+def assert_all_stored(site: SourcesSite, summary: dict, stored: list[str]) -> None:
+    assert stored == sorted(a.path for a in site.articles), summary
+    assert summary["outcome"]["state"] == "completed"
+
+
+def test_a_gzip_sitemap_served_as_a_file_is_read_by_its_content(tmp_path):
+    def sources(path: str, base: str):
+        if path == "/sitemap-articles.xml.gz":  # no Content-Encoding: a file
+            return 200, "application/octet-stream", gzip.compress(
+                urlset(base, [a.path for a in site.articles]).encode())
+        return NOT_FOUND if path == "/sitemap.xml" else None
+
+    site = SourcesSite(sources, robots="Sitemap: BASE/sitemap-articles.xml.gz\n")
+    summary, stored, _ = crawl(site, tmp_path)
+    assert_all_stored(site, summary, stored)
+    assert not summary.get("pages_not_articles")  # found by the sitemap, no link followed
+
+
+def test_robots_naming_the_default_sitemap_that_answers_404(tmp_path):
+    site = SourcesSite(lambda path, base: NOT_FOUND if path == "/sitemap.xml" else None,
+                       robots="Sitemap: BASE/sitemap.xml\n")
+    summary, stored, _ = crawl(site, tmp_path)
+    assert_all_stored(site, summary, stored)
+
+
+def test_an_index_naming_one_child_twice(tmp_path):
+    def sources(path: str, base: str):
+        if path == "/sitemap.xml":
+            return 200, XML, index(base, ["/sm/empty.xml", "/sm/empty.xml"])
+        if path == "/sm/empty.xml":
+            return 200, XML, urlset(base, [])
+        return None
+
+    site = SourcesSite(sources)
+    summary, stored, _ = crawl(site, tmp_path)
+    assert_all_stored(site, summary, stored)
+    assert summary["discovery_bounds"] == {"duplicate": 1}
+
+
+def test_an_endless_chain_of_indexes_stops_at_the_depth_bound(tmp_path):
+    def sources(path: str, base: str):
+        if path == "/sitemap.xml":
+            return 200, XML, index(base, ["/chain/1.xml"])
+        if path.startswith("/chain/"):
+            step = int(path.removeprefix("/chain/").removesuffix(".xml"))
+            return 200, XML, index(base, [f"/chain/{step + 1}.xml"])
+        return None
+
+    site = SourcesSite(sources)
+    summary, stored, _ = crawl(site, tmp_path, max_sitemap_depth=3)
+    assert_all_stored(site, summary, stored)
+    assert summary["discovery_bounds"] == {"sitemap_depth": 1}
+    assert "left out by discovery bounds sitemap_depth 1" in summary["outcome"]["message"]
+
+
+def test_an_index_of_250000_children_stops_at_the_sitemap_bound(tmp_path):
+    children = [f"/sm/c{i}.xml" for i in range(250_000)]
+
+    def sources(path: str, base: str):
+        if path == "/sitemap.xml":
+            return 200, XML, index(base, children)
+        if path.startswith("/sm/c"):
+            return 200, XML, urlset(base, [])
+        return None
+
+    site = SourcesSite(sources)
+    summary, stored, _ = crawl(site, tmp_path, max_sitemaps=40)
+    assert_all_stored(site, summary, stored)
+    # The root sitemap counts as one: 39 children asked, the rest left out.
+    assert summary["discovery_bounds"] == {"sitemaps": 250_000 - 39}
