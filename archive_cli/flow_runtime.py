@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
@@ -83,6 +84,9 @@ def _stop_signals(server: Any) -> Iterator[None]:
         _signal(_descendants(exclude=api.server_process.pid if api else None, direct=True),
                 signal.SIGTERM)
 
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only: its caller handles them
+        return
     previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
     for number in STOP_SIGNALS:
         signal.signal(number, on_signal)

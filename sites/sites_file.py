@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .registry import AUTO, site_names
+from .sources import check_base_url
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -40,6 +41,11 @@ class SiteEntry(BaseModel):
         if value in site_names():
             raise ValueError(f"{value!r} is the name of a registered site or profile")
         return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return check_base_url(value)
 
     @field_validator("site")
     @classmethod

@@ -37,6 +37,30 @@ _LISTING_PATH_RE = re.compile(r"/(?:category|tag|author)/[^\"'<>\s?#]+")
 _RELATIVE_LISTING_RE = re.compile(r"=\s*[\"']?(?:category|tag|author)/")
 
 
+_HOST_RE = re.compile(r"^[A-Za-z0-9.-]+$|^[0-9A-Fa-f:.]+$")  # a DNS name, or IPv4/IPv6
+
+
+def check_base_url(value: str) -> str:
+    """A site's base URL as crawls use it (no trailing /), or ValueError
+    saying what is wrong: http(s) only, a host that can exist, a port that can."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"the base URL must be an http(s) URL with a host, not {value!r}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        raise ValueError(f"{value!r}: the port must be between 1 and 65535")
+    try:
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        host = ""
+    if not _HOST_RE.match(host) or ".." in host or len(host) > 253:
+        raise ValueError(f"{value!r}: {parts.hostname!r} is not a host name")
+    return value.strip().rstrip("/")
+
+
 def safe_url(response: Response, href: str, canonical: bool = True) -> str | None:
     """An absolute URL from a link, or None when the link is malformed (a bad
     IPv6 literal, a port out of range): one bad link never costs the page."""

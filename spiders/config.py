@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from sites import AUTO, crawlable_names, get_site
 from sites.resolve import ARCHIVE
+from sites.sources import check_base_url
 
 from .outcome import FALLBACK_ALARM, QUARANTINE_ALARM
 
@@ -106,10 +107,7 @@ class CrawlConfig(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _http_only(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"base_url must be an http(s) URL with a host, not {value!r}")
-        return value.rstrip("/")
+        return check_base_url(value)
 
     @field_validator("urls")
     @classmethod
