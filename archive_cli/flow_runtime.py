@@ -15,9 +15,11 @@ way, whatever we started is terminated before the command returns."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -25,6 +27,8 @@ from types import FrameType
 from typing import Any
 
 import psutil
+
+from spiders.lifetime import die_with_parent
 
 from .console import err
 
@@ -62,8 +66,17 @@ def _start_temporary_api() -> Any:
     from prefect.server.api.server import SubprocessASGIServer
 
     server = SubprocessASGIServer()
-    with err.status("starting a temporary Prefect API (set PREFECT_API_URL to use a server)"):
-        server.start()
+    # Prefect starts the server with a bare Popen: ours asks the kernel to stop
+    # it should this process die without cleaning up (kill -9). Nothing else
+    # runs yet, so swapping Popen for the start alone touches no other call.
+    popen = subprocess.Popen
+    subprocess.Popen = functools.partial(popen, preexec_fn=die_with_parent)  # type: ignore[misc]
+    try:
+        with err.status("starting a temporary Prefect API (set PREFECT_API_URL to use a "
+                        "server)"):
+            server.start()
+    finally:
+        subprocess.Popen = popen  # type: ignore[misc]
     # The environment, not a settings context: flows on other threads read it too.
     os.environ["PREFECT_API_URL"] = server.api_url
     return server

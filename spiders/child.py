@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ from storage.store import ArticleStore, StoreError
 
 from .archive import ArchiveSpider
 from .config import CrawlConfig
-from .runner import grace_seconds
+from .outcome import RunOutcome
+from .runner import grace_seconds, summarise
 from .settings import scrapy_settings
 
 EXIT_AFTER_GRACE = 70  # still running a grace period after SIGTERM: stopped hard
@@ -53,7 +55,24 @@ def write_stats(path: Path, stats: dict[str, Any]) -> None:
     path.write_text(json.dumps(stats, default=str))
 
 
+def close_orphaned_run(store: ArticleStore, run_id: int | None, config: CrawlConfig,
+                       stats: dict[str, Any], started: float) -> None:
+    """The runner that records the run's end is gone (its process was killed):
+    the crawl, stopped by the kernel's SIGTERM, records it itself, so no run
+    row is left `running` for good."""
+    if run_id is None:
+        return
+    summary = summarise(stats, time.monotonic() - started)
+    summary.update(run_id=run_id, base_url=config.base_url)
+    summary["outcome"] = RunOutcome(
+        "failed", "stopped", "the process that started the crawl died; the crawl stored "
+        f"what it had in hand ({summary['articles_new']} new articles) and stopped").as_dict()
+    store.finish_run(run_id, "failed", summary)
+
+
 def main(argv: list[str]) -> int:
+    parent = os.getppid()  # another parent later: ours died and we were taken in
+    started = time.monotonic()
     config = CrawlConfig.model_validate_json(Path(argv[0]).read_text())
     stats_path = Path(argv[1])
     run_id = int(argv[2]) if len(argv) > 2 and argv[2] else None
@@ -74,6 +93,8 @@ def main(argv: list[str]) -> int:
     if fatal:
         stats["fatal"] = fatal
     try:
+        if os.getppid() != parent:
+            close_orphaned_run(store, run_id, config, stats, started)
         write_stats(stats_path, stats)
     except OSError as error:
         if error.errno != errno.ENOSPC:

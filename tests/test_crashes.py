@@ -100,6 +100,13 @@ def test_kill_9_of_the_flow_process_takes_its_crawl_down_then_rerun(tmp_path):
         wait_for(lambda: all(not alive(int(pid)) for pid in children), GRACE_S + 30)
         partial = stored_count(db)
         assert partial >= 10  # what it had stored stays stored
+        # ...and what it had in hand: every page archived is stored, and the
+        # crawl closed its own run row (its runner is gone).
+        assert partial == warc_article_pages(tmp_path)
+        run = ArticleStore(db).runs(1)[0]
+        assert run["status"] == "failed", run
+        assert run["stats"]["outcome"]["cause"] == "stopped"
+        assert run["stats"]["articles_new"] == partial
         run_crawl(config_for(server.base, tmp_path, db), timeout=300)
         assert_consistent(db, tmp_path, server.site, server.base)
         run_crawl(config_for(server.base, tmp_path, db), timeout=300)

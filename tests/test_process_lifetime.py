@@ -115,3 +115,34 @@ def test_sigterm_stops_crawl_all_gracefully_and_leaves_nothing(tmp_path):
     assert len(runs) == 2 and all(r["status"] == "failed" for r in runs), runs
     assert {r["stats"]["outcome"]["cause"] for r in runs} == {"stopped"}
     assert sum(r["stats"]["articles_new"] for r in runs) == stored() < 120
+
+
+def test_kill_9_of_the_cli_stores_the_pages_in_hand_and_leaves_nothing(tmp_path):
+    """The crawl and the temporary API are asked by the kernel to stop when the
+    command dies without cleaning up; the crawl stores what it had in hand
+    (however many SIGTERMs its parent's dying threads send) and closes its run."""
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    with ReplicaServer(ReplicaSite(articles=60), article_delay_s=0.15) as server:
+        env = {**no_api_env(tmp_path), "ARCHIVE_STOP_GRACE_S": "20"}
+        process = subprocess.Popen(
+            [ARCHIVE, "crawl", "--site", "aawsat", "--base-url", server.base, "--db", db,
+             "--data-dir", str(tmp_path / "data")], env=env, cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+        def stored() -> int:
+            try:
+                return ArticleStore(db, read_only=True).stats()["articles"]
+            except Exception:  # noqa: BLE001 - not created yet
+                return 0
+
+        wait_until(lambda: stored() >= 5, 180, "waiting for the crawl to store articles")
+        process.kill()
+        process.wait(timeout=30)
+        wait_until(lambda: group_is_empty(process.pid), 60,
+                   "waiting for the crawl and the API to stop", details=lambda: group_members(
+                       process.pid))
+    from tests.test_crashes import warc_article_pages
+
+    assert stored() == warc_article_pages(tmp_path / "data") < 60
+    run = ArticleStore(db).runs(1)[0]
+    assert run["status"] == "failed" and run["stats"]["outcome"]["cause"] == "stopped"
