@@ -70,7 +70,7 @@ def _start_temporary_api() -> Any:
     # it should this process die without cleaning up (kill -9). Nothing else
     # runs yet, so swapping Popen for the start alone touches no other call.
     popen = subprocess.Popen
-    subprocess.Popen = functools.partial(popen, preexec_fn=die_with_parent)  # type: ignore[misc]
+    subprocess.Popen = functools.partial(popen, preexec_fn=die_with_parent)  # type: ignore[misc,assignment]
     try:
         with err.status("starting a temporary Prefect API (set PREFECT_API_URL to use a "
                         "server)"):

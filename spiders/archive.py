@@ -210,7 +210,8 @@ class ArchiveSpider(scrapy.Spider):
         # stored (a crawl killed with them in flight) are fetched this time.
         resume = (self.config.mode == "incremental" and not completed
                   and deepest > first + 1 and not self.config.page_range)
-        walk = {"listing": key, "known_streak": 0, "last_page": last, "completed": completed,
+        walk = {"listing": key, "term": [kind, slug], "known_streak": 0, "last_page": last,
+                "completed": completed,
                 "resumed": False, "page": first, "resume_from": deepest if resume else None}
         yield self.listing_request(start_url, walk, start=True)
         if resume:
@@ -749,6 +750,13 @@ class ArchiveSpider(scrapy.Spider):
         walk = request.meta.get("walk")
         if walk and walk["listing"] in self.walks:
             self.walks[walk["listing"]].ended = f"failed: {found.reason}"
+        if walk and request.meta.get("start") and not walk.get("resumed") \
+                and found.reason in ("http_404", "http_410") and not past_the_end:
+            # A section whose listing is gone is forgotten like any page gone
+            # for good: asked again only if a page names it again.
+            kind, slug = walk["term"]
+            self.crawler.stats.inc_value("discovery/terms_forgotten")
+            self.write(partial(self.store.forget_term, self.stored_as, kind, slug))
         gone = found.reason in ("http_404", "http_410") and request.meta.get("article")
         if gone:
             self.write(partial(self.mark_gone, url))

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    delete,
     func,
     select,
     update,
@@ -131,6 +132,15 @@ class StoreFrontier(Database):
                 select(SiteTerm).where(SiteTerm.site == site, SiteTerm.kind.in_(kinds))
                 .order_by(SiteTerm.id)))
 
+
+    @retry_when_unavailable
+    def forget_term(self, site: str, kind: str, slug: str) -> bool:
+        """A section, tag or author whose listing answered 404/410: not walked
+        again unless a page names it again (its articles keep their names)."""
+        with self.sessions.begin() as session:
+            result = session.execute(delete(SiteTerm).where(
+                SiteTerm.site == site, SiteTerm.kind == kind, SiteTerm.slug == slug))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
 
     @retry_when_unavailable
     def why_not_stored(self, run_id: int, limit: int = 10_000) -> dict[str, str]:

@@ -130,3 +130,21 @@ def test_archive_stats_shows_the_last_crawls_coverage(server, tmp_path, sqlite_u
     assert "coverage of the last crawl" in shown.stdout
     assert "/category/features" in shown.stdout and "robots_txt" in shown.stdout
     assert f"{len(server.site.public_articles())} of " in shown.stdout
+
+
+@pytest.mark.integration
+def test_sections_whose_listing_is_gone_are_forgotten(server, tmp_path, sqlite_url):
+    """Sections remembered from earlier crawls whose listings now answer 404
+    are asked once, then forgotten like any page gone for good; the run
+    completes (the site's real sections still answer)."""
+    from sites import Term
+
+    store = ArticleStore(sqlite_url)
+    store.remember_terms("aawsat", [Term("category", f"gone-{i}", None) for i in range(40)])
+    config = support.config_for(server.base, tmp_path, sqlite_url, site="aawsat")
+    first = run_crawl(config, timeout=180)
+    asked = [r for r in server.take_requests() if r.startswith("/category/gone-")]
+    assert len(asked) == 40 and first["outcome"]["state"] == "completed"
+    assert not [t for t in store.site_terms("aawsat") if t.slug.startswith("gone-")]
+    run_crawl(config, timeout=180)
+    assert not [r for r in server.take_requests() if r.startswith("/category/gone-")]

@@ -69,6 +69,12 @@ class FakeStore:
     def remember_terms(self, site: str, terms: list[Any]) -> None:
         self.terms += [(site, term) for term in terms]
 
+    def forget_term(self, site: str, kind: str, slug: str) -> bool:
+        before = len(self.terms)
+        self.terms = [(s, t) for s, t in self.terms
+                      if (s, t.kind, t.slug) != (site, kind, slug)]
+        return len(self.terms) < before
+
 
 class FakeStats:
     def __init__(self) -> None:
