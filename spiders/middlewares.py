@@ -109,17 +109,22 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     async def process_request(
         self, request: Request, spider: Any = None
     ) -> None:
+        self._hold_pace(request)
         if request.meta.get("dont_obey_robotstxt") or request.url.startswith(("data:", "file:")):
-            return
+            return  # robots.txt itself (open discovery reads it for its Sitemap: lines)
         await self.robot_parser(request)
-        if urlparse_cached(request).hostname in self.paced:
-            # AutoThrottle would lower the pace robots.txt set: not for this host.
-            request.meta["autothrottle_dont_adjust_delay"] = True
+        self._hold_pace(request)  # the first request to a host: paced once robots.txt is read
         # The verdict is read from the table, not from the Deferred that requests
         # waiting for robots.txt share: only the first waiter gets its result
         # (measured: the others got None and were let through unchecked).
         parser = self._parsers.get(urlparse_cached(request).netloc)
         self.process_request_2(None if isinstance(parser, Deferred) else parser, request)
+
+    def _hold_pace(self, request: Request) -> None:
+        # AutoThrottle would lower the pace robots.txt set: not for this host,
+        # on any request to it (one response it may adjust halves the delay).
+        if urlparse_cached(request).hostname in self.paced:
+            request.meta["autothrottle_dont_adjust_delay"] = True
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500 or response.status == 429:

@@ -39,3 +39,28 @@ def test_a_crawl_keeps_the_crawl_delay_even_with_autothrottle(tmp_path, sqlite_u
     # arrivals, never the whole run: its span, and its median gap.
     assert len(gaps) >= 10 and sum(gaps) >= 0.9 * delay * len(gaps), gaps
     assert gaps[len(gaps) // 2] >= 0.9 * delay, gaps
+
+
+@pytest.mark.integration
+def test_a_generic_crawl_keeps_the_crawl_delay_too(tmp_path, sqlite_url):
+    """Open discovery reads robots.txt a second time, for its Sitemap: lines;
+    AutoThrottle adjusted the pace on that response and halved it for good."""
+    from replica import NewsroomSite
+
+    delay = 0.25
+
+    class PacedNewsroom(NewsroomSite):
+        def page(self, path: str, base: str):  # type: ignore[override]
+            if path == "/robots.txt":
+                return 200, "text/plain", f"User-agent: *\nCrawl-delay: {delay}\n"
+            return super().page(path, base)
+
+    site = PacedNewsroom(discovery="links")
+    with ReplicaServer(site) as server:  # type: ignore[arg-type]
+        config = support.config_for(server.base, tmp_path, sqlite_url, site="generic",
+                                    autothrottle=True, concurrency_per_domain=8)
+        summary = run_crawl(config, timeout=180)
+        times = list(server.times)
+    assert summary["articles_new"] == len(site.articles)
+    gaps = sorted(b - a for a, b in zip(times[1:], times[2:], strict=False))
+    assert len(gaps) >= 10 and sum(gaps) >= 0.9 * delay * len(gaps), gaps
