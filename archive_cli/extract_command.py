@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.progress import Progress
 
 from cleaning import Article, ExtractionError, NotAnArticle
-from sites import extract_article, site_names
+from sites import extract_article, shipped_names, site_names
 
 from .console import err, fail, show_article
 
@@ -120,7 +120,9 @@ def extract(
         None, help="The page's URL (default: its canonical link, else a file:// URL)."),
     urls: Path | None = typer.Option(
         None, help="For a folder: a file of `path<TAB>url` lines (paths relative to it)."),
-    site: str = typer.Option("auto", help=f"Site to read the page as: {', '.join(site_names())}."),
+    site: str = typer.Option(
+        "auto", help=f"Site to read the page as: {', '.join(shipped_names())}, or a site "
+                     "module's."),
     output: str = typer.Option("readable", "--format",
                                help="readable, json, text or markdown (a folder: json lines "
                                     "unless text or markdown)."),

@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sites import site_names
+from sites import shipped_names, site_names
 
 from .console import DB_HELP, err, fail, open_store, out, print_json
 
@@ -35,7 +35,8 @@ def import_warc(
         ..., help="WARC or WARC.gz files, or folders of them (searched recursively).",
         show_default=False),
     site: str = typer.Option("auto", callback=_check_site,
-                             help=f"Site to read the pages as: {', '.join(site_names())}."),
+                             help=f"Site to read the pages as: {', '.join(shipped_names())}, or a "
+                                  "site module's."),
     host: list[str] = typer.Option(
         [], "--host", help="Only records of this host, its www. twin included (repeatable)."),
     json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,11 +22,14 @@ from cleaning import canonical_form
 from sites import (
     AUTO,
     CrawlTarget,
+    RegistryError,
     SiteChoiceError,
     SiteEntry,
     SitesFileError,
     load_sites,
     resolve_site,
+    shipped,
+    shipped_names,
     site_names,
     sites_file_path,
 )
@@ -64,8 +68,14 @@ app = typer.Typer(
 
 
 @app.callback()
-def main() -> None:
+def main(ctx: typer.Context) -> None:
     """Crawl, clean and store news archives."""
+    if ctx.resilient_parsing or "--help" in sys.argv[1:]:
+        return  # help is written from the shipped sites: it works whatever a module does
+    try:
+        site_names()  # a user's site module that cannot be loaded: one line, before anything
+    except RegistryError as error:
+        raise fail(str(error)) from None
 
 
 def check_site(site: str) -> str:
@@ -110,9 +120,15 @@ def positive_seconds(value: float) -> float:
     return value
 
 
-SITE_HELP = (f"A site of the sites file, a registered site ({', '.join(registered_sites())}) "
-             f"or a profile ({', '.join([AUTO, *site_profiles()])}; give --base-url). Default: "
-             "the archive, or auto with $ARCHIVE_BASE_URL.")
+def _site_help() -> str:
+    registered = [n for n, site in shipped().items() if not site.is_profile]
+    kinds = [AUTO, *(n for n, site in shipped().items() if site.is_profile)]
+    return (f"A site of the sites file, a registered site ({', '.join(registered)}) or a "
+            f"site module's, or a profile ({', '.join(kinds)}; give --base-url). Default: "
+            "the archive, or auto with $ARCHIVE_BASE_URL.")
+
+
+SITE_HELP = _site_help()
 
 
 @app.command()
@@ -604,7 +620,8 @@ def check_reading_site(site: str | None) -> str | None:
 def reextract(site: str | None = typer.Option(None, help=SITE_FILTER_HELP),
               read_as: str | None = typer.Option(
                   None, callback=check_reading_site,
-                  help=f"Read every page as this site ({', '.join(site_names())}); default: "
+                  help=f"Read every page as this site ({', '.join(shipped_names())}, or a "
+                       "site module's); default: "
                        "each as the site it is stored under, else auto."),
               dry_run: bool = typer.Option(False, "--dry-run",
                                            help="Report what would change; write nothing."),

@@ -14,6 +14,8 @@ from .registry import (
     profiles,
     recognise,
     registered,
+    shipped,
+    shipped_names,
     site_names,
 )
 from .resolve import CrawlTarget, SiteChoiceError, resolve_site
@@ -44,6 +46,8 @@ __all__ = [
     "recognise",
     "registered",
     "resolve_site",
+    "shipped",
+    "shipped_names",
     "site_names",
     "sites_file_path",
 ]

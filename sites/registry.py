@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 import os
 import pkgutil
 import sys
@@ -20,6 +21,7 @@ from pydantic import Field
 from . import catalog
 from .base import Site
 
+log = logging.getLogger(__name__)
 AUTO = "auto"  # not a site: the one whose host or markup matches, else generic
 EXTRA_MODULES_VARIABLE = "ARCHIVE_SITE_MODULES"
 
@@ -42,8 +44,12 @@ def _load(reference: str) -> ModuleType:
             spec.loader.exec_module(module)
             return module
         return importlib.import_module(reference)
-    except (ImportError, OSError, SyntaxError) as error:
-        raise RegistryError(f"site module {reference}: {error}") from None
+    except SystemExit as stop:  # a module must not end the program that loads it
+        raise RegistryError(f"site module {reference}: exits when imported "
+                            f"(sys.exit({stop.code!r}))") from None
+    except Exception as error:  # noqa: BLE001 - any failure of a user's module: one line
+        raise RegistryError(f"site module {reference}: cannot be imported: "
+                            f"{type(error).__name__}: {error}") from None
 
 
 def _catalog() -> list[str]:
@@ -103,21 +109,44 @@ def get_site(name: str) -> Site:
 
 
 def recognise(url: str, html: str) -> Site:
-    """The site a page is from: the first whose host or markup matches, else generic."""
+    """The site a page is from: the first whose host or markup matches, else
+    generic. A module whose `matches()` raises costs that module alone: it is
+    said once and left out of recognition, and the other sites are tried."""
     for site in all_sites().values():
-        if site.recognises(url, html):
-            return site
+        if site.name in _broken:
+            continue
+        try:
+            if site.recognises(url, html):
+                return site
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - isolate a user's module
+            _broken.add(site.name)
+            log.error("site %s: its matches() raised %s: %s; left out of recognition from "
+                      "now on", site.name, type(error).__name__, error)
     return all_sites()["generic"]
+
+
+_broken: set[str] = set()  # sites whose matches() raised: no longer tried
+
+
+@cache
+def shipped() -> dict[str, Site]:
+    """The catalog's sites, for help texts written at import time: a user's
+    module (which may fail to load) is read only when a command runs."""
+    return _sites(_catalog())
+
+
+def shipped_names() -> tuple[str, ...]:
+    return (AUTO, *shipped())
 
 
 def _site_parameter_help() -> str:
     # The catalog's sites only: a user's own module (ARCHIVE_SITE_MODULES) may
     # import `sites` itself, so it is not loaded while `sites` is imported.
-    shipped = _sites(_catalog()).values()
+    sites = shipped().values()
     return (f"A site of the sites file, a registered site "
-            f"({', '.join(s.name for s in shipped if not s.is_profile)}), a site module of "
+            f"({', '.join(s.name for s in sites if not s.is_profile)}), a site module of "
             f"${EXTRA_MODULES_VARIABLE}, or a profile "
-            f"({', '.join([AUTO, *(s.name for s in shipped if s.is_profile)])}), which needs "
+            f"({', '.join([AUTO, *(s.name for s in sites if s.is_profile)])}), which needs "
             "base_url.")
 
 

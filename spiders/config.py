@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from sites import AUTO, crawlable_names, get_site
+from sites import AUTO, crawlable_names, get_site, shipped
 from sites.resolve import ARCHIVE
 from sites.sources import check_base_url
 
 from .outcome import FALLBACK_ALARM, QUARANTINE_ALARM
 
-DEFAULT_BASE_URL = str(get_site(ARCHIVE).base_url)
+DEFAULT_BASE_URL = str(shipped()[ARCHIVE].base_url)  # the catalog: import never loads user modules
 DEFAULT_CONTACT = "https://github.com/news-archive-pipeline"
 
 
