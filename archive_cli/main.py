@@ -67,8 +67,21 @@ app = typer.Typer(
 )
 
 
+def show_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        from cleaning import CLEANER_VERSION
+
+        out.print(f"archive {version('news-archive-pipeline')} (cleaner {CLEANER_VERSION})",
+                  highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def main(ctx: typer.Context) -> None:
+def main(ctx: typer.Context,
+         _version: bool = typer.Option(False, "--version", is_eager=True, callback=show_version,
+                                       help="Print the version and exit.")) -> None:
     """Crawl, clean and store news archives."""
     if ctx.resilient_parsing or "--help" in sys.argv[1:]:
         return  # help is written from the shipped sites: it works whatever a module does
@@ -159,7 +172,7 @@ def crawl(
              "the crawl is stopped (pages in hand are stored) and the run fails."),
 ) -> None:
     """Run the crawl flow once, now, and print a summary (one row per site with --all)."""
-    entries = read_sites_file(sites_file)
+    entries = read_sites_file(sites_file, required=all_sites)
     common = {"mode": mode, "max_pages": max_pages, "refresh": refresh,
               "since": since.date() if since else None}
     if all_sites:
@@ -177,9 +190,12 @@ def crawl(
     run_crawl_flow(parameters, db=db, data_dir=data_dir, timeout=timeout, as_json=as_json)
 
 
-def read_sites_file(override: str | None) -> list[SiteEntry]:
+def read_sites_file(override: str | None, required: bool = False) -> list[SiteEntry]:
+    """The sites file's entries; one the user named (--sites-file, $ARCHIVE_SITES)
+    must exist, and so must the default one where `required` (crawl --all)."""
     try:
-        return load_sites(sites_file_path(override))
+        return load_sites(sites_file_path(override),
+                          required=required or bool(override or os.environ.get("ARCHIVE_SITES")))
     except SitesFileError as error:
         raise fail(str(error)) from None
 
@@ -258,6 +274,10 @@ def sites(sites_file: str | None = typer.Option(None, help="The sites file (defa
           db: str | None = typer.Option(None, help=DB_HELP)) -> None:
     """The registered and configured sites, each with its last crawl."""
     entries = read_sites_file(sites_file)
+    if not entries and not sites_file_path(sites_file).exists():
+        err.print(f"no sites file at {escape(str(sites_file_path(sites_file)))}: the registered "
+                  "sites and profiles only (give --sites-file, or set ARCHIVE_SITES)",
+                  highlight=False)
     try:
         store: ArticleStore | None = ArticleStore(db, read_only=True)
     except StoreError:
@@ -642,22 +662,38 @@ def reextract(site: str | None = typer.Option(None, help=SITE_FILTER_HELP),
                         for k, v in sorted(result.items())))
 
 
+def positive_days(value: float) -> float:
+    if value <= 0:
+        raise typer.BadParameter(f"must be a positive number of days, not {value:g}")
+    return value
+
+
 @app.command("prune-warc")
 def prune_warc(
-    older_than: float = typer.Option(..., "--older-than", callback=positive_seconds,
+    older_than: float = typer.Option(..., "--older-than", callback=positive_days,
                                      help="Delete WARC files older than this many days."),
-    data_dir: str | None = typer.Option(None, help="Where the WARC files are (default ./data)."),
+    data_dir: str | None = typer.Option(
+        None, help="The data folder whose warc/ folder is pruned (default: $ARCHIVE_DATA_DIR, "
+                   "else ./data)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would be deleted; "
+                                                          "delete nothing."),
 ) -> None:
     """Retention: delete old WARC files (re-extraction cannot use what is deleted)."""
     from storage.warc import prune
 
     folder = Path(data_dir or os.environ.get("ARCHIVE_DATA_DIR") or "./data") / "warc"
     try:
-        removed = prune(folder, older_than)
+        removed = prune(folder, older_than, dry_run=dry_run)
+    except FileNotFoundError:
+        raise fail(f"no WARC folder at {folder} (give --data-dir, the folder a crawl wrote "
+                   "to)") from None
     except OSError as error:
         raise fail(f"cannot prune {folder}: {error.strerror or error}") from None
-    out.print(f"{len(removed)} WARC files older than {older_than:g} days deleted from "
-              f"{escape(str(folder))}")
+    for path in removed if dry_run else []:
+        out.print(f"would delete {escape(str(path))}", highlight=False, soft_wrap=True)
+    out.print(f"{len(removed)} WARC files older than {older_than:g} days "
+              f"{'would be ' if dry_run else ''}deleted from {escape(str(folder))}",
+              highlight=False, soft_wrap=True)
 
 
 @app.command("serve")

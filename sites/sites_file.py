@@ -59,9 +59,19 @@ def sites_file_path(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(override or os.environ.get("ARCHIVE_SITES") or "./sites.yaml")
 
 
-def load_sites(path: Path) -> list[SiteEntry]:
-    """The entries of a sites file; none when the file does not exist."""
+def sites_file_named() -> bool:
+    """Whether the user named a sites file (`$ARCHIVE_SITES`), rather than the default."""
+    return bool(os.environ.get("ARCHIVE_SITES"))
+
+
+def load_sites(path: Path, required: bool | None = None) -> list[SiteEntry]:
+    """The entries of a sites file. A file that does not exist is an error
+    when `required` (by default: when the user named it, `$ARCHIVE_SITES`),
+    else no entries (the default `./sites.yaml` of a folder without one)."""
     if not path.exists():
+        if required or (required is None and sites_file_named()):
+            raise SitesFileError(f"no sites file at {path} (give --sites-file PATH, or set "
+                                 "ARCHIVE_SITES)")
         return []
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from typing import Any
 
 from .config import CrawlConfig
 
-VERSION = "0.1"
+VERSION = version("news-archive-pipeline")  # the installed package's (pyproject.toml)
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
 

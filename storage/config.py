@@ -13,9 +13,17 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return path
 
 
+class StoreError(Exception):
+    """The store cannot be opened or used; the message never holds a password."""
+
+
 def database_url(override: str | None = None) -> str:
     """The store's URL (nothing is created here: reading a store never makes one)."""
     url = override or os.environ.get("ARCHIVE_DB_URL")
+    if url and "://" not in url:  # a path where a URL belongs: say which URL was meant
+        path = Path(url).expanduser()
+        raise StoreError(f"{url!r} is a path, not a database URL: for a SQLite file give "
+                         f"sqlite:///{path.absolute()} (sqlite:/// and the path)")
     if url:
         return url
     folder = Path(os.environ.get("ARCHIVE_DATA_DIR") or "./data")

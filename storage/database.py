@@ -29,7 +29,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import sessionmaker
 
-from .config import database_url, redact
+from .config import StoreError, database_url, redact
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -85,9 +85,6 @@ def retry_when_unavailable(method: F) -> F:
         raise AssertionError("unreachable")
 
     return cast(F, wrapper)
-
-class StoreError(Exception):
-    """The store cannot be opened or used; the message never holds a password."""
 
 class StoreUnavailable(StoreError):
     """The database stayed unreachable through every retry."""

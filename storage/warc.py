@@ -5,6 +5,7 @@ so a crash loses at most the record being written, which readers skip."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import time
@@ -145,15 +146,17 @@ def iter_responses(path: str | Path) -> Iterator[tuple[int, RawPage]]:
             log.warning("%s: torn or unreadable record skipped (%s)", path, error)
 
 
-def prune(directory: Path, keep_days: float) -> list[Path]:
-    """Retention: delete WARC files older than `keep_days`."""
+def prune(directory: Path, keep_days: float, dry_run: bool = False) -> list[Path]:
+    """Retention: delete WARC files older than `keep_days` (with `dry_run`,
+    only say which). A folder that is not there raises FileNotFoundError."""
+    if not Path(directory).is_dir():
+        raise FileNotFoundError(errno.ENOENT, "no such folder", str(directory))
     cutoff = time.time() - keep_days * 86400
     removed: list[Path] = []
-    if not Path(directory).is_dir():
-        return removed
-    for path in Path(directory).glob("*.warc.gz"):
+    for path in sorted(Path(directory).glob("*.warc.gz")):
         if path.stat().st_mtime < cutoff:
-            path.unlink()
+            if not dry_run:
+                path.unlink()
             removed.append(path)
     return removed
 

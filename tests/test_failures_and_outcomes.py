@@ -6,7 +6,9 @@ redaction."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -344,3 +346,27 @@ def test_the_gate_lets_real_text_in_any_script_through(body):
     article = Article(url="u", canonical_url="u", title="t", body=body, extractor="x",
                       word_count=40)
     assert gate(article) is None
+
+
+def test_prune_warc_dry_run_and_its_mistakes(tmp_path):
+    from typer.testing import CliRunner
+
+    from archive_cli.main import app
+
+    warc = tmp_path / "warc"
+    warc.mkdir()
+    old = warc / "archive-old.warc.gz"
+    old.write_bytes(b"x")
+    os.utime(old, (time.time() - 10 * 86400,) * 2)
+    dry = CliRunner().invoke(app, ["prune-warc", "--older-than", "7", "--dry-run",
+                                   "--data-dir", str(tmp_path)])
+    assert dry.exit_code == 0 and old.exists()
+    assert f"would delete {old}" in dry.output and "1 WARC files older than 7 days would be " \
+        "deleted" in dry.output
+    zero = CliRunner().invoke(app, ["prune-warc", "--older-than", "0", "--data-dir",
+                                    str(tmp_path)])
+    assert zero.exit_code == 2 and "positive number of days" in zero.output
+    missing = CliRunner().invoke(app, ["prune-warc", "--older-than", "7", "--data-dir",
+                                       str(tmp_path / "nope")])
+    assert missing.exit_code == 2 and "no WARC folder at" in missing.output
+    assert old.exists()
