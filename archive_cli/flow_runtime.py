@@ -30,11 +30,16 @@ import psutil
 
 from spiders.lifetime import die_with_parent
 
-from .console import err
+from .console import err, fail
 
 log = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 TERMINATE_GRACE_S = 10.0  # a process that ignores SIGTERM this long is killed
+API_START_TIMEOUT_S = 120
+
+
+class TemporaryApiFailed(RuntimeError):
+    """The temporary Prefect API could not be started (said in one line)."""
 
 
 @contextmanager
@@ -46,14 +51,42 @@ def flow_runtime() -> Iterator[None]:
     previous_url = os.environ.get("PREFECT_API_URL")
     with _stop_signals(lambda: server):
         try:
-            server = _start_temporary_api()
+            try:
+                server = _start_temporary_api()
+            except TemporaryApiFailed as error:
+                raise fail(str(error), code=1) from None
             yield
         finally:
             # Crawls and cleaners first (they may still report to the API), the API last.
             _terminate(_descendants(exclude=server.server_process.pid if server else None))
             if server is not None:
+                send_pending_logs_and_events()
                 server.stop()
                 _restore("PREFECT_API_URL", previous_url)
+
+
+def send_pending_logs_and_events() -> None:
+    """What this process still holds for the API, sent while the server is up:
+    after it stops, Prefect retries sending them until the process exits
+    (and says "Error logging to API" as the command ends)."""
+    import inspect
+
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    async def drain() -> None:  # as prefect_test_harness does it
+        try:
+            logs = APILogWorker.instance().drain()
+            if inspect.isawaitable(logs):
+                await logs
+        except RuntimeError:
+            pass  # no log was sent: the worker never started
+        events = EventsWorker.drain_all()
+        if inspect.isawaitable(events):
+            await events
+
+    run_coro_as_sync(drain())
 
 
 def _start_temporary_api() -> Any:
@@ -74,7 +107,15 @@ def _start_temporary_api() -> Any:
     try:
         with err.status("starting a temporary Prefect API (set PREFECT_API_URL to use a "
                         "server)"):
-            server.start()
+            # Prefect's own 20 s is short for a first start (it migrates its
+            # database) on a busy machine.
+            server.start(timeout=API_START_TIMEOUT_S)
+    except RuntimeError as error:
+        server.stop()
+        raise TemporaryApiFailed(
+            f"the temporary Prefect API did not start within {API_START_TIMEOUT_S} s "
+            f"({str(error).splitlines()[0]}); start one with `prefect server start` and set "
+            "PREFECT_API_URL") from None
     finally:
         subprocess.Popen = popen  # type: ignore[misc]
     # The environment, not a settings context: flows on other threads read it too.

@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from archive_cli.flow_runtime import send_pending_logs_and_events
 from tests.support import http_get, start_on_free_port, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,30 +128,7 @@ def client_of(env: dict[str, str]) -> Iterator[None]:
         try:
             yield
         finally:
-            _send_pending_logs_and_events()
-
-
-def _send_pending_logs_and_events() -> None:
-    """What this process still holds for the API, sent while the server is up:
-    after it stops, Prefect retries sending them until the process exits."""
-    import inspect
-
-    from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
-    from prefect.utilities.asyncutils import run_coro_as_sync
-
-    async def drain() -> None:  # as prefect_test_harness does it
-        try:
-            logs = APILogWorker.instance().drain()
-            if inspect.isawaitable(logs):
-                await logs
-        except RuntimeError:
-            pass  # no log was sent: the worker never started
-        events = EventsWorker.drain_all()
-        if inspect.isawaitable(events):
-            await events
-
-    run_coro_as_sync(drain())
+            send_pending_logs_and_events()
 
 
 class WebhookReceiver:
