@@ -29,9 +29,17 @@ from prefect.concurrency.sync import concurrency as global_concurrency
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from prefect.runtime import flow_run
 from prefect.states import Cancelled, Failed, State
-from pydantic import Field
+from pydantic import Field, ValidationError
 
-from sites import SiteParameter, SitesFileError, load_sites, sites_file_path
+from sites import (
+    AUTO,
+    SiteEntry,
+    SiteParameter,
+    SitesFileError,
+    load_sites,
+    site_names,
+    sites_file_path,
+)
 from spiders.config import DEFAULT_BASE_URL, CrawlConfig
 from spiders.coverage import as_markdown
 from spiders.outcome import FALLBACK_ALARM, QUARANTINE_ALARM, completed_message
@@ -151,13 +159,38 @@ def publish_report(summary: dict[str, Any], store: ArticleStore) -> None:
 
 
 def crawl_run_name() -> str:
-    """Flow runs named after what they do: `crawl aawsat eng-archive.aawsat.com 2026-11-25`."""
+    """Flow runs named after what they do: `crawl aawsat eng-archive.aawsat.com 2026-11-25`,
+    a sites-file site by its name and base URL; never a site the run will not crawl."""
     parameters = flow_run.parameters
-    base = parameters.get("base_url") or os.environ.get("ARCHIVE_BASE_URL") or DEFAULT_BASE_URL
+    site = str(parameters.get("site", AUTO))
+    entry = sites_file_entry(site)
+    base = parameters.get("base_url") or (entry.base_url if entry else None) \
+        or os.environ.get("ARCHIVE_BASE_URL") or DEFAULT_BASE_URL
     host = urlsplit(base).netloc or base
     if parameters.get("started_by_fleet"):
         return fleet_site_run_name(parameters.get("site_name") or host, base)
-    return f"crawl {parameters.get('site', 'auto')} {host} {date.today().isoformat()}"
+    if entry is None and site not in site_names():
+        return f"crawl {site} (no such site) {date.today().isoformat()}"
+    return f"crawl {site} {host} {date.today().isoformat()}"
+
+
+def sites_file_entry(site: str) -> SiteEntry | None:
+    """The sites file's entry named `site` (the worker's $ARCHIVE_SITES, else
+    ./sites.yaml), by the one rule of docs/sites.md: its names come first."""
+    try:
+        entries = load_sites(sites_file_path())
+    except SitesFileError:
+        return None  # said by the flow itself, which reads it again
+    return next((e for e in entries if e.name == site), None)
+
+
+def one_line(error: Exception) -> str:
+    """A parameter error as a run's state message: pydantic's first error, else the text."""
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"{where}: {first['msg']}" if where else first["msg"]
+    return str(error).splitlines()[0]
 
 
 def fleet_site_run_name(site_name: str, base_url: str) -> str:
@@ -291,15 +324,29 @@ def crawl_flow(
     articles are stored under that name. `since` stops each listing walk at
     its first page whose entries are all older. `timezone` and `language`:
     the sites file's for the site, where they say more than its module."""
-    config = crawl_config(site=site, base_url=base_url, mode=mode, categories=categories,
-                          tags=tags, urls=urls, max_pages=max_pages, page_range=page_range,
-                          refresh=refresh, fallback_alarm=fallback_alarm,
-                          quarantine_alarm=quarantine_alarm,
-                          # a site's own politeness (the sites file): a delay between
-                          # its requests, and its connections at once
-                          download_delay=1 / rate_limit_per_s if rate_limit_per_s else None,
-                          concurrency_per_domain=concurrency, since=since,
-                          timezone=timezone, language=language, site_label=site_name)
+    try:
+        entry = sites_file_entry(site)  # no sites-file name is a registered one
+        if entry is None and site not in site_names():
+            load_sites(sites_file_path())  # a sites file that cannot be read says so
+        if entry is not None:  # a sites-file name: its settings, unless given
+            site, base_url, site_name = entry.site, base_url or entry.base_url, entry.name
+            timezone, language = timezone or entry.timezone, language or entry.language
+            rate_limit_per_s = rate_limit_per_s or entry.rate_limit_per_s
+            concurrency = concurrency or entry.concurrency
+            categories = categories or list(entry.categories) or None
+        config = crawl_config(site=site, base_url=base_url, mode=mode, categories=categories,
+                              tags=tags, urls=urls, max_pages=max_pages, page_range=page_range,
+                              refresh=refresh, fallback_alarm=fallback_alarm,
+                              quarantine_alarm=quarantine_alarm,
+                              # a site's own politeness (the sites file): a delay between
+                              # its requests, and its connections at once
+                              download_delay=1 / rate_limit_per_s if rate_limit_per_s else None,
+                              concurrency_per_domain=concurrency, since=since,
+                              timezone=timezone, language=language, site_label=site_name)
+    except (ValidationError, SitesFileError, ValueError) as error:
+        message = f"bad parameters: {one_line(error)}"
+        get_run_logger().error(message)
+        return Failed(message=message)
     limit = site_limit_name(site_name, config.base_url)
     with ExitStack() as held:
         if not take_site_slot(held, limit):

@@ -90,3 +90,30 @@ def test_reextract_and_export_flows(prefect_api, archive_env, tmp_path):
     out = tmp_path / "out.jsonl"
     assert export_flow(format="jsonl", out=str(out))["articles"] == 12
     assert len(out.read_text().splitlines()) == 12
+
+
+def test_the_site_parameter_takes_sites_file_names(prefect_api, archive_env, tmp_path,
+                                                   monkeypatch):
+    """docs/sites.md's rule, in the flow as on the command line: a sites-file
+    name (the worker's $ARCHIVE_SITES) is that entry, its base URL and name."""
+    from prefect.client.orchestration import get_client
+
+    with ReplicaServer(ReplicaSite(articles=6)) as server:
+        sites = tmp_path / "sites.yaml"
+        sites.write_text(f"sites:\n  - name: replica\n    site: aawsat\n    base_url: "
+                         f"{server.base}\n")
+        monkeypatch.setenv("ARCHIVE_SITES", str(sites))
+        state = crawl_flow(site="replica", return_state=True)
+        assert state.is_completed(), state.message
+        assert state.result()["articles_new"] == len(server.site.public_articles())
+        server.take_requests()
+        bad = crawl_flow(site="nosuch", return_state=True)
+        assert server.take_requests() == []  # refused before any request
+    assert {r["site"] for r in ArticleStore(archive_env).iter_articles()} == {"replica"}
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+        failed = client.read_flow_run(bad.state_details.flow_run_id)
+    assert run.name.startswith(f"crawl replica {server.base.split('//')[1]} ")
+    assert bad.is_failed() and "\n" not in bad.message
+    assert "'nosuch' is not a site that can be crawled" in bad.message
+    assert failed.name.startswith("crawl nosuch (no such site)")
