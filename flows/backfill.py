@@ -26,7 +26,7 @@ from sites import AUTO, SiteParameter, get_site
 from spiders.config import CrawlConfig
 from storage.store import ArticleStore
 
-from .crawl import SIX_HOURS, crawl_and_judge, crawl_config
+from .crawl import SIX_HOURS, crawl_and_judge, crawl_config, with_outcome_message
 
 SHARD_DEPLOYMENT = "crawl-shard/crawl-shard"
 
@@ -117,7 +117,7 @@ def crawl_shard_flow(backfill: str, category: str = "", first_page: int = 1,
             data = result.data if isinstance(result.data, dict) else {}
             store.record_shard(backfill, shard.key, "failed", worker,
                                {**data, "failure": result.message})
-    return result
+    return with_outcome_message(result)
 
 
 @flow(name="backfill")

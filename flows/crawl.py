@@ -28,7 +28,7 @@ from prefect.concurrency.asyncio import ConcurrencySlotAcquisitionError
 from prefect.concurrency.sync import concurrency as global_concurrency
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from prefect.runtime import flow_run
-from prefect.states import Cancelled, Failed, State
+from prefect.states import Cancelled, Completed, Failed, State
 from pydantic import Field, ValidationError
 
 from sites import (
@@ -354,4 +354,13 @@ def crawl_flow(
                        f"global concurrency limit {limit}); this run fetched nothing")
             get_run_logger().warning(message)
             return Cancelled(message=message)
-        return crawl_and_judge(config, timeout_s)
+        return with_outcome_message(crawl_and_judge(config, timeout_s))
+
+
+def with_outcome_message(result: dict[str, Any] | State) -> State:
+    """The run's final state, its one-line outcome as its message: the run list
+    and the run page show what a completed run did without a click (a failed
+    one's message already names its cause)."""
+    if isinstance(result, dict):
+        return Completed(message=completed_message(result), data=result)
+    return result

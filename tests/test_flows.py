@@ -10,6 +10,7 @@ from prefect.client.orchestration import get_client
 from flows.crawl import crawl_flow
 from flows.maintenance import export_flow, reextract_flow
 from replica import ReplicaServer, ReplicaSite
+from spiders.outcome import completed_message
 from storage.store import ArticleStore
 
 pytestmark = pytest.mark.integration
@@ -49,6 +50,9 @@ def test_crawl_flow_runs_twice_in_one_process_and_reports(prefect_api, archive_e
     # robots.txt, the home page, the feed, and each of the 5 sections' first
     # page with the margin page behind it (the private briefings have one page).
     assert second["articles_new"] == 0 and second["pages_fetched"] <= 3 + 5 + 4
+    # What the run did, on the run list and the run page without a click.
+    assert second_state.message == completed_message(second)
+    assert second_state.message.startswith(f"{second['pages_fetched']} pages; 0 new")
     table = artifacts("crawl-figures", run_id)
     assert table and "pages fetched" in str(table[0].data)
     quality = artifacts("crawl-quality", run_id)
