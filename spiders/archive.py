@@ -17,10 +17,12 @@ database never stops the downloads."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -227,10 +229,30 @@ class ArchiveSpider(scrapy.Spider):
     async def parse_home(self, response: Response) -> AsyncIterator[Request]:
         if self.reading_as == AUTO and isinstance(response, TextResponse):
             self.read_as(recognise(response.url, response.text[:300_000]).name)
+        self.note_offsite_hosts(response)
         await self.note_first_crawl()
         found = self.learn(response, everywhere=True)
         async for request in self.walks_and_sources(found, response):
             yield request
+
+    def note_offsite_hosts(self, response: Response) -> None:
+        """The hosts other than the site's that the home page links to most:
+        a crawl that finds nothing names them (a mirror whose links all point
+        to the host it was copied from, a domain that moved)."""
+        if not isinstance(response, TextResponse):
+            return
+        hosts: Counter[str] = Counter()
+        for href in response.css("a[href]::attr(href)").getall()[:5_000]:
+            url = safe_url(response, href, canonical=False)
+            if url is not None and not self.sources.on_site(url):
+                hosts[urlsplit(url).netloc] += 1
+        self.crawler.stats.set_value("discovery/offsite_hosts", dict(hosts.most_common(3)))
+
+    def urls_found(self) -> int:
+        """Article URLs this crawl found in any way: listings, feeds and
+        sitemaps, the home page's links (open discovery)."""
+        listed = set().union(*(w.found for w in self.walks.values())) if self.walks else set()
+        return len(listed) + self.source_pages + len(self.home_links)
 
     async def home_failed(self, failure: Failure) -> AsyncIterator[Request]:
         """No home page: the sections earlier crawls found are walked all the same."""
@@ -404,6 +426,7 @@ class ArchiveSpider(scrapy.Spider):
         stats.set_value("start/listings", self.start_listings)
         stats.set_value("start/failures", self.start_failures)
         stats.set_value("discovery/bounds", dict(self.ledger.bounds))
+        stats.set_value("discovery/urls_found", self.urls_found())
         try:
             await self.writer.drained()
             # A write that failed (the store gone): some article may not be stored.

@@ -16,7 +16,8 @@ NETWORK_REASONS = frozenset({"connection_refused", "connection_lost", "dns_error
                              "timeout"})
 # Why a run failed, first cause first: where several apply, the first wins.
 RUN_FAILURE_CAUSES = ("site_unreachable", "rate_limit_unavailable", "robots_unavailable",
-                      "start_listings_failed", "articles_failed", "callback_error",
+                      "start_listings_failed", "nothing_found", "articles_failed",
+                      "callback_error",
                       "store_error", "disk_full",
                       "timeout", "stopped", "crashed", "quality_alarm")
 
@@ -66,6 +67,17 @@ def every_article_failed(summary: dict[str, Any]) -> bool:
     if not failed or answered_articles(summary):
         return False
     return bool(summary.get("start_urls")) or failed >= ALARM_MIN_PAGES
+
+
+def found_nothing(summary: dict[str, Any]) -> bool:
+    """The site answered, and no listing, feed, sitemap or link of it named
+    one article: a mirror whose links point to the host it was copied from,
+    a base URL that is not the site's home. (Pages named with --url, and a
+    backfill shard past a listing's end, are no discovery.)"""
+    found = summary.get("urls_found")
+    return (found == 0 and int(summary.get("pages_fetched", 0)) > 0
+            and not summary.get("start_urls") and not summary.get("listing_past_end")
+            and int(summary.get("listing_pages", 0)) == 0)
 
 
 def rates(summary: dict[str, Any]) -> dict[str, float]:
@@ -122,6 +134,13 @@ def judge(summary: dict[str, Any], fallback_alarm: float = FALLBACK_ALARM,
         listed = "; ".join(f"{url} ({start_failures[url]})" for url in starts)
         return RunOutcome("failed", "start_listings_failed",
                           f"every listing the crawl started from failed: {listed}")
+    if found_nothing(summary):
+        hosts = summary.get("offsite_hosts") or {}
+        where = "; its home page links to other hosts: " + ", ".join(
+            f"{host} ({count} links)" for host, count in hosts.items()) if hosts else ""
+        return RunOutcome("failed", "nothing_found",
+                          f"the crawl found no listing and no article on "
+                          f"{summary.get('base_url', 'the site')}{where}")
     if every_article_failed(summary):
         reasons = ", ".join(f"{r} x{n}" for r, n in sorted(failures.items()))
         return RunOutcome("failed", "articles_failed",

@@ -271,6 +271,11 @@ def summarise(stats: dict[str, Any], wall_seconds: float) -> dict[str, Any]:
         # What the sitemap bounds and the once-per-URL rule left out, by bound.
         "discovery_bounds": dict(stats.get("discovery/bounds", {}) or {}),
         "callback_error": stats.get("callback_error/first"),  # the first, for the verdict
+        # Article URLs found in any way, and the other hosts the home page links
+        # to most: a crawl that found nothing names them.
+        "urls_found": stats.get("discovery/urls_found"),
+        "offsite_hosts": dict(stats.get("discovery/offsite_hosts", {}) or {}),
+        "listing_past_end": int(stats.get("listing/past_end", 0)),
         "finish_reason": stats.get("finish_reason"),
         "duration_s": round(wall_seconds, 2),
         "crawl_s": round(float(stats.get("elapsed_time_seconds", 0.0)), 2),  # inside Scrapy

@@ -132,3 +132,27 @@ def test_an_index_of_250000_children_stops_at_the_sitemap_bound(tmp_path):
     assert_all_stored(site, summary, stored)
     # The root sitemap counts as one: 39 children asked, the rest left out.
     assert summary["discovery_bounds"] == {"sitemaps": 250_000 - 39}
+
+
+class Mirror:
+    """A copy of the archive served here, its links absolute to the host it
+    was copied from (a mirror, or a domain that moved)."""
+
+    def __init__(self, old_base: str) -> None:
+        from replica import ReplicaSite
+
+        self.site, self.old_base = ReplicaSite(articles=6), old_base
+
+    def page(self, path: str, base: str):
+        return self.site.page(path, self.old_base)
+
+
+def test_a_mirror_whose_links_point_to_another_host_fails_naming_it(tmp_path):
+    mirror = Mirror("http://old-archive.example:8080")
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    with ReplicaServer(mirror) as server:  # type: ignore[arg-type]
+        summary = run_crawl(support.config_for(server.base, tmp_path, db, site="aawsat"),
+                            timeout=240)
+    outcome = summary["outcome"]
+    assert outcome["state"] == "failed" and outcome["cause"] == "nothing_found", outcome
+    assert "old-archive.example:8080" in outcome["message"]
