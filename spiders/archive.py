@@ -517,8 +517,7 @@ class ArchiveSpider(scrapy.Spider):
             yield request
 
     async def _robots_sitemaps(self, response: Response) -> AsyncIterator[Request]:
-        for href in sitemap_urls_from_robots(response.text if isinstance(response, TextResponse)
-                                             else response.body, base_url=response.url):
+        for href in sitemap_urls_from_robots(response.body, base_url=response.url):
             url = safe_url(response, href, canonical=False)
             if url is None or not self.sources.on_site(url):
                 self.crawler.stats.inc_value("refused/links")
