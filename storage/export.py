@@ -2,7 +2,7 @@
 
 Fields (see the README): one per Article field, then the site the article
 is stored under and the provenance of its current revision (parser_version,
-revision_fetched, warc_file, warc_offset). Each export file gets a manifest
+cleaner_version, revision_fetched, warc_file, warc_offset). Each export file gets a manifest
 beside it."""
 
 from __future__ import annotations
@@ -24,9 +24,12 @@ FIELDS = ["url", "canonical_url", "title", "authors", "published", "categories",
           "dateline", "body", "images", "language", "word_count", "content_hash", "extractor",
           "fallback", "warnings", "status", "revision", "first_seen", "last_fetched",
           # provenance of the current revision
-          "site", "parser_version", "revision_fetched", "warc_file", "warc_offset"]
+          "site", "parser_version", "cleaner_version", "revision_fetched", "warc_file",
+          "warc_offset"]
 # Bump when FIELDS change. export-3: `site` is the site's name (it was the host).
-SCHEMA_VERSION = "export-3"
+# export-4: `parser_version` is the site parser's (it was the cleaner's, now
+# `cleaner_version`).
+SCHEMA_VERSION = "export-4"
 LIST_FIELDS = {"authors", "categories", "tags", "images", "warnings"}
 FORMATS = ("jsonl", "csv", "parquet")
 
@@ -182,7 +185,8 @@ def _parquet(rows: Iterator[dict[str, Any]], out: Path, chunk: int = 1000) -> in
         ("extractor", pa.string()), ("fallback", pa.bool_()),
         ("warnings", pa.list_(pa.string())), ("status", pa.string()),
         ("revision", pa.int64()), ("first_seen", utc), ("last_fetched", utc),
-        ("site", pa.string()), ("parser_version", pa.string()), ("revision_fetched", utc),
+        ("site", pa.string()), ("parser_version", pa.string()),
+        ("cleaner_version", pa.string()), ("revision_fetched", utc),
         ("warc_file", pa.string()), ("warc_offset", pa.int64()),
     ])
     count = 0

@@ -45,6 +45,27 @@ _FTS_OF_SITE = "AND rowid IN (SELECT id FROM articles WHERE site = :site) "
 PENDING_SEARCHED = 200
 
 
+def _with_provenance(session: Session, rows: list[Article]) -> list[dict[str, Any]]:
+    """Articles as every output shows them (`show`, `search`, `export`): the
+    article, then where its current revision came from: the site parser that
+    read it (`aawsat-1@2005-01-01`), the cleaner's version, when it was
+    fetched and its WARC record."""
+    sources = {r.article_id: r for r in session.scalars(
+        select(Revision).join(Article, (Revision.article_id == Article.id)
+                              & (Revision.number == Article.revision))
+        .where(Article.id.in_([row.id for row in rows])))} if rows else {}
+    articles = []
+    for row in rows:
+        source = sources.get(row.id)
+        articles.append({**_article_dict(row),
+                         "parser_version": source.parser if source else None,
+                         "cleaner_version": source.cleaner_version if source else None,
+                         "revision_fetched": source.fetched_at if source else None,
+                         "warc_file": source.warc_file if source else None,
+                         "warc_offset": source.warc_offset if source else None})
+    return articles
+
+
 class StoreReader(Database):
     """Everything the store answers without changing it."""
 
@@ -63,7 +84,7 @@ class StoreReader(Database):
             if row is None:
                 row = session.scalar(select(Article).join(
                     UrlAlias, UrlAlias.article_id == Article.id).where(UrlAlias.url == url))
-            return _article_dict(row) if row else None
+            return _with_provenance(session, [row])[0] if row else None
 
     def revisions(self, url: str) -> list[dict[str, Any]]:
         with self.reads() as session:
@@ -119,7 +140,7 @@ class StoreReader(Database):
                     + (_FTS_OF_SITE if site is not None else "")
                     + "ORDER BY rank, rowid LIMIT :n"), {**values, "q": to_fts5(parsed)})]
             rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
-            return [_article_dict(rows[i]) for i in ids if i in rows]
+            return _with_provenance(session, [rows[i] for i in ids if i in rows])
 
     def count_matches(self, query: str, site: str | None = None) -> int:
         """How many articles `search` would find with no limit."""
@@ -160,19 +181,10 @@ class StoreReader(Database):
                 if category:
                     query = query.where(Article.categories.any(Category.name == category))
                 rows = list(session.scalars(query))
-                sources = {r.article_id: r for r in session.scalars(
-                    select(Revision).join(Article, (Revision.article_id == Article.id)
-                                          & (Revision.number == Article.revision))
-                    .where(Article.id.in_([row.id for row in rows])))}
+                articles = _with_provenance(session, rows)
             if not rows:
                 return
-            for row in rows:
-                source = sources.get(row.id)
-                yield {**_article_dict(row),
-                       "parser_version": source.cleaner_version if source else None,
-                       "revision_fetched": source.fetched_at if source else None,
-                       "warc_file": source.warc_file if source else None,
-                       "warc_offset": source.warc_offset if source else None}
+            yield from articles
             last_id = rows[-1].id
 
     def latest_revisions_with_warc(self, site: str | None = None

@@ -67,10 +67,11 @@ def test_exports_carry_provenance_a_manifest_and_deltas_by_fetch_time(store, db_
     assert cli("export", "--format", "jsonl", "--out", str(out), "--db", db_url).exit_code == 0
     row = json.loads(out.read_text())
     # The site's name (the archive's host is the registered site's): docs/names.md.
-    assert row["site"] == "aawsat" and row["parser_version"] == "cleaning-2"
+    assert row["site"] == "aawsat" and row["parser_version"] == "aawsat-1@2005-01-01"
+    assert row["cleaner_version"] == "cleaning-2"
     assert row["warc_file"].endswith(".warc.gz") and row["warc_offset"] is not None
     manifest = json.loads((tmp_path / "a.jsonl.manifest.json").read_text())
-    assert manifest["articles"] == 1 and manifest["schema_version"] == "export-3"
+    assert manifest["articles"] == 1 and manifest["schema_version"] == "export-4"
     assert "warc_offset" in manifest["fields"]
     later = cli("export", "--format", "jsonl", "--out", "-", "--fetched-since",
                 "2024-05-04", "--db", db_url)
@@ -96,3 +97,15 @@ def test_sites_shows_a_sites_last_crawl_however_many_runs_came_after(db_url, tmp
     rows = {row["name"]: row for row in map(json.loads, listed.stdout.splitlines())}
     assert rows["aawsat"]["last_crawl"]["articles_new"] == 7
     assert rows["aawsat"]["last_crawl"]["status"] == "completed"
+
+
+def test_show_search_and_export_print_one_record(store, db_url, tmp_path):
+    """One function builds an article's public record for every output: show
+    and search --json printed the provenance fields as null."""
+    out = tmp_path / "a.jsonl"
+    assert cli("export", "--format", "jsonl", "--out", str(out), "--db", db_url).exit_code == 0
+    exported = json.loads(out.read_text())
+    shown = json.loads(cli("show", BASE + "story", "--json", "--db", db_url).stdout)
+    found = json.loads(cli("search", "talks", "--json", "--db", db_url).stdout.splitlines()[0])
+    assert shown == exported == found
+    assert shown["revision_fetched"].startswith("2024-05-03") and shown["warc_offset"] is not None
