@@ -4,6 +4,7 @@ an Article as people read it, and opening the store."""
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 
 import typer
 from rich.console import Console
@@ -25,8 +26,26 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 JSON_HELP = "Print JSON (one object, or one per line) instead of a table."
 
 
+def json_value(value: object) -> object:
+    """Moments in one form everywhere: ISO 8601 with `T` and the offset
+    (`2024-05-01T12:00:00+00:00`), as exports and the cleaner's dates are."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def json_text(value: object, indent: int | None = None) -> str:
+    return json.dumps(value, ensure_ascii=False, default=json_value, indent=indent)
+
+
 def print_json(value: object) -> None:
-    print(json.dumps(value, ensure_ascii=False, default=str))
+    print(json_text(value))
+
+
+def article_json_text(article: Article, indent: int | None = None) -> str:
+    """A cleaned article as JSON, its moments as print_json writes them
+    (pydantic's own JSON writes UTC as `Z`)."""
+    return json_text(article.model_dump(mode="python"), indent=indent)
 
 
 def show_article(article: Article) -> None:

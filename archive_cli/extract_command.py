@@ -20,7 +20,7 @@ from rich.progress import Progress
 from cleaning import Article, ExtractionError, NotAnArticle
 from sites import extract_article, shipped_names, site_names
 
-from .console import err, fail, show_article
+from .console import article_json_text, err, fail, show_article
 
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 FORMATS = ("readable", "json", "text", "markdown")
@@ -145,7 +145,7 @@ def extract(
         if output == "readable":
             show_article(article)
         else:
-            print({"json": lambda a: a.model_dump_json(indent=2), "text": as_text,
+            print({"json": lambda a: article_json_text(a, 2), "text": as_text,
                    "markdown": as_markdown}[output](article))
         return
     try:
@@ -165,6 +165,6 @@ def extract(
             elif output in ("text", "markdown"):
                 print((as_text if output == "text" else as_markdown)(article))
             else:
-                print(article.model_dump_json())
+                print(article_json_text(article))
     err.print(f"{len(pages) - failures} articles, {failures} failures, {len(pages)} pages "
               f"in {escape(str(path))}")

@@ -6,6 +6,7 @@ deltas by fetch time. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -109,3 +110,15 @@ def test_show_search_and_export_print_one_record(store, db_url, tmp_path):
     found = json.loads(cli("search", "talks", "--json", "--db", db_url).stdout.splitlines()[0])
     assert shown == exported == found
     assert shown["revision_fetched"].startswith("2024-05-03") and shown["warc_offset"] is not None
+
+
+def test_json_moments_take_one_form_everywhere(store, db_url):
+    """ISO 8601 with `T` and the offset, whatever prints them (a space, or `Z`, before)."""
+    revisions = cli("show", BASE + "story", "--revisions", "--json", "--db", db_url).stdout
+    failures = cli("failures", "--json", "--db", db_url).stdout
+    stats = cli("stats", "--json", "--db", db_url).stdout
+    moments = [json.loads(revisions.splitlines()[0])["fetched_at"],
+               json.loads(failures.splitlines()[0])["at"]]
+    for moment in moments:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d", moment), moment
+    assert not re.search(r'"\d{4}-\d\d-\d\d \d\d:', stats)
