@@ -256,13 +256,16 @@ def crawl_all(entries: list[SiteEntry], common: dict[str, Any], db: str | None,
         raise fail(f"{failed} of {len(finished)} site crawls failed", 1)
 
 
-def last_run(store: ArticleStore | None, base_url: str | None) -> dict[str, Any] | None:
-    """The last crawl of a base URL, or None (no store, no base URL, or a store
-    that stopped answering: `sites` lists the sites whatever the store does)."""
+def last_run(store: ArticleStore | None, name: str, base_url: str | None
+             ) -> dict[str, Any] | None:
+    """The last crawl that stored under the site's name (the demo's crawl of
+    the archive's replica is the archive's), else of its base URL; None with
+    no store, or one that stopped answering: `sites` lists the sites whatever
+    the store does."""
     if store is None or not base_url:
         return None
     try:
-        return next(iter(store.runs(1, base_url=base_url)), None)
+        return next(iter(store.runs(1, site=name) or store.runs(1, base_url=base_url)), None)
     except StoreError:
         return None
 
@@ -291,7 +294,7 @@ def sites(sites_file: str | None = typer.Option(None, help="The sites file (defa
     rows += [{"name": k.name, "kind": "profile", "site": k.name, "base_url": None,
               "enabled": k.crawlable} for k in site_profiles().values()]
     for row in rows:
-        last = last_run(store, row["base_url"])
+        last = last_run(store, row["name"], row["base_url"])
         row["last_crawl"] = None if last is None else {
             "started": last["started"], "status": last["status"],
             "articles_new": (last["stats"] or {}).get("articles_new"),
@@ -557,7 +560,7 @@ def stats(site: str | None = typer.Option(None, help=SITE_FILTER_HELP),
     """What the store holds (per site too), and the last runs."""
     store = open_store(db, read_only=True)
     figures = store.stats(site=stored_site(store, site))
-    runs = [{"id": r["id"], "status": r["status"], "started": r["started"],
+    runs = [{"id": r["id"], "site": run_site(r), "status": r["status"], "started": r["started"],
              "finished": r["finished"], "outcome": (r["stats"] or {}).get("outcome"),
              "pages_fetched": (r["stats"] or {}).get("pages_fetched"),
              "articles_new": (r["stats"] or {}).get("articles_new"),
@@ -581,12 +584,20 @@ def stats(site: str | None = typer.Option(None, help=SITE_FILTER_HELP),
         coverage = run["coverage"] or {}
         covered = f", {coverage['stored']} of {coverage['found']} listed articles stored" \
             if coverage else ""
-        out.print(f"run {run['id']}: {run['status']}{f' ({cause})' if cause else ''} "
+        out.print(f"run {run['id']} {escape(run['site'])}: {run['status']}"
+                  f"{f' ({cause})' if cause else ''} "
                   f"{run['started']:%Y-%m-%d %H:%M}, {run['pages_fetched'] or 0} pages, "
                   f"{run['articles_new'] or 0} new{covered}", highlight=False, soft_wrap=True)
     last = next((run["coverage"] for run in runs if run["coverage"]), None)
     if last:
         show_coverage(last)
+
+
+def run_site(run: dict[str, Any]) -> str:
+    """The site a run crawled: the name it stored under, else its base URL's host."""
+    params = run["params"] or {}
+    return (run["stats"] or {}).get("site") or params.get("site_label") or \
+        urlsplit(params.get("base_url") or "").netloc or "-"
 
 
 def show_coverage(coverage: dict[str, Any]) -> None:

@@ -171,7 +171,9 @@ def crawl_run_name() -> str:
         return fleet_site_run_name(parameters.get("site_name") or host, base)
     if entry is None and site not in site_names():
         return f"crawl {site} (no such site) {date.today().isoformat()}"
-    return f"crawl {site} {host} {date.today().isoformat()}"
+    # A sites-file site by its name (`crawl coastal-news ...`), not by its profile.
+    label = parameters.get("site_name") or _sites_file_name(base) or site
+    return f"crawl {label} {host} {date.today().isoformat()}"
 
 
 def sites_file_entry(site: str) -> SiteEntry | None:

@@ -427,6 +427,7 @@ class ArchiveSpider(scrapy.Spider):
         stats.set_value("start/failures", self.start_failures)
         stats.set_value("discovery/bounds", dict(self.ledger.bounds))
         stats.set_value("discovery/urls_found", self.urls_found())
+        stats.set_value("site/stored_as", self.stored_as)
         try:
             await self.writer.drained()
             # A write that failed (the store gone): some article may not be stored.

@@ -267,6 +267,7 @@ def summarise(stats: dict[str, Any], wall_seconds: float) -> dict[str, Any]:
         "store_write_s": (stats.get("store") or {}).get("write_s", 0.0),
         "store_read_s": (stats.get("store") or {}).get("read_s", 0.0),
         "read_as": stats.get("site/read_as"),
+        "site": stats.get("site/stored_as"),  # the name its articles are stored under
         "coverage": stats.get("coverage"),
         # What the sitemap bounds and the once-per-URL rule left out, by bound.
         "discovery_bounds": dict(stats.get("discovery/bounds", {}) or {}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    or_,
     select,
     update,
 )
@@ -39,11 +40,17 @@ class StoreRunLog(Database):
                 finished=now(), status=status, stats=stats))
 
     @retry_when_unavailable
-    def runs(self, limit: int = 10, base_url: str | None = None) -> list[dict[str, Any]]:
-        """The newest runs; with `base_url`, only the crawls of that site."""
+    def runs(self, limit: int = 10, base_url: str | None = None,
+             site: str | None = None) -> list[dict[str, Any]]:
+        """The newest runs; with `base_url`, only the crawls of that site; with
+        `site`, those that stored under that name (a finished run's summary
+        says it; a sites-file site's run says it from its start)."""
         query = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)
         if base_url is not None:
             query = query.where(CrawlRun.params["base_url"].as_string() == base_url.rstrip("/"))
+        if site is not None:
+            query = query.where(or_(CrawlRun.stats["site"].as_string() == site,
+                                    CrawlRun.params["site_label"].as_string() == site))
         with self.reads() as session:
             return [{"id": r.id, "started": r.started, "finished": r.finished,
                      "status": r.status, "params": r.params, "stats": r.stats}

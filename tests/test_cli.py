@@ -44,7 +44,7 @@ def test_stats_search_and_show(crawled):
     stored = len(site.public_articles())
     assert rows["articles"] == rows["revisions"] == str(stored)
     assert rows["articles_gone"] == "0" and rows["crawl_runs"] == "1"
-    assert re.search(rf"^run 1: completed .*, {stored} new, {stored} of {stored + 1} listed "
+    assert re.search(rf"^run 1 aawsat: completed .*, {stored} new, {stored} of {stored + 1} listed "
                      r"articles stored$", result.output, re.M)  # one kept out by robots.txt
     article = site.public_articles()[0]
     result = invoke("search", f"{article.post.slug.split('-')[0]} report", "--db", db)
