@@ -6,6 +6,7 @@ import difflib
 import os
 import re
 import sys
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -39,6 +40,7 @@ from spiders.config import CrawlConfig
 from spiders.runner import CrawlFailed, prepare_data_dir
 from storage.export import FORMATS, ExportError, article_record
 from storage.export import export as export_articles
+from storage.naming import name_key
 from storage.reextract import reextract as reextract_all
 from storage.store import ArticleStore, StoreError
 from storage.warc import NothingReadable
@@ -511,8 +513,28 @@ def show_revisions(rows: list[dict], diff: tuple[int, int] | None, as_json: bool
                   highlight=False, soft_wrap=True)
 
 
+def known_failure_reason(reason: str | None) -> str | None:
+    from spiders.failures import FAILURE_REASONS
+
+    return _known_reason(reason, FAILURE_REASONS, "a fetch failure's")
+
+
+def known_quarantine_reason(reason: str | None) -> str | None:
+    from spiders.failures import QUARANTINE_REASONS
+
+    return _known_reason(reason, QUARANTINE_REASONS, "a quarantine")
+
+
+def _known_reason(reason: str | None, known: Iterable[str], what: str) -> str | None:
+    if reason is not None and reason not in known:
+        raise typer.BadParameter(f"{reason!r} is not {what} reason; the reasons are "
+                                 f"{', '.join(sorted(known))}")
+    return reason
+
+
 @app.command()
-def failures(reason: str | None = typer.Option(None, help="Only this reason (http_404, ...)."),
+def failures(reason: str | None = typer.Option(None, callback=known_failure_reason,
+                                                help="Only this reason (http_404, ...)."),
              run: int | None = typer.Option(None, help="Only this crawl run."),
              limit: int = typer.Option(100, min=1, max=100_000),
              as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
@@ -522,7 +544,8 @@ def failures(reason: str | None = typer.Option(None, help="Only this reason (htt
 
 
 @app.command()
-def quarantine(reason: str | None = typer.Option(None, help="Only this reason (too_short, ...)."),
+def quarantine(reason: str | None = typer.Option(None, callback=known_quarantine_reason,
+                                                  help="Only this reason (too_short, ...)."),
                run: int | None = typer.Option(None, help="Only this crawl run."),
                limit: int = typer.Option(100, min=1, max=100_000),
                as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
@@ -633,14 +656,39 @@ def export(
         raise fail(f"--format: {format!r} is not one of {', '.join(FORMATS)}")
     first, last = parse_day(since, "--since"), parse_day(until, "--until")
     fetched = parse_moment(fetched_since, "--fetched-since")
+    if first and last and first >= last:
+        raise fail(f"--since {first} is not before --until {last}: no day is between them")
     store = open_store(db, read_only=True)
     site = stored_site(store, site)
+    category = stored_category(store, category, site)
     target = None if out_path == "-" else Path(out_path)
     try:
         count = export_articles(store, format, target, first, last, category, fetched, site)
     except ExportError as error:
         raise fail(str(error)) from None
     err.print(f"{count} articles written to {escape(out_path if target else 'stdout')}")
+
+
+def stored_category(store: ArticleStore, category: str | None, site: str | None) -> str | None:
+    """A --category filter as the store holds it: a display name, or a
+    section's slug the store knows the name of (`news-middle-east`); one that
+    can match nothing is the user's mistake, said with the names nearest it."""
+    if category is None:
+        return None
+    names = store.category_names(site)
+    if category in names:
+        return category
+    for stored in ([site] if site else store.stored_sites()):
+        named = {t.slug: t.name for t in store.site_terms(stored, ("category",)) if t.name}
+        if named.get(category) in names:
+            return named[category]
+    keyed = {name_key(n): n for n in names}
+    if name_key(category) in keyed:
+        return keyed[name_key(category)]
+    near = difflib.get_close_matches(category, names, n=3, cutoff=0.4)
+    raise fail(f"--category: no category named {category!r}"
+               + (f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else
+                  f"; the store holds {', '.join(repr(n) for n in names[:12]) or 'none'}"))
 
 
 def check_reading_site(site: str | None) -> str | None:

@@ -86,6 +86,14 @@ class StoreReader(Database):
                     UrlAlias, UrlAlias.article_id == Article.id).where(UrlAlias.url == url))
             return _with_provenance(session, [row])[0] if row else None
 
+    def category_names(self, site: str | None = None) -> list[str]:
+        """The categories articles are stored with (of `site`, when given)."""
+        with self.reads() as session:
+            query = select(Category.name).distinct().order_by(Category.name)
+            if site is not None:
+                query = query.where(Category.site == site)
+            return list(session.scalars(query))
+
     def revisions(self, url: str) -> list[dict[str, Any]]:
         with self.reads() as session:
             rows = session.scalars(

@@ -127,3 +127,26 @@ def test_an_export_takes_the_users_umask(store, tmp_path):
         os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
     assert stat.S_IMODE(out.with_name(out.name + ".manifest.json").stat().st_mode) == 0o644
+
+
+def test_filters_that_cannot_match_say_why(store, tmp_path):
+    from sites import Term
+
+    db = f"sqlite:///{tmp_path / 'archive.db'}"
+    (category,) = {c for row in store.iter_articles() for c in row["categories"]}
+    slug = "section-" + category.lower().replace(" ", "-")
+    store.remember_terms("aawsat", [Term("category", slug, category)])
+
+    def export_count(*args: str) -> tuple[int, str]:
+        result = cli("export", "--format", "jsonl", "--out", "-", "--db", db, *args)
+        return result.exit_code, result.output
+
+    assert export_count("--category", category)[0] == 0
+    code, output = export_count("--category", slug)  # the slug of a name: taken for the name
+    assert code == 0 and output.count('"canonical_url"') == 6
+    code, output = export_count("--category", category[:-1])
+    assert code == 2 and f"did you mean {category!r}" in output
+    code, output = export_count("--since", "2017-05-01", "--until", "2017-01-01")
+    assert code == 2 and "is not before --until" in output
+    reason = cli("failures", "--reason", "nosuch", "--db", db)
+    assert reason.exit_code == 2 and "http_404" in reason.output
