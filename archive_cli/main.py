@@ -59,6 +59,7 @@ from .flow_runtime import flow_runtime
 from .import_command import import_warc
 from .mend_command import SITE_FILTER_HELP, mend_names, stored_site
 from .record_command import record
+from .replica_command import replica_app
 
 # The temporary Prefect API that `crawl` and `demo` start sends usage telemetry,
 # which fails (with a traceback) on machines without internet; off unless asked for.
@@ -67,6 +68,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 app = typer.Typer(
     help="Crawl, clean and store news archives.", no_args_is_help=True, add_completion=False
 )
+app.add_typer(replica_app, name="replica")
 
 
 def show_version(asked: bool) -> None:
