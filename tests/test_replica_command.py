@@ -24,7 +24,7 @@ def test_serve_prints_its_url_serves_and_stops_on_sigterm():
         assert process.stdout is not None
         base = process.stdout.readline().strip()
         assert base.startswith("http://127.0.0.1:")
-        assert b"Older Entries" in (http_get(base + "/category/opinion") or b"")
+        assert b"ASHARQ AL-AWSAT" in (http_get(base + "/category/opinion") or b"")
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
