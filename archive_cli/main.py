@@ -65,8 +65,10 @@ from .replica_command import replica_app
 # which fails (with a traceback) on machines without internet; off unless asked for.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+# Plain help (click's): rich's panels showed every flag as `<bool>`.
 app = typer.Typer(
-    help="Crawl, clean and store news archives.", no_args_is_help=True, add_completion=False
+    help="Crawl, clean and store news archives.", no_args_is_help=True, add_completion=False,
+    rich_markup_mode=None,
 )
 app.add_typer(replica_app, name="replica")
 

@@ -13,7 +13,7 @@ import typer
 from .console import err, fail, out
 
 replica_app = typer.Typer(help="Serve the bundled replica sites on 127.0.0.1.",
-                          no_args_is_help=True, add_completion=False)
+                          no_args_is_help=True, add_completion=False, rich_markup_mode=None)
 REPLICAS = ("archive", "newsroom")
 
 
