@@ -80,6 +80,9 @@ def import_warc(
         print_json(result.as_dict())
     else:
         show_result(result)
+    why = result.nothing_usable()
+    if why:  # docs/outcomes.md: a run that achieved nothing is a failure
+        raise fail(why, 1)
 
 
 def figures_line(result: ImportResult) -> str:

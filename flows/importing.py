@@ -109,6 +109,10 @@ def import_flow(paths: list[str],
                 "quarantined %s, skipped %s", result.files, result.records, result.new,
                 result.updated, result.unchanged, result.stale, result.quarantined,
                 result.skipped)
+    why = result.nothing_usable()
+    if why:
+        logger.error("import failed: %s", why)
+        return Failed(message=why, data=result.as_dict())
     return result.as_dict()
 
 

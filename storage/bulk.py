@@ -253,8 +253,8 @@ def write_postgresql(connection: Connection, plan: BatchPlan, written: list[Writ
         connection.exec_driver_sql(UPDATE_UNCHANGED, {
             "ids": [i for _, i in plan.unchanged],
             "fetched": [stamp.row({"last_fetched": r.fetched_at})[0] for r, _ in plan.unchanged],
-            "etags": [r.etag for r, _ in plan.unchanged],
-            "modified": [r.last_modified for r, _ in plan.unchanged],
+            "etags": [pg_text(r.etag) for r, _ in plan.unchanged],
+            "modified": [pg_text(r.last_modified) for r, _ in plan.unchanged],
             "sites": [plan.sites[r.article.canonical_url] for r, _ in plan.unchanged]})
     if not written:
         return
@@ -300,7 +300,15 @@ def copy_rows(connection: Connection, table: str,
         raw = connection.connection.driver_connection
         assert raw is not None
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            yield copy.write_row
+            yield lambda row: copy.write_row([pg_text(v) for v in row])
+
+
+def pg_text(value: Any) -> Any:
+    """A value as PostgreSQL's text takes it: a NUL (an ETag a server sent
+    with one) is kept, written as the four characters `\\x00` (PostgreSQL
+    refuses the byte itself; SQLite stores it as sent)."""
+    return value.replace("\x00", "\\x00") if isinstance(value, str) and "\x00" in value \
+        else value
 
 
 @contextmanager

@@ -30,7 +30,9 @@ with its reason and WARC location.
   responses (`request`, `metadata`, `warcinfo`, `resource`, `revisit`, ...),
   `non_http` (dns: and other schemes), `other_host` (the `hosts` filter),
   `truncated` (WARC-Truncated), `non_200`, `non_html`, `too_large`,
-  `no_date`, `corrupt` (a record warcio or gzip cannot read: skipped, and
+  `no_date`, `bad_date` (a WARC-Date no database holds, year 1 at +14:00),
+  `bad_url` (a target URI with an impossible port), `corrupt` (a record
+  warcio or gzip cannot read, or whose length lies: skipped, and
   reading goes on at the next record that parses, or the rest of the file is
   skipped), `rejected_but_known` (a page the cleaner rejects whose URL the
   store already holds as an article or a permanent quarantine: left as it is).
@@ -74,7 +76,7 @@ from sites import clean_page, registered, site_names
 
 from .models import Article as ArticleRow
 from .models import UrlAlias
-from .store import ArticleStore, PageRecord, StoreUnavailable, retry_when_unavailable
+from .store import ArticleStore, PageRecord, StoreError, StoreUnavailable, retry_when_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,7 @@ class ImportResult:
     quarantined: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # damaged records, unreadable files
+    unreadable_files: int = 0  # files given up on (their records read before it are counted)
     duration_s: float = 0.0
 
     @property
@@ -114,12 +117,24 @@ class ImportResult:
         """HTML responses that made an article (stored, or already stored)."""
         return self.new + self.updated + self.unchanged + self.stale
 
+    def nothing_usable(self) -> str | None:
+        """Why the import read nothing it could use (no page made an article
+        or was even judged by the cleaner), or None: then the import failed."""
+        if self.articles or sum(self.quarantined.values()):
+            return None
+        skipped = ", ".join(f"{reason} {count}" for reason, count in sorted(self.skipped.items()))
+        return (f"nothing usable in {self.files} WARC file{'s' * (self.files != 1)}: "
+                f"{self.records} records read ({skipped or 'none'})"
+                + (f", {self.unreadable_files} files unreadable" if self.unreadable_files
+                   else ""))
+
     def as_dict(self) -> dict[str, Any]:
         return {"files": self.files, "records": self.records, "new": self.new,
                 "updated": self.updated, "unchanged": self.unchanged, "stale": self.stale,
                 "quarantined": dict(sorted(self.quarantined.items())),
                 "skipped": dict(sorted(self.skipped.items())),
-                "warnings": list(self.warnings), "duration_s": round(self.duration_s, 2)}
+                "warnings": list(self.warnings), "unreadable_files": self.unreadable_files,
+                "duration_s": round(self.duration_s, 2)}
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> ImportResult:
@@ -127,7 +142,8 @@ class ImportResult:
 
     def add(self, other: ImportResult) -> None:
         """Sum another import's counts into this one (files imported apart)."""
-        for name in ("files", "records", "new", "updated", "unchanged", "stale", "duration_s"):
+        for name in ("files", "records", "new", "updated", "unchanged", "stale",
+                     "unreadable_files", "duration_s"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for mine, theirs in ((self.quarantined, other.quarantined),
                              (self.skipped, other.skipped)):
@@ -236,7 +252,13 @@ def _scan(path: Path, hosts: frozenset[str]) -> Iterator[_Record]:
         start: int | None = 0
         while start is not None:
             stream.seek(start)
-            iterator = ArchiveIterator(stream)
+            resumed_at = start
+            try:
+                iterator = ArchiveIterator(stream)
+            except Exception as error:  # noqa: BLE001 - a torn first member, say
+                yield _corrupt(path, start, error)
+                start = _next_start(stream, start + 1, gzipped)
+                continue
             while True:
                 offset = iterator.offset
                 try:
@@ -244,10 +266,12 @@ def _scan(path: Path, hosts: frozenset[str]) -> Iterator[_Record]:
                 except StopIteration:
                     return
                 except Exception as error:  # noqa: BLE001 - warcio raises what it meets
-                    yield _corrupt(path, offset, error)
+                    yield _corrupt(path, max(offset, resumed_at), error)
                     if "non-chunked gzip" in str(error):
                         return  # one gzip stream: no record boundary to resume at
-                    start = _next_start(stream, offset + 1, gzipped)
+                    # Always forward: a record whose Content-Length is short of
+                    # its block reports an offset before where reading resumed.
+                    start = _next_start(stream, max(offset, resumed_at) + 1, gzipped)
                     break
                 offset = iterator.offset  # where this record starts
                 try:
@@ -257,8 +281,13 @@ def _scan(path: Path, hosts: frozenset[str]) -> Iterator[_Record]:
                     if isinstance(missing, int) and missing > 0:  # the file ends inside it
                         raise EOFError(f"torn record: the last {missing} bytes are missing")
                 except Exception as error:  # noqa: BLE001
-                    yield _corrupt(path, offset, error)
-                    start = _next_start(stream, offset + 1, gzipped)
+                    yield _corrupt(path, max(offset, resumed_at), error)
+                    start = _next_start(stream, max(offset, resumed_at) + 1, gzipped)
+                    break
+                if offset < resumed_at:  # a length that lies: this record cannot be placed
+                    yield _corrupt(path, resumed_at, ValueError(
+                        "the record's length does not match its block"))
+                    start = _next_start(stream, resumed_at + 1, gzipped)
                     break
                 yield judged
 
@@ -300,7 +329,11 @@ def _judge(record: Any, offset: int, hosts: frozenset[str]) -> _Record:
         return _Record(offset, kind or "unknown")
     headers = record.rec_headers
     url = (headers.get_header("WARC-Target-URI") or "").strip().strip("<>")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port out of range (99999)
+    except ValueError:
+        return _Record(offset, "bad_url")
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return _Record(offset, "non_http")
     if hosts and _bare_host(url) not in hosts:
@@ -316,7 +349,12 @@ def _judge(record: Any, offset: int, hosts: frozenset[str]) -> _Record:
     mime = (content_type or headers.get_header("WARC-Identified-Payload-Type") or "")
     if mime.split(";")[0].strip().lower() not in HTML_TYPES:
         return _Record(offset, "non_html")
-    fetched_at = iso_moment(headers.get_header("WARC-Date"))
+    try:
+        fetched_at = iso_moment(headers.get_header("WARC-Date"))
+        # In UTC, as stored: 0001-01-01T00:00:00+14:00 is no moment a database holds.
+        fetched_at = fetched_at.astimezone(UTC) if fetched_at is not None else None
+    except (OverflowError, ValueError):
+        return _Record(offset, "bad_date")
     if fetched_at is None:
         return _Record(offset, "no_date")
     body = record.content_stream().read(MAX_PAGE_BYTES + 1)
@@ -461,7 +499,14 @@ class _Importer:
                         if self.progress is not None:
                             self.progress(self._snapshot(started), done_bytes + record.offset)
                 except OSError as error:  # the file went away or cannot be read: the next one
+                    self.result.unreadable_files += 1
                     self._warn(f"{path}: cannot be read: {error.strerror or error}")
+                except StoreError:
+                    raise  # the database, not the file: the import stops (its error says why)
+                except Exception as error:  # noqa: BLE001 - one file never ends the import
+                    self.result.unreadable_files += 1
+                    self._warn(f"{path}: skipped after {type(error).__name__}: "
+                               f"{_first_line(error)[:200]}")
                 done_bytes += _size(path)
             self._flush()
         finally:
