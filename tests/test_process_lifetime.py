@@ -43,6 +43,13 @@ def group_members(pgid: int) -> str:
                           text=True).stdout
 
 
+def stored_count(db: str) -> int:
+    try:
+        return ArticleStore(db, read_only=True).stats()["articles"]
+    except Exception:  # noqa: BLE001 - not created yet
+        return 0
+
+
 def no_api_env(tmp_path: Path) -> dict[str, str]:
     """No PREFECT_API_URL: the command starts its own; its database a migrated copy."""
     home = tmp_path / "prefect-home"
@@ -99,13 +106,7 @@ def test_sigterm_stops_crawl_all_gracefully_and_leaves_nothing(tmp_path):
             env=no_api_env(tmp_path), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, start_new_session=True)
 
-        def stored() -> int:
-            try:
-                return ArticleStore(db, read_only=True).stats()["articles"]
-            except Exception:  # noqa: BLE001 - not created yet
-                return 0
-
-        wait_until(lambda: stored() >= 4, 180, "waiting for the crawls to store articles")
+        wait_until(lambda: stored_count(db) >= 4, 180, "waiting for the crawls to store articles")
         process.send_signal(signal.SIGTERM)
         _stdout, stderr = process.communicate(timeout=180)
     assert process.returncode not in (0, None), stderr[-3000:]
@@ -114,7 +115,7 @@ def test_sigterm_stops_crawl_all_gracefully_and_leaves_nothing(tmp_path):
     runs = ArticleStore(db).runs(10)
     assert len(runs) == 2 and all(r["status"] == "failed" for r in runs), runs
     assert {r["stats"]["outcome"]["cause"] for r in runs} == {"stopped"}
-    assert sum(r["stats"]["articles_new"] for r in runs) == stored() < 120
+    assert sum(r["stats"]["articles_new"] for r in runs) == stored_count(db) < 120
 
 
 def test_kill_9_of_the_cli_stores_the_pages_in_hand_and_leaves_nothing(tmp_path):
@@ -129,13 +130,7 @@ def test_kill_9_of_the_cli_stores_the_pages_in_hand_and_leaves_nothing(tmp_path)
              "--data-dir", str(tmp_path / "data")], env=env, cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
-        def stored() -> int:
-            try:
-                return ArticleStore(db, read_only=True).stats()["articles"]
-            except Exception:  # noqa: BLE001 - not created yet
-                return 0
-
-        wait_until(lambda: stored() >= 5, 180, "waiting for the crawl to store articles")
+        wait_until(lambda: stored_count(db) >= 5, 180, "waiting for the crawl to store articles")
         process.kill()
         process.wait(timeout=30)
         wait_until(lambda: group_is_empty(process.pid), 60,
@@ -143,6 +138,6 @@ def test_kill_9_of_the_cli_stores_the_pages_in_hand_and_leaves_nothing(tmp_path)
                        process.pid))
     from tests.test_crashes import warc_article_pages
 
-    assert stored() == warc_article_pages(tmp_path / "data") < 60
+    assert stored_count(db) == warc_article_pages(tmp_path / "data") < 60
     run = ArticleStore(db).runs(1)[0]
     assert run["status"] == "failed" and run["stats"]["outcome"]["cause"] == "stopped"
