@@ -46,6 +46,7 @@ bench: setup
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/crawl_throughput.py
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/sitemap_bounds.py
 
 # Prefect: serve every deployment from one process, or deploy to a work pool.
 serve: setup

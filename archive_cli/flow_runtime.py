@@ -29,6 +29,7 @@ from typing import Any
 import psutil
 
 from spiders.lifetime import die_with_parent
+from spiders.runner import STOPPING
 
 from .console import err, fail
 
@@ -47,22 +48,28 @@ def flow_runtime() -> Iterator[None]:
     """Run the body's flows against one Prefect API (the configured one, else a
     temporary one for the command), stopping crawls gracefully on a signal and
     every process the command started when it ends."""
-    server: Any = None
     previous_url = os.environ.get("PREFECT_API_URL")
-    with _stop_signals(lambda: server):
-        try:
-            try:
-                server = _start_temporary_api()
-            except TemporaryApiFailed as error:
-                raise fail(str(error), code=1) from None
+    # Started before the handlers: a signal while it starts takes the default
+    # way out (Prefect stops its server at exit; the kernel if we are killed).
+    try:
+        server = _start_temporary_api()
+    except TemporaryApiFailed as error:
+        raise fail(str(error), code=1) from None
+    api_pid = server.server_process.pid if server is not None else None
+    try:
+        with _stop_signals(api_pid):
             yield
-        finally:
-            # Crawls and cleaners first (they may still report to the API), the API last.
-            _terminate(_descendants(exclude=server.server_process.pid if server else None))
-            if server is not None:
-                send_pending_logs_and_events()
-                server.stop()
-                _restore("PREFECT_API_URL", previous_url)
+    finally:
+        with _signals_held():  # a Ctrl-C more must not cut the cleanup short
+            try:
+                # Crawls and cleaners first (they may still report to the API), the API last.
+                _terminate(_descendants(exclude=api_pid))
+                if server is not None:
+                    send_pending_logs_and_events()
+            finally:
+                if server is not None:
+                    server.stop()
+                    _restore("PREFECT_API_URL", previous_url)
 
 
 def send_pending_logs_and_events() -> None:
@@ -99,11 +106,14 @@ def _start_temporary_api() -> Any:
     from prefect.server.api.server import SubprocessASGIServer
 
     server = SubprocessASGIServer()
-    # Prefect starts the server with a bare Popen: ours asks the kernel to stop
-    # it should this process die without cleaning up (kill -9). Nothing else
-    # runs yet, so swapping Popen for the start alone touches no other call.
+    # Prefect starts the server with a bare Popen. Ours runs it in a session of
+    # its own (a terminal's Ctrl-C goes to the crawls, never to the API they
+    # report to) and asks the kernel to stop it should this process die
+    # without cleaning up (kill -9). No flow runs yet: swapping Popen for the
+    # start alone touches no other call.
     popen = subprocess.Popen
-    subprocess.Popen = functools.partial(popen, preexec_fn=die_with_parent)  # type: ignore[misc,assignment]
+    subprocess.Popen = functools.partial(  # type: ignore[misc,assignment]
+        popen, preexec_fn=die_with_parent, start_new_session=True)
     try:
         with err.status("starting a temporary Prefect API (set PREFECT_API_URL to use a "
                         "server)"):
@@ -124,31 +134,43 @@ def _start_temporary_api() -> Any:
 
 
 @contextmanager
-def _stop_signals(server: Any) -> Iterator[None]:
+def _stop_signals(api_pid: int | None) -> Iterator[None]:
     received: list[int] = []
 
     def on_signal(number: int, _frame: FrameType | None) -> None:
         received.append(number)
-        if len(received) > 1 or number == signal.SIGINT and not _descendants():
-            raise KeyboardInterrupt  # the second asks to stop now: the finally cleans up
-        name = signal.Signals(number).name
-        err.print(f"[yellow]{name}: stopping the crawls (the pages in hand are stored); "
-                  "send it again to stop at once[/]")
-        api = server()
-        _signal(_descendants(exclude=api.server_process.pid if api else None, direct=True),
-                signal.SIGTERM)
+        crawls = _descendants(exclude=api_pid, direct=True)
+        if len(received) > 1 or not crawls:
+            raise KeyboardInterrupt  # at once: the finally cleans up
+        STOPPING.set()  # no crawl starts, or is retried, from now on
+        err.print(f"[yellow]{signal.Signals(number).name}: stopping the crawls (the pages in "
+                  "hand are stored); send it again to stop at once[/]")
+        _signal(crawls, signal.SIGTERM)
 
+    with _handlers(on_signal):
+        yield
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """The stop signals ignored (the cleanup they would interrupt is running)."""
+    with _handlers(signal.SIG_IGN):
+        yield
+
+
+@contextmanager
+def _handlers(handler: Any) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield  # signals reach the main thread only: its caller handles them
         return
     previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
     for number in STOP_SIGNALS:
-        signal.signal(number, on_signal)
+        signal.signal(number, handler)
     try:
         yield
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        for number, old in previous.items():
+            signal.signal(number, old)
 
 
 def _descendants(exclude: int | None = None, direct: bool = False) -> list[psutil.Process]:

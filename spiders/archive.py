@@ -82,6 +82,7 @@ class ArchiveSpider(scrapy.Spider):
         # sources still to answer, the pages they named, the pages followed.
         self.home_links: list[str] = []
         self.ledger = SourceLedger(config.max_sitemaps, config.max_sitemap_depth)
+        self.following = False  # link following started
         self.source_pages = 0
         self.followed = 0
         self.walked_to_end: dict[str, int] = {}  # listing -> its last page, this crawl
@@ -556,8 +557,9 @@ class ArchiveSpider(scrapy.Spider):
                 yield follow
 
     async def start_following(self) -> AsyncIterator[Request]:
-        if self.source_pages:
+        if self.source_pages or self.following:
             return
+        self.following = True  # once: the last source and open_discovery may both call
         self.crawler.stats.set_value("discovery/following_links", True)
         self.logger.info("no sitemap or feed names a page: following links from the "
                          "home page, %d deep", self.config.max_link_depth)
@@ -581,6 +583,7 @@ class ArchiveSpider(scrapy.Spider):
             if url in known or self.followed >= self.config.max_followed_pages:
                 continue  # known articles are never fetched again
             self.followed += 1
+            self.crawler.stats.inc_value("articles/requested")
             yield Request(url, callback=self.parse_article, errback=self.failed,
                           priority=LISTING_PRIORITY + 1 - depth,
                           meta={"article": True, "may_be_hub": True, "link_depth": depth})
@@ -724,6 +727,7 @@ class ArchiveSpider(scrapy.Spider):
             if modified:
                 headers["If-Modified-Since"] = modified
             # Without listings, any page may be a hub: the cleaner decides.
+            self.crawler.stats.inc_value("articles/requested")
             yield Request(url, callback=self.parse_article, errback=self.failed, headers=headers,
                           priority=priority,
                           meta={"article": True, "handle_httpstatus_list": [304],

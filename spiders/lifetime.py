@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import sys
+
+# Loaded here, in the parent: die_with_parent runs in a child between fork and
+# exec (preexec_fn), where loading a library is not safe beside other threads.
+_LIBC = ctypes.CDLL("libc.so.6", use_errno=True) if sys.platform.startswith("linux") else None
 
 
 def die_with_parent(parent_pid: int | None = None) -> None:
@@ -13,10 +18,8 @@ def die_with_parent(parent_pid: int | None = None) -> None:
 
     `parent_pid` closes the race of a parent that died before this was
     asked (a worker still importing when its crawl was killed): then we go now."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
+    if _LIBC is not None:
         pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        _LIBC.prctl(pr_set_pdeathsig, signal.SIGTERM)
     if parent_pid is not None and os.getppid() != parent_pid:
         os.kill(os.getpid(), signal.SIGTERM)

@@ -147,7 +147,9 @@ def judge(summary: dict[str, Any], fallback_alarm: float = FALLBACK_ALARM,
                           f"every one of the {summary['articles_failed']} article pages asked "
                           f"for failed, nothing was stored ({reasons})")
     errors = int(failures.get("callback_error", 0))
-    if errors and not answered_articles(summary):
+    # Article pages asked for and none came to anything: an incremental run
+    # with nothing new asks for none, and one error does not fail it.
+    if errors and summary.get("articles_requested") and not answered_articles(summary):
         return RunOutcome("failed", "callback_error",
                           f"{errors} errors in the crawl's handling of pages (first: "
                           f"{summary.get('callback_error') or 'see the log'}), and no article "

@@ -79,6 +79,12 @@ def run_params(config: CrawlConfig) -> dict[str, Any]:
     return params
 
 
+# Set when the command running the crawls was asked to stop (archive_cli's
+# flow_runtime): no crawl starts after it, and a crawl that dies on the stop
+# signal before Scrapy could handle it was stopped, not crashed (never retried).
+STOPPING = threading.Event()
+
+
 def run_crawl(config: CrawlConfig, timeout: float | None = None,
               store: ArticleStore | None = None, progress: ProgressCallback | None = None,
               log_sink: LogSink | None = None,
@@ -94,6 +100,9 @@ def run_crawl(config: CrawlConfig, timeout: float | None = None,
     `CrawlFailed` (retryable)."""
     if timeout is not None and timeout <= 0:
         raise CrawlFailed(f"the timeout must be positive, not {timeout}", "timeout")
+    if STOPPING.is_set():
+        raise CrawlFailed("the crawl was not started: the command was asked to stop",
+                          "stopped")
     logs = prepare_data_dir(config)
     owned = store is None  # opened here: closed here (its pool held no longer than the crawl)
     store = store or ArticleStore(config.db_url)
@@ -139,6 +148,9 @@ def _crawl_into(store: ArticleStore, config: CrawlConfig, logs: Path, timeout: f
         outcome = RunOutcome("failed", "timeout",
                              f"the crawl passed its {timeout:.0f} s limit and was stopped "
                              f"({summary['articles_new']} new articles stored before it)")
+    elif STOPPING.is_set() and not raw.get("finish_reason"):  # stopped while it started
+        outcome = RunOutcome("failed", "stopped",
+                             "the crawl was stopped by a signal before it finished")
     elif returncode != 0 or not raw.get("finish_reason"):
         outcome = RunOutcome("failed", "crashed",
                              f"the crawl process exited with {returncode} (log: {log_file})")
@@ -247,6 +259,7 @@ def summarise(stats: dict[str, Any], wall_seconds: float) -> dict[str, Any]:
         "articles_unchanged": pipeline.get("articles_unchanged", 0),
         "articles_not_modified": int(stats.get("articles/not_modified", 0)),
         "articles_gone": int(stats.get("articles/gone", 0)),
+        "articles_requested": int(stats.get("articles/requested", 0)),
         "articles_failed": int(stats.get("articles/failed", 0)),  # article requests that failed
         "quarantined": pipeline.get("quarantined", {}),
         "failures": dict(failures),

@@ -299,14 +299,29 @@ def copy_rows(connection: Connection, table: str,
     with driver_errors(connection, statement):
         raw = connection.connection.driver_connection
         assert raw is not None
+        headers = [i for i, column in enumerate(columns) if column in HEADER_COLUMNS]
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            yield lambda row: copy.write_row([pg_text(v) for v in row])
+            if not headers:
+                yield copy.write_row
+                return
+
+            def write(row: Sequence[Any]) -> None:
+                values = list(row)
+                for i in headers:
+                    values[i] = pg_text(values[i])
+                copy.write_row(values)
+
+            yield write
+
+
+HEADER_COLUMNS = frozenset({"etag", "last_modified"})  # HTTP header values, stored as sent
 
 
 def pg_text(value: Any) -> Any:
-    """A value as PostgreSQL's text takes it: a NUL (an ETag a server sent
-    with one) is kept, written as the four characters `\\x00` (PostgreSQL
-    refuses the byte itself; SQLite stores it as sent)."""
+    """An HTTP header value as PostgreSQL's text takes it: a NUL (an ETag a
+    server sent with one) is kept, written as the four characters `\\x00`
+    (PostgreSQL refuses the byte itself; SQLite stores it as sent). Article
+    text never holds one: the cleaner removes control characters."""
     return value.replace("\x00", "\\x00") if isinstance(value, str) and "\x00" in value \
         else value
 

@@ -57,6 +57,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -493,11 +494,18 @@ class _Importer:
         try:
             for path in files:
                 self.result.files += 1
+                read = cleaning.run(_scan(path, self.hosts))
                 try:
-                    for record, cleaned in cleaning.run(_scan(path, self.hosts)):
-                        self._take(record, cleaned, path)
-                        if self.progress is not None:
-                            self.progress(self._snapshot(started), done_bytes + record.offset)
+                    while (item := next(read, None)) is not None:
+                        # Outside the reading's error handling: a store error stops the import.
+                        with _storing():
+                            record, cleaned = item
+                            self._take(record, cleaned, path)
+                            if self.progress is not None:
+                                self.progress(self._snapshot(started),
+                                              done_bytes + record.offset)
+                except _StoringFailed as failed:
+                    raise failed.error from None
                 except OSError as error:  # the file went away or cannot be read: the next one
                     self.result.unreadable_files += 1
                     self._warn(f"{path}: cannot be read: {error.strerror or error}")
@@ -628,6 +636,23 @@ class _Importer:
             self.skipped["store_rejected"] += 1
             return
         self.quarantined[reason] += 1
+
+
+class _StoringFailed(Exception):
+    """An error while storing records (not while reading the file): carried
+    past the per-file handling, which is for what a file holds."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@contextmanager
+def _storing() -> Iterator[None]:
+    try:
+        yield
+    except Exception as error:
+        raise _StoringFailed(error) from error
 
 
 def _size(path: Path) -> int:

@@ -27,6 +27,8 @@ from typing import Any
 from sybil import Example, Sybil
 from sybil.parsers.markdown import CodeBlockParser, SkipParser
 
+from tests.support import left_behind
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 BLOCK_TIMEOUT_S = 600
@@ -63,11 +65,6 @@ def teardown(namespace: dict[str, Any]) -> None:
     shutil.rmtree(namespace["folder"], ignore_errors=True)
 
 
-def _group_members(pgid: int) -> str:
-    return subprocess.run(["ps", "-o", "pid=,args=", "-g", str(pgid)], capture_output=True,
-                          text=True).stdout.strip()
-
-
 def run_block(example: Example) -> str | None:
     namespace = example.namespace
     command = str(example.parsed)
@@ -82,10 +79,10 @@ def run_block(example: Example) -> str | None:
         output, _ = process.communicate()
         return f"still running after {BLOCK_TIMEOUT_S} s:\n{command}\n{output[-3000:]}"
     namespace["last"] = BlockRun(command, process.returncode, output)
-    left = _group_members(process.pid)
+    left = left_behind(process.pid, namespace["env"]["PREFECT_HOME"])
     if left:
         os.killpg(process.pid, signal.SIGKILL)
-        return f"processes outlived the block:\n{command}\n{left}"
+        return f"processes outlived the block:\n{command}\n" + "\n".join(left)
     if process.returncode != 0:
         return f"exit {process.returncode}:\n{command}\n{output[-3000:]}"
     return None

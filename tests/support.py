@@ -227,3 +227,20 @@ def mounted(target: Path, *options: str) -> Iterator[Path]:
 def read_only(source: Path, target: Path) -> AbstractContextManager[Path]:
     """`source` seen read-only at `target` (a read-only bind mount)."""
     return mounted(target, "--bind", "-o", "ro", str(source))
+
+
+def left_behind(pgid: int, prefect_home: str) -> list[str]:
+    """What a command left running: its process group's members, and any
+    process with its PREFECT_HOME (the temporary API runs in a session of
+    its own, out of the group). `pid args` each."""
+    import psutil
+
+    found: dict[int, str] = {}
+    for process in psutil.process_iter(["pid", "cmdline"]):
+        try:
+            if os.getpgid(process.pid) == pgid or \
+                    process.environ().get("PREFECT_HOME") == prefect_home:
+                found[process.pid] = " ".join(process.info["cmdline"] or [])
+        except (psutil.Error, ProcessLookupError):
+            continue
+    return [f"{pid} {args}" for pid, args in sorted(found.items())]

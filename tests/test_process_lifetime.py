@@ -24,23 +24,18 @@ from replica import ReplicaServer
 from replica.site import ReplicaSite
 from storage.store import ArticleStore
 from tests.prefect_stack import ROOT, migrated_database
-from tests.support import wait_until
+from tests.support import left_behind, wait_until
 
 pytestmark = pytest.mark.integration
 ARCHIVE = str(Path(sys.executable).parent / "archive")
 
 
-def group_is_empty(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    return False
+def nothing_left(pgid: int, tmp_path: Path) -> bool:
+    return not left_behind(pgid, str(tmp_path / "prefect-home"))
 
 
-def group_members(pgid: int) -> str:
-    return subprocess.run(["ps", "-o", "pid,args", "-g", str(pgid)], capture_output=True,
-                          text=True).stdout
+def what_is_left(pgid: int, tmp_path: Path) -> str:
+    return "\n".join(left_behind(pgid, str(tmp_path / "prefect-home")))
 
 
 def stored_count(db: str) -> int:
@@ -85,7 +80,7 @@ def test_crawl_all_without_a_prefect_server_crawls_every_site_and_leaves_nothing
              "--db", db, "--data-dir", str(tmp_path / "data")], no_api_env(tmp_path))
         expected = sum(len(s.site.public_articles()) for s in servers)
     assert code == 0, stderr[-3000:]
-    assert group_is_empty(pgid), group_members(pgid)
+    assert nothing_left(pgid, tmp_path), what_is_left(pgid, tmp_path)
     rows = [json.loads(line) for line in stdout.splitlines()]
     assert sorted(r["site"] for r in rows) == ["copy0", "copy1", "copy2"]
     assert all(r["state"] == "Completed" for r in rows), rows
@@ -93,9 +88,13 @@ def test_crawl_all_without_a_prefect_server_crawls_every_site_and_leaves_nothing
     assert ArticleStore(db).stats()["articles"] == expected
 
 
-def test_sigterm_stops_crawl_all_gracefully_and_leaves_nothing(tmp_path):
-    """The first SIGTERM stops the crawls as a deadline does (the pages in hand
-    stored, the runs `stopped`); the command exits non-zero, its group empty."""
+@pytest.mark.parametrize("to_group", [False, True], ids=["sigterm-to-the-command",
+                                                          "ctrl-c-to-the-terminal-group"])
+def test_a_stop_signal_stops_crawl_all_gracefully_and_leaves_nothing(tmp_path, to_group):
+    """The first SIGTERM (or a terminal's Ctrl-C, which reaches every process
+    of its group: the crawls, not the API, which runs in a session of its own)
+    stops the crawls as a deadline does (the pages in hand stored, the runs
+    `stopped`); the command exits non-zero and leaves nothing running."""
     db = f"sqlite:///{tmp_path / 'a.db'}"
     with ExitStack() as stack:
         servers = [stack.enter_context(ReplicaServer(ReplicaSite(articles=60, seed=i),
@@ -107,11 +106,14 @@ def test_sigterm_stops_crawl_all_gracefully_and_leaves_nothing(tmp_path):
             text=True, start_new_session=True)
 
         wait_until(lambda: stored_count(db) >= 4, 180, "waiting for the crawls to store articles")
-        process.send_signal(signal.SIGTERM)
+        if to_group:
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.send_signal(signal.SIGTERM)
         _stdout, stderr = process.communicate(timeout=180)
     assert process.returncode not in (0, None), stderr[-3000:]
-    assert "SIGTERM: stopping the crawls" in stderr
-    assert group_is_empty(process.pid), group_members(process.pid)
+    assert f"{'SIGINT' if to_group else 'SIGTERM'}: stopping the crawls" in stderr
+    assert nothing_left(process.pid, tmp_path), what_is_left(process.pid, tmp_path)
     runs = ArticleStore(db).runs(10)
     assert len(runs) == 2 and all(r["status"] == "failed" for r in runs), runs
     assert {r["stats"]["outcome"]["cause"] for r in runs} == {"stopped"}
@@ -133,9 +135,9 @@ def test_kill_9_of_the_cli_stores_the_pages_in_hand_and_leaves_nothing(tmp_path)
         wait_until(lambda: stored_count(db) >= 5, 180, "waiting for the crawl to store articles")
         process.kill()
         process.wait(timeout=30)
-        wait_until(lambda: group_is_empty(process.pid), 60,
-                   "waiting for the crawl and the API to stop", details=lambda: group_members(
-                       process.pid))
+        wait_until(lambda: nothing_left(process.pid, tmp_path), 60,
+                   "waiting for the crawl and the API to stop",
+                   details=lambda: what_is_left(process.pid, tmp_path))
     from tests.test_crashes import warc_article_pages
 
     assert stored_count(db) == warc_article_pages(tmp_path / "data") < 60

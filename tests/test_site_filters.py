@@ -83,7 +83,7 @@ def test_export_filters_by_site_and_carries_its_name(two_sites, db_url, tmp_path
     assert {r["site"] for r in rows} == {"coastal.example"}
     manifest = json.loads((tmp_path / f"coastal.{fmt}.manifest.json").read_text())
     assert manifest["filters"] == {"site": "coastal.example"} and manifest["articles"] == 2
-    assert manifest["schema_version"] == "export-3"
+    assert manifest["schema_version"] == "export-4"
     every = cli("export", "--format", "jsonl", "--out", "-", "--db", db_url)
     sites = [json.loads(line)["site"] for line in every.stdout.splitlines()
              if line.startswith("{")]

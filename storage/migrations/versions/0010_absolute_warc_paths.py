@@ -42,6 +42,9 @@ def upgrade() -> None:
     connection = op.get_bind()
     bases = _bases(connection)
     for table in TABLES:
+        # One UPDATE per WARC file: indexed for the migration, or each scans the table.
+        connection.execute(sa.text(f"CREATE INDEX IF NOT EXISTS tmp_0010_{table} "
+                                   f"ON {table} (warc_file)"))
         relative = [path for (path,) in connection.execute(sa.text(
             f"SELECT DISTINCT warc_file FROM {table} WHERE warc_file IS NOT NULL "
             "AND warc_file <> '' AND warc_file NOT LIKE '/%'"))]
@@ -51,6 +54,7 @@ def upgrade() -> None:
                 connection.execute(sa.text(f"UPDATE {table} SET warc_file = :new "
                                            "WHERE warc_file = :old"),
                                    {"new": str(found), "old": path})
+        connection.execute(sa.text(f"DROP INDEX tmp_0010_{table}"))
 
 
 def downgrade() -> None:
