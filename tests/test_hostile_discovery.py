@@ -52,11 +52,12 @@ class SourcesSite(NewsroomSite):
         return self.sources(path, base) or super().page(path, base)
 
 
-def crawl(site: SourcesSite, tmp_path: Path, **extra: object) -> tuple[dict, list[str], str]:
+def crawl(replica: SourcesSite, tmp_path: Path, **extra: object
+          ) -> tuple[dict, list[str], str]:
     db = f"sqlite:///{tmp_path / 'a.db'}"
-    with ReplicaServer(site) as server:  # type: ignore[arg-type]
-        summary = run_crawl(support.config_for(server.base, tmp_path, db, site="generic",
-                                               **extra), timeout=240)
+    with ReplicaServer(replica) as server:  # type: ignore[arg-type]
+        summary = run_crawl(support.config_for(server.base, tmp_path, db,
+                                               **{"site": "generic", **extra}), timeout=240)
         stored = sorted(r["canonical_url"].removeprefix(server.base)
                         for r in ArticleStore(db).iter_articles())
         return summary, stored, server.base
@@ -156,3 +157,43 @@ def test_a_mirror_whose_links_point_to_another_host_fails_naming_it(tmp_path):
     outcome = summary["outcome"]
     assert outcome["state"] == "failed" and outcome["cause"] == "nothing_found", outcome
     assert "old-archive.example:8080" in outcome["message"]
+
+
+FRAGILE_MODULE = '''
+from sites import Site
+from sites.catalog.generic import SITE as GENERIC
+
+
+class FragileSources(GENERIC.sources):
+    def is_article_url(self, url):
+        if url.endswith("/boom.html"):
+            raise RuntimeError("a bug in this module")
+        return super().is_article_url(url)
+
+
+SITE = Site(name="fragile", description="generic, with a bug", sources=FragileSources,
+            parsers=GENERIC.parsers, recognisable=False)
+'''
+
+
+def test_an_error_in_a_discovery_callback_is_counted_and_discovery_goes_on(tmp_path,
+                                                                           monkeypatch):
+    """The sitemap's handling raises (a bug in a site module, met on one URL):
+    the sitemap still reports back, link following starts, every linked
+    article is stored, and the error is a counted failure of the run."""
+    from sites import all_sites
+
+    module = tmp_path / "fragile_site.py"
+    module.write_text(FRAGILE_MODULE)
+    monkeypatch.setenv("ARCHIVE_SITE_MODULES", str(module))
+    all_sites.cache_clear()
+    try:
+        site = SourcesSite(lambda path, base: (200, XML, urlset(base, ["/boom.html"]))
+                           if path == "/sitemap.xml" else None)
+        summary, stored, _ = crawl(site, tmp_path, site="fragile")
+    finally:
+        monkeypatch.delenv("ARCHIVE_SITE_MODULES")
+        all_sites.cache_clear()
+    assert_all_stored(site, summary, stored)
+    assert summary["failures"].get("callback_error") == 1
+    assert "RuntimeError: a bug in this module" in summary["callback_error"]
