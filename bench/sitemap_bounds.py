@@ -24,35 +24,17 @@ from bench.crawl_throughput import ProcessTree  # noqa: E402
 from replica import ReplicaServer  # noqa: E402
 from spiders.config import CrawlConfig  # noqa: E402
 from spiders.runner import run_crawl  # noqa: E402
-from tests.test_hostile_discovery import XML, SourcesSite, index, urlset  # noqa: E402
+from tests.test_hostile_discovery import (  # noqa: E402
+    SourcesSite,
+    endless_chain,
+    index_of_children,
+)
 
 Sources = Callable[[str, str], Any]
 
 
 def no_sitemap(path: str, base: str) -> Any:
     return None
-
-
-def endless_chain(path: str, base: str) -> Any:
-    if path == "/sitemap.xml":
-        return 200, XML, index(base, ["/chain/1.xml"])
-    if path.startswith("/chain/"):
-        step = int(path.removeprefix("/chain/").removesuffix(".xml"))
-        return 200, XML, index(base, [f"/chain/{step + 1}.xml"])
-    return None
-
-
-def huge_index(children: int) -> Sources:
-    names = [f"/sm/c{i}.xml" for i in range(children)]
-
-    def sources(path: str, base: str) -> Any:
-        if path == "/sitemap.xml":
-            return 200, XML, index(base, names)
-        if path.startswith("/sm/c"):
-            return 200, XML, urlset(base, [])
-        return None
-
-    return sources
 
 
 def crawl(sources: Sources, tmp: Path) -> dict[str, Any]:
@@ -77,7 +59,7 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=250_000)
     args = parser.parse_args()
     cases = {"baseline (links only)": no_sitemap, "endless chain of indexes": endless_chain,
-             f"index of {args.children:,} children": huge_index(args.children)}
+             f"index of {args.children:,} children": index_of_children(args.children)}
     figures: dict[str, Any] = {}
     for name, sources in cases.items():
         with tempfile.TemporaryDirectory() as tmp:

@@ -102,16 +102,32 @@ def test_an_index_naming_one_child_twice(tmp_path):
     assert summary["discovery_bounds"] == {"duplicate": 1}
 
 
-def test_an_endless_chain_of_indexes_stops_at_the_depth_bound(tmp_path):
+def endless_chain(path: str, base: str):
+    """Sitemap indexes without end, each naming the next (bench/sitemap_bounds.py too)."""
+    if path == "/sitemap.xml":
+        return 200, XML, index(base, ["/chain/1.xml"])
+    if path.startswith("/chain/"):
+        step = int(path.removeprefix("/chain/").removesuffix(".xml"))
+        return 200, XML, index(base, [f"/chain/{step + 1}.xml"])
+    return None
+
+
+def index_of_children(children: int) -> Callable[[str, str], tuple[int, str, str] | None]:
+    """One index naming `children` empty sitemaps (bench/sitemap_bounds.py too)."""
+    names = [f"/sm/c{i}.xml" for i in range(children)]
+
     def sources(path: str, base: str):
         if path == "/sitemap.xml":
-            return 200, XML, index(base, ["/chain/1.xml"])
-        if path.startswith("/chain/"):
-            step = int(path.removeprefix("/chain/").removesuffix(".xml"))
-            return 200, XML, index(base, [f"/chain/{step + 1}.xml"])
+            return 200, XML, index(base, names)
+        if path.startswith("/sm/c"):
+            return 200, XML, urlset(base, [])
         return None
 
-    site = SourcesSite(sources)
+    return sources
+
+
+def test_an_endless_chain_of_indexes_stops_at_the_depth_bound(tmp_path):
+    site = SourcesSite(endless_chain)
     summary, stored, _ = crawl(site, tmp_path, max_sitemap_depth=3)
     assert_all_stored(site, summary, stored)
     assert summary["discovery_bounds"] == {"sitemap_depth": 1}
@@ -119,16 +135,7 @@ def test_an_endless_chain_of_indexes_stops_at_the_depth_bound(tmp_path):
 
 
 def test_an_index_of_250000_children_stops_at_the_sitemap_bound(tmp_path):
-    children = [f"/sm/c{i}.xml" for i in range(250_000)]
-
-    def sources(path: str, base: str):
-        if path == "/sitemap.xml":
-            return 200, XML, index(base, children)
-        if path.startswith("/sm/c"):
-            return 200, XML, urlset(base, [])
-        return None
-
-    site = SourcesSite(sources)
+    site = SourcesSite(index_of_children(250_000))
     summary, stored, _ = crawl(site, tmp_path, max_sitemaps=40)
     assert_all_stored(site, summary, stored)
     # The root sitemap counts as one: 39 children asked, the rest left out.
