@@ -98,7 +98,7 @@ def test_a_stop_signal_stops_crawl_all_gracefully_and_leaves_nothing(tmp_path, t
     db = f"sqlite:///{tmp_path / 'a.db'}"
     with ExitStack() as stack:
         servers = [stack.enter_context(ReplicaServer(ReplicaSite(articles=60, seed=i),
-                                                     article_delay_s=0.2)) for i in range(2)]
+                                                     article_delay_s=1.0)) for i in range(2)]
         process = subprocess.Popen(
             [ARCHIVE, "crawl", "--all", "--sites-file", str(sites_file(tmp_path, servers)),
              "--db", db, "--data-dir", str(tmp_path / "data")],
@@ -125,7 +125,7 @@ def test_kill_9_of_the_cli_stores_the_pages_in_hand_and_leaves_nothing(tmp_path)
     command dies without cleaning up; the crawl stores what it had in hand
     (however many SIGTERMs its parent's dying threads send) and closes its run."""
     db = f"sqlite:///{tmp_path / 'a.db'}"
-    with ReplicaServer(ReplicaSite(articles=60), article_delay_s=0.15) as server:
+    with ReplicaServer(ReplicaSite(articles=60), article_delay_s=1.0) as server:
         env = {**no_api_env(tmp_path), "ARCHIVE_STOP_GRACE_S": "20"}
         process = subprocess.Popen(
             [ARCHIVE, "crawl", "--site", "aawsat", "--base-url", server.base, "--db", db,

@@ -57,7 +57,8 @@ def test_a_module_whose_matches_raises_costs_that_module_alone(tmp_path):
     assert ArticleStore(db).stats()["articles"] == expected
     log = "".join(p.read_text() for p in (tmp_path / "data" / "logs").glob("*.log"))
     # Said once by each process that met it (the crawl's, its cleaners'), not once a page.
-    assert 1 <= log.count("site raising: its matches() raised KeyError") <= 4
+    said = log.count("site raising: its matches() raised KeyError")
+    assert 1 <= said <= 1 + (os.cpu_count() or 1)
 
 
 @pytest.mark.parametrize("body, said", [
