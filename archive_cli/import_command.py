@@ -21,7 +21,7 @@ from sites import shipped_names, site_names
 from .console import DB_HELP, err, fail, open_store, out, print_json
 
 if TYPE_CHECKING:
-    from storage.importer import ImportResult
+    from ingest.warc_import import ImportResult
 
 
 def _check_site(site: str) -> str:
@@ -47,8 +47,8 @@ def import_warc(
     a newer one), or quarantined with its reason; the capture date is the fetch
     date. An archived copy under another form of a stored article's URL (http or
     https, www., a trailing slash, tracking parameters) is that article."""
-    from storage.importer import ImportInputError, warc_files
-    from storage.importer import import_warc as run_import
+    from ingest.warc_import import ImportInputError, warc_files
+    from ingest.warc_import import import_warc as run_import
     from storage.store import StoreError
 
     try:  # a missing path or a file that is not a WARC file: before the store is opened

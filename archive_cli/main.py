@@ -20,6 +20,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from cleaning import canonical_form
+from ingest.reextract import reextract as reextract_all
 from sites import (
     AUTO,
     CrawlTarget,
@@ -41,7 +42,6 @@ from spiders.runner import CrawlFailed, prepare_data_dir
 from storage.export import FORMATS, ExportError, article_record
 from storage.export import export as export_articles
 from storage.naming import name_key
-from storage.reextract import reextract as reextract_all
 from storage.store import ArticleStore, StoreError
 from storage.warc import NothingReadable
 

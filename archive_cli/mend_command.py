@@ -1,5 +1,5 @@
 """`archive mend-names`: a store crawled before display names were learned
-mended from its WARC records (storage/mend.py, docs/names.md); and the
+mended from its WARC records (ingest/mend_names.py, docs/names.md); and the
 `--site` filter every store command shares (the name articles are stored under).
 
 Registered in archive_cli/main.py with `app.command("mend-names")(mend_names)`."""
@@ -36,7 +36,7 @@ def mend_names(
     """Learn the display names of sections, tags and authors from the stored
     articles' archived pages (no HTTP), and merge the names stored as slugs
     (`news-middle-east`, `Hamzamustafa`) into them. Safe to run again."""
-    from storage.mend import mend_names as run_mend
+    from ingest.mend_names import mend_names as run_mend
     from storage.warc import NothingReadable
 
     store = open_store(db)

@@ -36,9 +36,9 @@ from warcio.statusandheaders import StatusAndHeaders  # noqa: E402
 from warcio.warcwriter import WARCWriter  # noqa: E402
 
 from bench.common import save  # noqa: E402
+from ingest.reextract import reextract  # noqa: E402
+from ingest.warc_import import import_warc  # noqa: E402
 from replica.large import LargeSite  # noqa: E402
-from storage.importer import import_warc  # noqa: E402
-from storage.reextract import reextract  # noqa: E402
 from storage.store import ArticleStore  # noqa: E402
 from storage.warc import RawPage, WarcWriterRotating, gzip_member  # noqa: E402
 

@@ -17,10 +17,10 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.common import save  # noqa: E402
+from ingest.reextract import reextract  # noqa: E402
 from replica import ReplicaServer, ReplicaSite  # noqa: E402
 from spiders.config import CrawlConfig  # noqa: E402
 from spiders.runner import run_crawl  # noqa: E402
-from storage.reextract import reextract  # noqa: E402
 from storage.store import ArticleStore  # noqa: E402
 
 

@@ -1,6 +1,6 @@
 """The import flow: WARC files made elsewhere (Common Crawl, the Internet
 Archive, `wget --warc-file`) through the crawl's ingest step
-(`storage.importer`), with its figures as a table artifact.
+(`ingest.warc_import`), with its figures as a table artifact.
 
 Several files under a work pool are shared over the pool's workers: each
 file is its own flow run of the `import-file` deployment (this same flow with
@@ -27,8 +27,8 @@ from prefect.deployments import run_deployment
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
 
+from ingest.warc_import import ImportInputError, ImportResult, import_warc, warc_files
 from sites import SiteParameter
-from storage.importer import ImportInputError, ImportResult, import_warc, warc_files
 from storage.store import ArticleStore, StoreError
 
 FILE_DEPLOYMENT = "import/import-file"

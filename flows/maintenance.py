@@ -12,9 +12,9 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from pydantic import Field
 
+from ingest.mend_names import mend_names
+from ingest.reextract import reextract
 from storage.export import export
-from storage.mend import mend_names
-from storage.reextract import reextract
 from storage.store import ArticleStore
 from storage.warc import prune
 

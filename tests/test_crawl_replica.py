@@ -7,11 +7,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from ingest.reextract import reextract
 from replica import ReplicaServer
 from replica.site import PER_PAGE, PRIVATE_CATEGORY
 from spiders.config import CrawlConfig
 from spiders.runner import run_crawl
-from storage.reextract import reextract
 from storage.store import ArticleStore
 from storage.warc import iter_responses
 from tests import support

@@ -1,4 +1,4 @@
-"""`storage.importer`: WARC files made elsewhere, in the forms real archives
+"""`ingest.warc_import`: WARC files made elsewhere, in the forms real archives
 write them (Common Crawl's request/response/metadata triples gzipped per
 record, the Internet Archive's dns records and `revisit` records, damaged
 files), imported through the crawl's clean-and-gate step with exact counts
@@ -20,10 +20,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from cleaning import CLEANER_VERSION
+from ingest.reextract import reextract
+from ingest.warc_import import ImportInputError, ImportResult, import_warc, url_twins, warc_files
 from replica.divi import BASE, Post, article_page, listing_page
 from sites import clean_page, extract_article
-from storage.importer import ImportInputError, ImportResult, import_warc, url_twins, warc_files
-from storage.reextract import reextract
 from storage.store import ArticleStore, PageRecord
 
 HOST = "eng-archive.aawsat.com"
@@ -434,7 +434,7 @@ def test_a_whole_file_gzip_is_read_to_its_first_record_then_reported(store, tmp_
 
 @pytest.mark.integration  # starts cleaning processes
 def test_a_pool_of_cleaning_processes_gives_the_same_result(store, tmp_path, monkeypatch):
-    monkeypatch.setattr("storage.importer.INLINE_PAGES", 2)  # the rest in the pool
+    monkeypatch.setattr("ingest.warc_import.INLINE_PAGES", 2)  # the rest in the pool
     path, _ = common_crawl_file(tmp_path / "cc.warc.gz")
     result = import_warc(store, [path], hosts=[HOST], workers=2)
     assert counts(result) == CC_EXPECTED
@@ -450,8 +450,8 @@ def crashing_clean_job(job):
 @pytest.mark.integration  # starts cleaning processes
 def test_only_the_page_that_kills_its_cleaning_process_is_quarantined(store, tmp_path,
                                                                       monkeypatch):
-    monkeypatch.setattr("storage.importer.INLINE_PAGES", 1)
-    monkeypatch.setattr("storage.importer._clean_job", crashing_clean_job)
+    monkeypatch.setattr("ingest.warc_import.INLINE_PAGES", 1)
+    monkeypatch.setattr("ingest.warc_import._clean_job", crashing_clean_job)
     archive = ArchiveFile(tmp_path / "crash.warc.gz")
     for number in range(8):
         archive.response(url_of(f"page-{number}"), page_html(f"page-{number}"), CC_DATE)
@@ -493,9 +493,9 @@ def stalling_clean_job(job):
 
 @pytest.mark.integration  # starts cleaning processes
 def test_a_page_over_its_time_budget_costs_only_itself(store, tmp_path, monkeypatch):
-    monkeypatch.setattr("storage.importer.INLINE_PAGES", 1)
-    monkeypatch.setattr("storage.importer.CLEAN_BUDGET_S", 2.0)
-    monkeypatch.setattr("storage.importer._clean_job", stalling_clean_job)
+    monkeypatch.setattr("ingest.warc_import.INLINE_PAGES", 1)
+    monkeypatch.setattr("ingest.warc_import.CLEAN_BUDGET_S", 2.0)
+    monkeypatch.setattr("ingest.warc_import._clean_job", stalling_clean_job)
     archive = ArchiveFile(tmp_path / "stall.warc.gz")
     for number in range(6):
         archive.response(url_of(f"page-{number}"), page_html(f"page-{number}"), CC_DATE)

@@ -15,7 +15,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
 from flows.importing import FIGURES_KEY, figures_table, import_flow, result_from_table
-from storage.importer import ImportResult, import_warc
+from ingest.warc_import import ImportResult, import_warc
 from storage.store import ArticleStore
 from tests.prefect_stack import ROOT, deploy, prefect, prefect_server, workers
 from tests.test_import import (

@@ -15,7 +15,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive_cli.main import app
-from storage.importer import import_warc
+from ingest.warc_import import import_warc
 from storage.store import ArticleStore
 from tests.test_import import CC_DATE, ArchiveFile, balanced, page_html, url_of
 

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from cleaning import canonical_form
+from ingest.warc_import import import_warc
 from replica import ReplicaServer
 from spiders.config import CrawlConfig
 from spiders.runner import run_crawl
-from storage.importer import import_warc
 from storage.store import ArticleStore
 from tests.support import require_service
 from tests.test_import import LATER, ArchiveFile, balanced

@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 
 from archive_cli.main import app
 from cleaning import CLEANER_VERSION
+from ingest.mend_names import mend_names
 from replica.divi import BASE, Post, article_page
 from sites import Term, extract_article
 from storage.database import MIGRATIONS, _engine, _schema_revisions
-from storage.mend import mend_names
 from storage.naming import LearnedName, NameMerge
 from storage.store import ArticleStore, PageRecord
 from storage.writer import ARTICLES

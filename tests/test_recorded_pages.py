@@ -73,7 +73,7 @@ def test_a_template_change_is_read_by_the_version_of_the_fetch_day(redesign_site
 @pytest.mark.integration
 def test_reextraction_reads_each_page_with_the_version_of_its_fetch_day(
         redesign_site, tmp_path, sqlite_url):
-    from storage.reextract import reextract
+    from ingest.reextract import reextract
     from storage.store import ArticleStore, PageRecord
     from storage.warc import RawPage, WarcWriterRotating
 

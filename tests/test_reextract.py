@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from cleaning import CLEANER_VERSION
+from ingest.reextract import reextract
 from replica.divi import BASE, Post, article_page
 from sites import extract_article
-from storage.reextract import reextract
 from storage.store import ArticleStore, PageRecord
 from storage.warc import RawPage, WarcWriterRotating
 

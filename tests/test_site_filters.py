@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from archive_cli.main import app
 from cleaning import CLEANER_VERSION
+from ingest.warc_import import import_warc
 from replica.divi import BASE, Post, article_page
 from sites import extract_article
-from storage.importer import import_warc
 from storage.store import ArticleStore, PageRecord
 from tests.test_reextract import FETCHED, PARAGRAPHS, Archive, spoil
 

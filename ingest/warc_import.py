@@ -74,10 +74,15 @@ from cleaning.decoding import MAX_PAGE_BYTES
 from cleaning.models import Article
 from cleaning.outcome import Cleaned
 from sites import clean_page, registered, site_names
-
-from .models import Article as ArticleRow
-from .models import UrlAlias
-from .store import ArticleStore, PageRecord, StoreError, StoreUnavailable, retry_when_unavailable
+from storage.models import Article as ArticleRow
+from storage.models import UrlAlias
+from storage.store import (
+    ArticleStore,
+    PageRecord,
+    StoreError,
+    StoreUnavailable,
+    retry_when_unavailable,
+)
 
 log = logging.getLogger(__name__)
 

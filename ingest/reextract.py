@@ -34,10 +34,9 @@ from warcio.exceptions import ArchiveLoadFailed
 from cleaning import CLEANER_VERSION
 from cleaning.outcome import Cleaned
 from sites import AUTO, clean_page, site_names
-
-from .naming import reading_site, site_for_url
-from .store import ArticleStore, PageRecord
-from .warc import NothingReadable, RawPage, read_response
+from storage.naming import reading_site, site_for_url
+from storage.store import ArticleStore, PageRecord
+from storage.warc import NothingReadable, RawPage, read_response
 
 log = logging.getLogger(__name__)
 

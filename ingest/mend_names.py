@@ -22,10 +22,9 @@ from scrapy.http import HtmlResponse
 from warcio.exceptions import ArchiveLoadFailed
 
 from sites import CrawlSources, Term, get_site
-
-from .naming import LearnedName, NameMerge, reading_site, site_for_url
-from .store import ArticleStore
-from .warc import NothingReadable, read_response
+from storage.naming import LearnedName, NameMerge, reading_site, site_for_url
+from storage.store import ArticleStore
+from storage.warc import NothingReadable, read_response
 
 log = logging.getLogger(__name__)
 # Where a stored site's name says nothing of its kind (a host, a sites-file
