@@ -104,6 +104,7 @@ def show_result(result: ImportResult) -> None:
     rows += [(f"quarantined: {reason}", count)
              for reason, count in sorted(result.quarantined.items())]
     rows += [(f"skipped: {reason}", count) for reason, count in sorted(result.skipped.items())]
+    rows.append(("names learned", result.names_learned))
     rows.append(("duration (s)", f"{result.duration_s:.1f}"))
     for name, value in rows:
         table.add_row(escape(name), str(value))

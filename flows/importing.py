@@ -55,6 +55,7 @@ def figures_table(result: ImportResult) -> list[dict[str, Any]]:
     rows += [(f"quarantined: {reason}", count)
              for reason, count in sorted(result.quarantined.items())]
     rows += [(f"skipped: {reason}", count) for reason, count in sorted(result.skipped.items())]
+    rows.append(("names_learned", result.names_learned))
     rows.append(("duration_s", round(result.duration_s, 2)))
     rows += [("warning", warning) for warning in result.warnings]
     return [{"figure": name, "value": value} for name, value in rows]
@@ -71,7 +72,8 @@ def result_from_table(rows: list[dict[str, Any]]) -> ImportResult:
             result.warnings.append(str(value))
         elif name == "duration_s":
             result.duration_s = float(value)
-        elif name in ("files", "records", "new", "updated", "unchanged", "stale"):
+        elif name in ("files", "records", "new", "updated", "unchanged", "stale",
+                      "names_learned"):
             setattr(result, name, int(value))
     return result
 

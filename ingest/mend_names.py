@@ -16,20 +16,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
-from scrapy.http import HtmlResponse
 from warcio.exceptions import ArchiveLoadFailed
 
-from sites import CrawlSources, Term, get_site
-from storage.naming import LearnedName, NameMerge, reading_site, site_for_url
+from ingest.names import ArchivedPageNames
+from sites import Term
+from storage.naming import LearnedName, NameMerge, site_for_url
 from storage.store import ArticleStore
 from storage.warc import NothingReadable, read_response
 
 log = logging.getLogger(__name__)
-# Where a stored site's name says nothing of its kind (a host, a sites-file
-# name for `auto`): WordPress's rules, the base every site's sources start from.
-FALLBACK_SOURCES = "wordpress"
 
 
 @dataclass
@@ -53,19 +49,17 @@ def mend_names(store: ArticleStore, site: str | None = None, dry_run: bool = Fal
     the name articles are stored under; every site with None) and merge the
     stored names that stand for their slugs into them."""
     result = MendResult()
-    known: dict[str, dict[tuple[str, str], str | None]] = {}  # site -> (kind, slug) -> name
+    names = ArchivedPageNames(store)
     pending: dict[str, list[LearnedName]] = {}  # learned in a dry run, by site
-    sources: dict[tuple[str, str], CrawlSources] = {}
     for done, row in enumerate(store.latest_revisions_with_warc(site=site), 1):
         stored = row["site"] or site_for_url(row["canonical_url"])
-        if stored not in known:
-            known[stored] = {(t.kind, t.slug): t.name for t in store.site_terms(stored)}
-        terms = _terms_shown(row, stored, sources)
+        known = names.of(stored)
+        terms = _terms_shown(row, stored, names)
         if terms is None:
             result.unreadable += 1
         else:
             result.articles += 1
-            new = _new_to(known[stored], terms)
+            _, new = known.take(terms)
             if new and dry_run:
                 pending.setdefault(stored, []).extend(
                     LearnedName(stored, t.kind, t.slug, t.name) for t in new if t.name)
@@ -73,15 +67,12 @@ def mend_names(store: ArticleStore, site: str | None = None, dry_run: bool = Fal
                 remembered = store.remember_terms(stored, new)
                 result.learned += remembered.learned
                 result.merged += remembered.merged
-            for term in new:
-                key = (term.kind, term.slug)
-                known[stored][key] = term.name or known[stored].get(key)
         if progress is not None:
             progress(done)
     if result.unreadable and not result.articles:
         raise NothingReadable(f"none of the {result.unreadable} archived pages could be read "
                               "from their WARC files; were the WARC files moved or pruned?")
-    for stored in known:  # names learned before this run, by crawls, merged too
+    for stored in names.sites:  # names learned before this run, by crawls, merged too
         learned = pending.get(stored, [])
         result.learned += learned
         result.merged += store.merge_names(stored, learned, dry_run=dry_run)
@@ -90,14 +81,8 @@ def mend_names(store: ArticleStore, site: str | None = None, dry_run: bool = Fal
     return result
 
 
-def _new_to(known: dict[tuple[str, str], str | None], terms: list[Term]) -> list[Term]:
-    """Terms the store does not know yet, or knows under another name."""
-    return [t for t in terms if (t.kind, t.slug) not in known
-            or (t.name is not None and known[(t.kind, t.slug)] != t.name)]
-
-
 def _terms_shown(row: dict[str, Any], stored: str,
-                 sources: dict[tuple[str, str], CrawlSources]) -> list[Term] | None:
+                 names: ArchivedPageNames) -> list[Term] | None:
     """The sections, tags and authors the article's archived page links to
     (None: its record cannot be read)."""
     try:
@@ -110,16 +95,7 @@ def _terms_shown(row: dict[str, Any], stored: str,
         log.warning("%s@%s: no HTTP 200 response with a body", row["warc_file"],
                     row["warc_offset"])
         return None
-    parts = urlsplit(page.url)
-    origin = f"{parts.scheme}://{parts.netloc}"
-    if (stored, origin) not in sources:
-        # The page's own host is the site's here (a replica or mirror of it too).
-        name = reading_site(stored) or FALLBACK_SOURCES
-        sources[(stored, origin)] = get_site(name).crawl_sources(origin)
-    content_type = page.header("Content-Type")
-    response = HtmlResponse(url=page.url, body=page.body,
-                            headers={"Content-Type": content_type} if content_type else None)
-    return sources[(stored, origin)].terms(response)
+    return names.shown(stored, page.url, page.body, page.header("Content-Type"))
 
 
 __all__ = ["MendResult", "mend_names"]

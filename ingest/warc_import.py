@@ -35,7 +35,13 @@ with its reason and WARC location.
   warcio or gzip cannot read, or whose length lies: skipped, and
   reading goes on at the next record that parses, or the rest of the file is
   skipped), `rejected_but_known` (a page the cleaner rejects whose URL the
-  store already holds as an article or a permanent quarantine: left as it is).
+  store already holds as an article or a permanent quarantine: left as it is),
+  `listing` (a home page or a section's, tag's or author's listing, which
+  the cleaner says is no article: read for its names, as a crawl reads it).
+- Display names (docs/names.md): every HTML page is read for the sections,
+  tags and authors it links to, with the site's crawl sources, as a crawl
+  reads them; a WARC of our own crawl (which keeps its listings) gives a
+  fresh store the names the crawl learned.
 - Quarantined pages are quarantined as not permanent: an archived copy's
   verdict never keeps the live crawl from fetching the page. Reasons: the
   cleaner's and the gate's, `cleaner_crashed` (its cleaning process died:
@@ -73,9 +79,11 @@ from cleaning.dates import iso_moment
 from cleaning.decoding import MAX_PAGE_BYTES
 from cleaning.models import Article
 from cleaning.outcome import Cleaned
-from sites import clean_page, registered, site_names
+from ingest.names import ArchivedPageNames
+from sites import AUTO, clean_page, registered, site_names
 from storage.models import Article as ArticleRow
 from storage.models import UrlAlias
+from storage.naming import site_for_url
 from storage.store import (
     ArticleStore,
     PageRecord,
@@ -116,6 +124,7 @@ class ImportResult:
     skipped: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # damaged records, unreadable files
     unreadable_files: int = 0  # files given up on (their records read before it are counted)
+    names_learned: int = 0  # sections, tags and authors the pages showed, new or newly named
     duration_s: float = 0.0
 
     @property
@@ -140,7 +149,7 @@ class ImportResult:
                 "quarantined": dict(sorted(self.quarantined.items())),
                 "skipped": dict(sorted(self.skipped.items())),
                 "warnings": list(self.warnings), "unreadable_files": self.unreadable_files,
-                "duration_s": round(self.duration_s, 2)}
+                "names_learned": self.names_learned, "duration_s": round(self.duration_s, 2)}
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> ImportResult:
@@ -149,7 +158,7 @@ class ImportResult:
     def add(self, other: ImportResult) -> None:
         """Sum another import's counts into this one (files imported apart)."""
         for name in ("files", "records", "new", "updated", "unchanged", "stale",
-                     "unreadable_files", "duration_s"):
+                     "unreadable_files", "names_learned", "duration_s"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for mine, theirs in ((self.quarantined, other.quarantined),
                              (self.skipped, other.skipped)):
@@ -482,6 +491,8 @@ class _Importer:
         # `auto`, under the store's rule: the registered site of the page's
         # host, else the host (an article already stored keeps its own).
         self.stored_as = site if site in registered() else None
+        # Display names are learned from every page, as the crawl learns them.
+        self.names = ArchivedPageNames(store, read_as=None if site == AUTO else site)
         self.hosts = hosts
         self.batch_size = batch_size
         self.workers = workers
@@ -548,12 +559,28 @@ class _Importer:
                 self._warn(f"corrupt record skipped: {record.detail}")
             return
         assert cleaned is not None
-        if cleaned.article is None:
+        stored = self.stored_as or site_for_url(record.url)
+        self._learn_names(stored, record)
+        if cleaned.article is None and cleaned.problem == "not_an_article" \
+                and self._is_listing(stored, record.url):
+            self.skipped["listing"] += 1  # read for its names, as the crawl reads it
+        elif cleaned.article is None:
             self.rejected.append((record, cleaned, path))
         else:
             self.accepted.append(_Accepted(record, cleaned.article, path))
         if len(self.accepted) + len(self.rejected) >= self.batch_size:
             self._flush()
+
+    def _learn_names(self, stored: str, record: _Record) -> None:
+        changed = self.names.learn(stored, record.url, record.body, record.content_type)
+        if changed:
+            remembered = self.store.remember_terms(stored, changed)
+            self.result.names_learned += len(remembered.learned)
+
+    def _is_listing(self, stored: str, url: str) -> bool:
+        """A home page, or a section's, tag's or author's listing (any page of it)."""
+        return urlsplit(url).path.strip("/") == "" or \
+            self.names.sources(stored, url).term_of(url) is not None
 
     # --- storing ----------------------------------------------------------------------------------
     def _flush(self) -> None:

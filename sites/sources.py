@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 
 from cleaning import canonical_form
 from cleaning.dates import parse_date
@@ -203,6 +203,13 @@ class CrawlSources:
             if key not in found or (found[key].name is None and self.reads_as_name(name)):
                 found[key] = Term(term.kind, term.slug, name if self.reads_as_name(name) else None)
         return list(found.values())
+
+    def terms_in_page(self, url: str, body: bytes, content_type: str | None = None,
+                      everywhere: bool = False) -> list[Term]:
+        """`terms` of an archived page (its URL, raw body and Content-Type
+        header): for readers that hold bytes, not a Scrapy response."""
+        headers = {"Content-Type": content_type} if content_type else None
+        return self.terms(HtmlResponse(url=url, body=body, headers=headers), everywhere)
 
     def mentioned_terms(self, text: str) -> set[tuple[str, str]] | None:
         """The (kind, slug) of every listing path in a page's raw text, read

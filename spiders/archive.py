@@ -33,6 +33,7 @@ from twisted.python.failure import Failure
 
 from cleaning import canonical_form
 from cleaning.dates import iso_moment
+from ingest.names import SiteNames
 from sites import AUTO, CrawlSources, Term, get_site, recognise
 from sites.sources import MONTH, safe_url
 from storage.protocols import CrawlFrontier
@@ -74,7 +75,7 @@ class ArchiveSpider(scrapy.Spider):
         self.stored_as = config.stored_site(config.site)
         self.allowed_domains = sorted(self.sources.hosts)
         # Sections, tags and authors found this crawl, and those whose walk has started.
-        self.terms: dict[tuple[str, str], Term] = {}
+        self.names = SiteNames()  # the sections, tags and authors pages showed
         self.walks: dict[str, ListingWalk] = {}  # listing -> its walk this crawl
         # Tag and author listings too: in a full crawl, and in a site's first.
         self.walk_every_kind = config.mode == "full"
@@ -285,23 +286,13 @@ class ArchiveSpider(scrapy.Spider):
         which listings to walk)."""
         if not isinstance(response, TextResponse):
             return []
-        mentioned = None if everywhere else self.sources.mentioned_terms(response.text)
-        if mentioned is not None and all(
-                (known := self.terms.get(key)) is not None and known.name for key in mentioned):
+        if not everywhere and self.names.teaches_nothing(self.sources, response.text):
             # Most article pages show the menus and post meta earlier pages
             # showed: a scan of the text says so, and spares the page a parse
             # (a second one: the cleaner parses it again in its worker).
             self.crawler.stats.inc_value("discovery/pages_not_parsed_for_terms")
             return []
-        changed, new = [], []
-        for term in self.sources.terms(response, everywhere):
-            key = (term.kind, term.slug)
-            known = self.terms.get(key)
-            if known is None:
-                new.append(term)
-            if known is None or (term.name and term.name != known.name):
-                self.terms[key] = term if term.name or known is None else known
-                changed.append(self.terms[key])
+        new, changed = self.names.take(self.sources.terms(response, everywhere))
         if changed:
             self.write(partial(self.store.remember_terms, self.stored_as, changed))
         return [t for t in new if t.kind in self.walked_kinds()]
