@@ -1,23 +1,35 @@
 """The Scrapy item pipeline: a thin adapter over `ArchivePipeline`. A full
 disk or a store that cannot be written ends the crawl at once, with the
 cause in the stats (no page is fetched only to be dropped). The store is
-written on the spider's writer thread; closing waits for it to finish."""
+written on the spider's writer thread; closing waits for it to finish.
+
+Every response the crawl used goes into the crawl's WARC files: an article
+page through the pipeline (which records where), every other one (robots.txt,
+the home page, listings, feeds, sitemaps, failed and not-modified answers)
+as it arrives, so the files hold what the crawl saw and an import of them
+learns what the crawl learned."""
 
 from __future__ import annotations
 
 import asyncio
 import errno
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
+import scrapy
+from scrapy import Request, signals
 from scrapy.exceptions import DropItem
+from scrapy.http import Response
 
 from storage.store import StoreError
-from storage.warc import WarcWriterRotating
+from storage.warc import RawPage, WarcWriterRotating
 
 from .clean_pool import CleanerPool
+from .config import CrawlConfig
 from .items import FetchedPage
 from .pipeline import ArchivePipeline
+from .settings import VERSION
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +54,35 @@ class ScrapyArchivePipeline:
             loop.call_soon_threadsafe(self.stop, "store_error", str(error))
 
         spider.writer.on_error = store_failed
+        self.warc = WarcWriterRotating(config.warc_dir, max_bytes=config.warc_max_mb * 1024 * 1024,
+                                       info=crawl_info(config, self.crawler, spider.run_id))
+        self.crawler.signals.connect(self.archive_response, signal=signals.response_received)
         self.pipeline = ArchivePipeline(
             store=spider.store,
-            warc=WarcWriterRotating(config.warc_dir, max_bytes=config.warc_max_mb * 1024 * 1024),
+            warc=self.warc,
             cleaner_site=spider.reading_as, run_id=spider.run_id,
             timezone=config.timezone, language=config.language,
             batch_size=config.store_batch, stored_as=spider.stored_as,
             cleaner=CleanerPool(config.clean_workers, budget_s=config.clean_budget_s),
             writer=spider.writer)
+
+    def archive_response(self, response: Response, request: Request,
+                         spider: Any = None) -> None:
+        """Into the WARC file: any response but an article page's (the
+        pipeline writes those, after cleaning them in a worker)."""
+        if request.meta.get("article") and 200 <= response.status < 300:
+            return
+        if self.stopping or self.closing:
+            return
+        page = RawPage(url=response.url, status=response.status,
+                       headers=_header_pairs(response.headers), body=response.body,
+                       fetched_at=datetime.now(UTC))
+        try:
+            self.warc.write(page, _header_pairs(request.headers), method=request.method)
+        except OSError as error:
+            if error.errno != errno.ENOSPC:
+                raise
+            self.stop("disk_full", f"no space left on the data folder's disk: {error}")
 
     async def process_item(self, item: FetchedPage) -> dict[str, Any]:
         assert self.pipeline is not None
@@ -86,3 +119,22 @@ class ScrapyArchivePipeline:
                                                          "detail": str(error)})
         finally:
             self.crawler.stats.set_value("pipeline", self.pipeline.report())
+
+
+def _header_pairs(headers: Any) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items()
+            for v in values]
+
+
+def crawl_info(config: CrawlConfig, crawler: Any, run_id: int | None) -> dict[str, str]:
+    """The `warcinfo` fields of the crawl's WARC files."""
+    return {
+        "software": f"news-archive-pipeline/{VERSION} (Scrapy {scrapy.__version__})",
+        "isPartOf": f"crawl run {run_id}" if run_id is not None else "crawl",
+        "description": f"crawl of {config.base_url} read as {config.site}",
+        "robots": "obey",
+        "http-header-user-agent": str(crawler.settings.get("USER_AGENT")),
+        # Where the store, the data and Redis are is the machine's, not the crawl's.
+        "crawl-parameters": config.model_dump_json(exclude={"db_url", "redis_url",
+                                                            "data_dir"}),
+    }

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -147,7 +148,16 @@ def test_two_crawls_at_once_against_one_store(tmp_path, request, use_postgres):
 
 
 def warc_article_pages(tmp_path: Path) -> int:
-    return sum(1 for f in (tmp_path / "warc").glob("*.warc.gz") for _ in iter_responses(f))
+    """The replica's article pages in the crawl's WARC files (which keep every
+    response: robots.txt, listings and feeds too)."""
+    return sum(1 for f in (tmp_path / "warc").glob("*.warc.gz")
+               for _, page in iter_responses(f) if page.status == 200 and is_article_path(page.url))
+
+
+def is_article_path(url: str) -> bool:
+    """`/<section>/<category>/<slug>`: the replica's article permalinks."""
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    return len(segments) == 3 and segments[0] not in ("category", "tag", "author", "feed")
 
 
 def test_sigterm_stops_the_crawl_gracefully_and_loses_nothing_in_hand(tmp_path):

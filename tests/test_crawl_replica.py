@@ -6,8 +6,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from ingest.reextract import reextract
+from ingest.warc_import import import_warc
 from replica import ReplicaServer
 from replica.site import PER_PAGE, PRIVATE_CATEGORY
 from spiders.config import CrawlConfig
@@ -48,8 +50,39 @@ def test_full_crawl_stores_every_article_once(server, tmp_path, sqlite_url):
     assert not any(f"/theaawsat/{PRIVATE_CATEGORY}/" in r for r in requests)  # robots.txt
     assert summary["failures"] == {"robots_txt": 1}
     assert all("?share=" not in row["canonical_url"] for row in store.iter_articles())
-    warc_files = list((tmp_path / "warc").glob("*.warc.gz"))
-    assert sum(1 for f in warc_files for _ in iter_responses(f)) == len(public)
+    # Every response the crawl used is kept: robots.txt, the home page,
+    # listings and feeds beside the articles; each file opens with a warcinfo.
+    warc_files = sorted((tmp_path / "warc").glob("*.warc.gz"))
+    archived = [urlsplit(page.url).path or "/" for f in warc_files
+                for _, page in iter_responses(f)]
+    assert sorted(archived) == sorted(urlsplit(r).path or "/" for r in requests)
+    assert {"/robots.txt", "/"} <= set(archived)
+    assert any(path.startswith("/category/") for path in archived)
+    for warc_file in warc_files:
+        info = first_record(warc_file)
+        assert info.rec_type == "warcinfo"
+        fields = info.content_stream().read().decode()
+        assert "software: news-archive-pipeline/" in fields
+        assert f'"base_url":"{server.base}"' in fields and "db_url" not in fields
+
+    # A fresh store that imports those files learns the names the crawl learned.
+    fresh = tmp_path / "fresh.db"
+    imported = import_warc(ArticleStore(f"sqlite:///{fresh}"), warc_files, site="aawsat",
+                           workers=1)
+    assert imported.new == len(public) and not imported.quarantined
+    assert imported.names_learned > 0
+    assert names_by_article(ArticleStore(f"sqlite:///{fresh}")) == names_by_article(store)
+
+
+def first_record(path):
+    with open(path, "rb") as stream:
+        return next(iter(ArchiveIterator(stream)))
+
+
+def names_by_article(store: ArticleStore) -> dict[str, tuple]:
+    return {row["canonical_url"]: (sorted(row["categories"]), sorted(row["tags"]),
+                                   sorted(row["authors"]), row["site"])
+            for row in store.iter_articles()}
 
 
 def test_incremental_rerun_fetches_only_first_listing_pages_and_finds_new(
