@@ -236,7 +236,9 @@ def left_behind(pgid: int, prefect_home: str) -> list[str]:
     import psutil
 
     found: dict[int, str] = {}
-    for process in psutil.process_iter(["pid", "cmdline"]):
+    for process in psutil.process_iter(["pid", "cmdline", "status"]):
+        if process.info["status"] == psutil.STATUS_ZOMBIE:
+            continue  # exited, waiting to be reaped: nothing runs
         try:
             if os.getpgid(process.pid) == pgid or \
                     process.environ().get("PREFECT_HOME") == prefect_home:

@@ -23,7 +23,7 @@ import yaml
 from replica import ReplicaServer
 from replica.site import ReplicaSite
 from storage.store import ArticleStore
-from tests.prefect_stack import ROOT, migrated_database
+from tests.prefect_stack import ROOT, migrated_database, prefect_server
 from tests.support import left_behind, wait_until
 
 pytestmark = pytest.mark.integration
@@ -36,6 +36,14 @@ def nothing_left(pgid: int, tmp_path: Path) -> bool:
 
 def what_is_left(pgid: int, tmp_path: Path) -> str:
     return "\n".join(left_behind(pgid, str(tmp_path / "prefect-home")))
+
+
+def all_gone(pgid: int, tmp_path: Path) -> None:
+    """Nothing of the command is left once its last processes have finished
+    exiting (multiprocessing's resource tracker leaves when the command's
+    pipe to it closes, a moment after the command)."""
+    wait_until(lambda: nothing_left(pgid, tmp_path), 10, "waiting for the command's processes",
+               details=lambda: what_is_left(pgid, tmp_path))
 
 
 def stored_count(db: str) -> int:
@@ -143,3 +151,37 @@ def test_kill_9_of_the_cli_stores_the_pages_in_hand_and_leaves_nothing(tmp_path)
     assert stored_count(db) == warc_article_pages(tmp_path / "data") < 60
     run = ArticleStore(db).runs(1)[0]
     assert run["status"] == "failed" and run["stats"]["outcome"]["cause"] == "stopped"
+
+
+def test_crawl_all_with_a_prefect_server_then_import_and_reextract_leave_nothing(tmp_path):
+    """The other commands that start processes: `crawl --all` against a
+    Prefect server the user runs (its crawl children), `import` and
+    `reextract` (their pools of cleaning processes; 120 articles and their
+    listings, past the pages an import cleans in its own process)."""
+    db, fresh = (f"sqlite:///{tmp_path / name}" for name in ("a.db", "fresh.db"))
+    with ExitStack() as stack:
+        servers = [stack.enter_context(ReplicaServer(ReplicaSite(articles=60, seed=i)))
+                   for i in range(2)]
+        prefect_env = stack.enter_context(prefect_server(tmp_path / "server-home"))
+        home = tmp_path / "prefect-home"
+        home.mkdir()
+        env = {**prefect_env, "PREFECT_HOME": str(home), "ARCHIVE_DOWNLOAD_DELAY": "0",
+               "ARCHIVE_CLEAN_WORKERS": "2"}
+        pgid, code, _, stderr = run_in_own_group(
+            ["crawl", "--all", "--sites-file", str(sites_file(tmp_path, servers)),
+             "--db", db, "--data-dir", str(tmp_path / "data")], env)
+        assert code == 0, stderr[-3000:]
+        all_gone(pgid, tmp_path)
+        assert stored_count(db) == 120
+
+    pgid, code, stdout, stderr = run_in_own_group(
+        ["import", str(tmp_path / "data" / "warc"), "--site", "aawsat", "--json",
+         "--db", fresh], env)
+    assert code == 0, stderr[-3000:]
+    all_gone(pgid, tmp_path)
+    assert json.loads(stdout)["new"] == stored_count(fresh) == 120
+
+    pgid, code, stdout, stderr = run_in_own_group(["reextract", "--db", fresh], env)
+    assert code == 0, stderr[-3000:]
+    all_gone(pgid, tmp_path)
+    assert "unchanged 120" in stdout
