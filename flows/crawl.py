@@ -33,10 +33,13 @@ from pydantic import Field, ValidationError
 
 from sites import (
     AUTO,
+    CrawlTarget,
+    SiteChoiceError,
     SiteEntry,
     SiteParameter,
     SitesFileError,
     load_sites,
+    resolve_site,
     site_names,
     sites_file_path,
 )
@@ -59,9 +62,10 @@ _SITE_NAME_PATTERN = r"^[A-Za-z0-9_-]+$"  # a sites-file name (docs/sites.md)
 _CHILD_TIMESTAMP_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ")
 
 
-def crawl_config(**parameters: Any) -> CrawlConfig:
+def crawl_config(entries: list[SiteEntry] | None = None, **parameters: Any) -> CrawlConfig:
     """Flow parameters plus the environment (database, data folder, shared
-    budget): secrets never travel as parameters."""
+    budget): secrets never travel as parameters. `entries`: the sites file,
+    when the caller has read it."""
     environment = {
         "db_url": os.environ.get("ARCHIVE_DB_URL"),
         "data_dir": os.environ.get("ARCHIVE_DATA_DIR", "./data"),
@@ -80,7 +84,9 @@ def crawl_config(**parameters: Any) -> CrawlConfig:
     if config.site_label is None:
         # Stored under its sites-file name where the sites file lists this base
         # URL: `archive crawl`, the fleet, a backfill and its shards agree.
-        config = config.model_copy(update={"site_label": _sites_file_name(config.base_url)})
+        entry = entry_for_base_url(sites_file_entries() if entries is None else entries,
+                                   config.base_url)
+        config = config.model_copy(update={"site_label": entry.name if entry else None})
     return config
 
 
@@ -163,27 +169,47 @@ def crawl_run_name() -> str:
     a sites-file site by its name and base URL; never a site the run will not crawl."""
     parameters = flow_run.parameters
     site = str(parameters.get("site", AUTO))
-    entry = sites_file_entry(site)
-    base = parameters.get("base_url") or (entry.base_url if entry else None) \
-        or os.environ.get("ARCHIVE_BASE_URL") or DEFAULT_BASE_URL
-    host = urlsplit(base).netloc or base
-    if parameters.get("started_by_fleet"):
-        return fleet_site_run_name(parameters.get("site_name") or host, base)
-    if entry is None and site not in site_names():
+    entries = sites_file_entries()
+    try:
+        target = flow_target(site, parameters.get("base_url"), entries)
+    except SiteChoiceError:
         return f"crawl {site} (no such site) {date.today().isoformat()}"
+    host = urlsplit(target.base_url).netloc or target.base_url
+    if parameters.get("started_by_fleet"):
+        return fleet_site_run_name(parameters.get("site_name") or host, target.base_url)
     # A sites-file site by its name (`crawl coastal-news ...`), not by its profile.
-    label = parameters.get("site_name") or _sites_file_name(base) or site
+    by_url = entry_for_base_url(entries, target.base_url)
+    label = parameters.get("site_name") or (target.entry or by_url or target).name
     return f"crawl {label} {host} {date.today().isoformat()}"
 
 
-def sites_file_entry(site: str) -> SiteEntry | None:
-    """The sites file's entry named `site` (the worker's $ARCHIVE_SITES, else
-    ./sites.yaml), by the one rule of docs/sites.md: its names come first."""
+def sites_file_entries(strict: bool = False) -> list[SiteEntry]:
+    """The worker's sites file ($ARCHIVE_SITES, else ./sites.yaml). One that
+    cannot be read is no entries, unless `strict` (then SitesFileError)."""
     try:
-        entries = load_sites(sites_file_path())
+        return load_sites(sites_file_path())
     except SitesFileError:
-        return None  # said by the flow itself, which reads it again
-    return next((e for e in entries if e.name == site), None)
+        if strict:
+            raise
+        return []
+
+
+def flow_target(site: str, base_url: str | None, entries: list[SiteEntry]) -> CrawlTarget:
+    """The `--site` rule of docs/sites.md (`sites.resolve_site`) for a flow's
+    parameters: a sites-file name first (its base URL unless one is given),
+    then a registered site or a profile, whose base URL defaults to
+    $ARCHIVE_BASE_URL; `auto` with none crawls the archive."""
+    environment = os.environ.get("ARCHIVE_BASE_URL")
+    if site == AUTO:
+        environment = environment or DEFAULT_BASE_URL
+    is_entry = any(e.name == site for e in entries)
+    return resolve_site(site, base_url or (None if is_entry else environment), entries,
+                        environment)
+
+
+def entry_for_base_url(entries: list[SiteEntry], base_url: str) -> SiteEntry | None:
+    """The sites-file entry whose base URL this is (a crawl stored under its name)."""
+    return next((e for e in entries if e.base_url.rstrip("/") == base_url.rstrip("/")), None)
 
 
 def one_line(error: Exception) -> str:
@@ -203,20 +229,16 @@ def fleet_site_run_name(site_name: str, base_url: str) -> str:
 
 
 # --- one crawl of a site at a time ---------------------------------------------------------
-def site_limit_name(site_name: str | None, base_url: str) -> str:
+def site_limit_name(site_name: str | None, base_url: str,
+                    entries: list[SiteEntry] | None = None) -> str:
     """The Prefect global concurrency limit of a site: `crawl-site:<name>`, its
     name in the sites file (given by the fleet, else the entry with this base
     URL, so `archive crawl` and the fleet share it), else its host[:port]."""
-    return f"{SITE_LIMIT_PREFIX}{site_name or _sites_file_name(base_url) or _host(base_url)}"
-
-
-def _sites_file_name(base_url: str) -> str | None:
-    try:
-        entries = load_sites(sites_file_path())
-    except SitesFileError:
-        return None  # a broken sites file is the fleet's error, not this crawl's
-    return next((e.name for e in entries if e.base_url.rstrip("/") == base_url.rstrip("/")),
-                None)
+    if site_name is None:
+        entry = entry_for_base_url(sites_file_entries() if entries is None else entries,
+                                   base_url)
+        site_name = entry.name if entry else None
+    return f"{SITE_LIMIT_PREFIX}{site_name or _host(base_url)}"
 
 
 def _host(base_url: str) -> str:
@@ -327,16 +349,20 @@ def crawl_flow(
     its first page whose entries are all older. `timezone` and `language`:
     the sites file's for the site, where they say more than its module."""
     try:
-        entry = sites_file_entry(site)  # no sites-file name is a registered one
-        if entry is None and site not in site_names():
-            load_sites(sites_file_path())  # a sites file that cannot be read says so
+        # Read once; a sites file that cannot be read matters only when the
+        # site is not a registered one (it may be a name in that file).
+        entries = sites_file_entries(strict=site not in site_names())
+        target = flow_target(site, base_url, entries)
+        entry = target.entry
+        site, base_url = target.site, target.base_url
         if entry is not None:  # a sites-file name: its settings, unless given
-            site, base_url, site_name = entry.site, base_url or entry.base_url, entry.name
+            site_name = entry.name
             timezone, language = timezone or entry.timezone, language or entry.language
             rate_limit_per_s = rate_limit_per_s or entry.rate_limit_per_s
             concurrency = concurrency or entry.concurrency
             categories = categories or list(entry.categories) or None
-        config = crawl_config(site=site, base_url=base_url, mode=mode, categories=categories,
+        config = crawl_config(entries, site=site, base_url=base_url, mode=mode,
+                              categories=categories,
                               tags=tags, urls=urls, max_pages=max_pages, page_range=page_range,
                               refresh=refresh, fallback_alarm=fallback_alarm,
                               quarantine_alarm=quarantine_alarm,
@@ -349,7 +375,7 @@ def crawl_flow(
         message = f"bad parameters: {one_line(error)}"
         get_run_logger().error(message)
         return Failed(message=message)
-    limit = site_limit_name(site_name, config.base_url)
+    limit = site_limit_name(site_name or config.site_label, config.base_url, entries)
     with ExitStack() as held:
         if not take_site_slot(held, limit):
             message = (f"site_busy: another crawl of this site is running (it holds the "

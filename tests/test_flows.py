@@ -119,5 +119,5 @@ def test_the_site_parameter_takes_sites_file_names(prefect_api, archive_env, tmp
         failed = client.read_flow_run(bad.state_details.flow_run_id)
     assert run.name.startswith(f"crawl replica {server.base.split('//')[1]} ")
     assert bad.is_failed() and "\n" not in bad.message
-    assert "'nosuch' is not a site that can be crawled" in bad.message
+    assert "'nosuch' is not a site of the sites file" in bad.message
     assert failed.name.startswith("crawl nosuch (no such site)")
