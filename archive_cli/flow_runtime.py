@@ -28,7 +28,7 @@ from typing import Any
 
 import psutil
 
-from spiders.lifetime import die_with_parent
+from ingest.lifetime import die_with_parent
 from spiders.runner import STOPPING
 
 from .console import err, fail

@@ -13,18 +13,16 @@ profile; `auto` for a host), or as the one site asked for; a site filter
 takes the articles stored under that name, and the quarantined pages of
 their hosts. An article keeps the site it is stored under.
 
-Cleaning runs in a pool of processes (one per core by default); the store is
-written from this process only, in batches. `dry_run` reports what would
+Cleaning runs in the crawl's pool of processes (`ingest.clean_pool`: one per
+core by default, the same budget per page); the store is written from this
+process only, in batches. `dry_run` reports what would
 change and writes nothing."""
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -33,12 +31,16 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from cleaning import CLEANER_VERSION
 from cleaning.outcome import Cleaned
+from ingest.clean_pool import DEFAULT_BUDGET_S, IN_THREAD_FIRST, CleaningPool, workers_setting
+from ingest.refused import REASON as REFUSED
+from ingest.refused import quarantine_refused
 from sites import AUTO, clean_page, site_names
 from storage.naming import reading_site, site_for_url
 from storage.store import ArticleStore, PageRecord
 from storage.warc import NothingReadable, RawPage, read_response
 
 log = logging.getLogger(__name__)
+CLEAN_BUDGET_S = DEFAULT_BUDGET_S  # a page's time budget, as in a crawl (tests shorten it)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Job:
     site: str  # the registered site or profile the page is read as
     stored_key: str | None = None  # the stored article's key (its URL form may differ)
     stored_site: str | None = None  # the site it is stored under (kept as it is)
+    url: str = ""  # the article's key, or the quarantined page's URL
 
 
 @dataclass
@@ -97,12 +100,13 @@ def jobs(store: ArticleStore, site: str | None = None,
             hosts.setdefault(_origin(row["canonical_url"]), row["site"])
         if site is None or row["site"] == site:
             yield Job(row["warc_file"], row["warc_offset"], row["content_hash"],
-                      read(row["site"]), row["canonical_url"], row["site"])
+                      read(row["site"]), row["canonical_url"], row["site"],
+                      url=row["canonical_url"])
     for row in store.quarantined_with_warc():
         stored = hosts.get(_origin(row["url"])) or site_for_url(row["url"])
         if site is None or stored == site:
             yield Job(row["warc_file"], row["warc_offset"], None, read(stored),
-                      stored_site=stored)
+                      stored_site=stored, url=row["url"])
 
 
 def _origin(url: str) -> str:
@@ -120,12 +124,16 @@ def reextract(store: ArticleStore, site: str | None = None, batch_size: int = 10
     Counts: `updated` (a new revision), `recovered` (a quarantined page now
     stored), `unchanged`, `stale` (a newer crawl won), `still_quarantined`,
     `now_failing` (a stored article the cleaner or gate now rejects: it stays
-    stored), `warc_unreadable` (a corrupt or missing record, skipped), `total`.
+    stored), `warc_unreadable` (a corrupt or missing record, skipped),
+    `cleaner_timeout` / `cleaner_crashed` (the page stalled or killed its
+    cleaning process: a quarantined page is quarantined with that reason, as
+    a crawl and an import do; a stored article stays), `total` (pages), and
+    `store_rejected` (rows the database refused: quarantined for the next run).
     Raises NothingReadable when there were pages and none could be read."""
     if read_as is not None and read_as not in site_names():
         raise ValueError(f"read_as: unknown site {read_as!r}; choose one of "
                          f"{', '.join(site_names())}")
-    workers = workers or os.cpu_count() or 1
+    workers = workers_setting(workers)
     outcome: Counter[str] = Counter()
     batch: list[PageRecord] = []
     first_unreadable: list[str] = []  # the first reason, for the error when all are
@@ -140,17 +148,24 @@ def reextract(store: ArticleStore, site: str | None = None, batch_size: int = 10
             outcome["recovered"] += counts.new
             outcome["unchanged"] += counts.unchanged
             outcome["stale"] += counts.stale
+            outcome[REFUSED] += len(counts.rejected)
+            quarantine_refused(store, batch, counts.rejected)
         batch.clear()
 
-    # spawn, not fork: the caller may hold threads (Prefect, SQLAlchemy pools).
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) \
-        if workers > 1 else None
+    # The crawl's pool: its budget per page, its verdict on a page that
+    # stalls or kills the cleaner; one process cleans everything when given one.
+    pool = CleaningPool(workers if workers > 1 else 0, budget_s=CLEAN_BUDGET_S,
+                        in_thread_first=IN_THREAD_FIRST)
     try:
-        todo = jobs(store, site, read_as)
-        results: Iterable[Result] = pool.map(_clean, todo, chunksize=16) \
-            if pool else map(_clean, todo)
-        for done, result in enumerate(results, 1):
-            record = _judge(result, outcome)
+        results = pool.ordered(_clean, jobs(store, site, read_as), lambda job: (job,),
+                               lambda job: job.url)
+        for done, (job, cleaned) in enumerate(results, 1):
+            if isinstance(cleaned, Result):
+                result = cleaned
+                record = _judge(result, outcome)
+            else:
+                _stopped(store, job, cleaned, outcome, dry_run)
+                result, record = Result(job), None
             if result.unreadable and not first_unreadable:
                 first_unreadable.append(f"{result.job.warc_file}: {result.unreadable}")
             if record is not None:
@@ -160,15 +175,27 @@ def reextract(store: ArticleStore, site: str | None = None, batch_size: int = 10
             if progress:
                 progress(done)
     finally:
-        if pool is not None:
-            pool.shutdown()
+        pool.close()
     flush()
-    outcome["total"] = sum(outcome.values())
+    outcome["total"] = sum(outcome.values()) - outcome[REFUSED]  # refused rows are pages
     if outcome["total"] and outcome["warc_unreadable"] == outcome["total"]:
         raise NothingReadable(
             f"none of the {outcome['total']} archived pages could be read from their WARC "
             f"files (first: {''.join(first_unreadable[:1])}); were the WARC files moved or pruned?")
     return {k: v for k, v in outcome.items() if v}
+
+
+def _stopped(store: ArticleStore, job: Job, verdict: Cleaned | None, outcome: Counter[str],
+             dry_run: bool) -> None:
+    """A page the cleaner could not finish (over its budget, or its worker
+    died): counted by the pool's reason; a quarantined page is quarantined
+    again with it, as a crawl and an import would; a stored article stays."""
+    assert verdict is not None and verdict.problem is not None
+    outcome[verdict.problem] += 1
+    if job.stored_hash is None and not dry_run:
+        store.quarantine(job.url, verdict.problem, verdict.detail,
+                         permanent=not verdict.transient, warc_file=job.warc_file,
+                         warc_offset=job.warc_offset)
 
 
 def _judge(result: Result, outcome: Counter[str]) -> PageRecord | None:

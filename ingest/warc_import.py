@@ -56,13 +56,9 @@ sum(quarantined) + sum(skipped).
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,7 +66,6 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pebble import ProcessExpired, ProcessPool
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
@@ -79,7 +74,10 @@ from cleaning.dates import iso_moment
 from cleaning.decoding import MAX_PAGE_BYTES
 from cleaning.models import Article
 from cleaning.outcome import Cleaned
+from ingest.clean_pool import DEFAULT_BUDGET_S, IN_THREAD_FIRST, CleaningPool, workers_setting
 from ingest.names import ArchivedPageNames
+from ingest.refused import REASON as REFUSED
+from ingest.refused import quarantine_refused
 from sites import AUTO, clean_page, registered, site_names
 from storage.models import Article as ArticleRow
 from storage.models import UrlAlias
@@ -97,8 +95,8 @@ log = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 # The first pages are cleaned in this process: a small import pays no worker start-up.
-CLEAN_BUDGET_S = 30.0  # seconds a page may take to clean, as in a crawl
-INLINE_PAGES = 100
+CLEAN_BUDGET_S = DEFAULT_BUDGET_S  # seconds a page may take to clean, as in a crawl
+INLINE_PAGES = IN_THREAD_FIRST
 MAX_WARNINGS = 50
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _SCAN_CHUNK = 1 << 20
@@ -390,71 +388,6 @@ def _clean_job(job: tuple[bytes, str, str, str | None, datetime | None]) -> Clea
     return clean_page(*job)
 
 
-class _Cleaning:
-    """Pages cleaned in order: the first ones in this process, the rest in a
-    pool of processes with a bounded window (memory stays a few pages). Each
-    page has the crawl's time budget; pebble's pool stops one task and
-    replaces its worker, so a page that stalls or kills the cleaner costs
-    only itself (`cleaner_timeout`, `cleaner_crashed`)."""
-
-    def __init__(self, site: str, workers: int, budget_s: float | None = None) -> None:
-        self.site = site
-        self.workers = workers
-        self.budget_s = budget_s or CLEAN_BUDGET_S
-        self.inline_left = INLINE_PAGES if workers > 1 else -1
-        self.pool: ProcessPool | None = None
-
-    def run(self, records: Iterator[_Record]) -> Iterator[tuple[_Record, Cleaned | None]]:
-        window: deque[tuple[_Record, Future[Cleaned] | Cleaned | None]] = deque()
-        for record in records:
-            window.append((record, self._start(record)))
-            while window and (len(window) > self.workers * 4
-                              or not isinstance(window[0][1], Future)):
-                yield self._finish(window)
-        while window:
-            yield self._finish(window)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.stop()
-            self.pool.join()
-            self.pool = None
-
-    def _job(self, record: _Record
-             ) -> tuple[bytes, str, str, str | None, datetime | None]:
-        # The parser version is the one valid on the record's WARC-Date.
-        return record.body, record.url, self.site, record.content_type, record.fetched_at
-
-    def _start(self, record: _Record) -> Future[Cleaned] | Cleaned | None:
-        if record.reason is not None:
-            return None
-        if self.workers <= 1 or self.inline_left > 0:
-            self.inline_left -= 1
-            return clean_page(*self._job(record))
-        if self.pool is None:
-            # spawn, not fork: the caller may hold threads (Prefect, SQLAlchemy pools).
-            self.pool = ProcessPool(self.workers, context=multiprocessing.get_context("spawn"))
-        return self.pool.schedule(_clean_job, args=(self._job(record),), timeout=self.budget_s)
-
-    def _finish(self, window: deque[tuple[_Record, Future[Cleaned] | Cleaned | None]]
-                ) -> tuple[_Record, Cleaned | None]:
-        record, pending = window.popleft()
-        if not isinstance(pending, Future):
-            return record, pending
-        try:
-            return record, pending.result()
-        except FutureTimeout:
-            log.error("%s: cleaning took over %.0f s: stopped", record.url[:300], self.budget_s)
-            return record, Cleaned(problem="cleaner_timeout",
-                                   detail=f"cleaning took over {self.budget_s:.0f} s")
-        except ProcessExpired as error:
-            # Only this page's process died (pebble fails no other task): it is
-            # quarantined as transient, and re-extraction tries it again.
-            log.error("%s: the cleaning process died (%s)", record.url[:300], error)
-            return record, Cleaned(problem="cleaner_crashed", transient=True,
-                                   detail=f"the cleaning process died: {error}")
-
-
 # --- the store ------------------------------------------------------------------------------
 @retry_when_unavailable
 def _stored_keys(store: ArticleStore, urls: list[str]) -> dict[str, str]:
@@ -506,11 +439,14 @@ class _Importer:
     def run(self, files: list[Path]) -> ImportResult:
         started = time.monotonic()
         done_bytes = 0
-        cleaning = _Cleaning(self.site, self.workers)  # one pool for every file
+        # One pool for every file; one process cleans everything when given one.
+        cleaning = CleaningPool(self.workers if self.workers > 1 else 0,
+                                budget_s=CLEAN_BUDGET_S, in_thread_first=INLINE_PAGES)
         try:
             for path in files:
                 self.result.files += 1
-                read = cleaning.run(_scan(path, self.hosts))
+                read = cleaning.ordered(_clean_job, _scan(path, self.hosts), self._clean_args,
+                                        lambda record: record.url)
                 try:
                     while (item := next(read, None)) is not None:
                         # Outside the reading's error handling: a store error stops the import.
@@ -539,6 +475,14 @@ class _Importer:
         if self.progress is not None:
             self.progress(result, done_bytes)
         return result
+
+    def _clean_args(self, record: _Record
+                    ) -> tuple[tuple[bytes, str, str, str | None, datetime | None]] | None:
+        """`_clean_job`'s argument for an HTML page (None: a record skipped);
+        the parser version is the one valid on the record's WARC-Date."""
+        if record.reason is not None:
+            return None
+        return ((record.body, record.url, self.site, record.content_type, record.fetched_at),)
 
     def _snapshot(self, started: float) -> ImportResult:
         self.result.quarantined = dict(self.quarantined)
@@ -635,12 +579,11 @@ class _Importer:
         self.result.updated += counts.updated
         self.result.unchanged += counts.unchanged
         self.result.stale += counts.stale
-        by_key = {r.article.canonical_url: r for r in batch}
-        for url, why in counts.rejected:  # a value the database refuses: kept for next time
-            record = by_key[url]
-            log.error("the store refused %s: %s", url[:300], why[:300])
-            self._put_in_quarantine(url, "store_rejected", why, record.warc_file or "",
-                                    record.warc_offset or 0)
+        refusals = quarantine_refused(self.store, batch, counts.rejected)
+        if refusals.quarantined:
+            self.quarantined[REFUSED] += len(refusals.quarantined)
+        if refusals.unrecorded:
+            self.skipped[REFUSED] += len(refusals.unrecorded)
 
     def _quarantine(self, rejected: list[tuple[_Record, Cleaned, Path]]) -> None:
         urls = {id(record): canonical_form(record.url) for record, _, _ in rejected}
@@ -694,13 +637,6 @@ def _size(path: Path) -> int:
         return 0
 
 
-def default_workers() -> int:
-    """Cleaning processes: $ARCHIVE_CLEAN_WORKERS, else one per core."""
-    configured = os.environ.get("ARCHIVE_CLEAN_WORKERS")
-    return max(1, int(configured)) if configured and configured.isdigit() \
-        else os.cpu_count() or 1
-
-
 def import_warc(store: ArticleStore, paths: Iterable[str | Path], site: str = "auto",
                 hosts: Iterable[str] | None = None, batch_size: int = 100,
                 workers: int | None = None,
@@ -715,7 +651,7 @@ def import_warc(store: ArticleStore, paths: Iterable[str | Path], site: str = "a
         raise ImportInputError(f"unknown site {site!r}; choose one of {', '.join(site_names())}")
     files = warc_files(paths)
     wanted = frozenset(_bare_host(h) for h in hosts or () if _bare_host(h))
-    importer = _Importer(store, site, wanted, batch_size, workers or default_workers(),
+    importer = _Importer(store, site, wanted, batch_size, workers_setting(workers),
                          progress)
     result = importer.run(files)
     log.info("imported %d WARC files: %s", len(files), result.as_dict())

@@ -20,16 +20,16 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
-
 from cleaning import CLEANER_VERSION, canonical_form
 from cleaning.models import Article
+from ingest.clean_pool import CleaningPool
+from ingest.refused import REASON as REFUSED
+from ingest.refused import quarantine_refused
 from sites import Reading
 from storage.protocols import ArticleWriter
-from storage.store import PageRecord, StoreError, StoreUnavailable, UpsertCounts
+from storage.store import PageRecord, UpsertCounts
 from storage.warc import RawPage, WarcWriterRotating
 
-from .clean_pool import CleanerPool
 from .items import FetchedPage
 from .store_thread import StoreWriter
 
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 class ArchivePipeline:
     def __init__(self, store: ArticleWriter, warc: WarcWriterRotating, cleaner_site: str,
-                 run_id: int | None, batch_size: int, cleaner: CleanerPool,
+                 run_id: int | None, batch_size: int, cleaner: CleaningPool,
                  stored_as: str | None = None, writer: StoreWriter | None = None,
                  timezone: str | None = None, language: str | None = None) -> None:
         # The sites file's timezone and language for the site (None: its module's).
@@ -142,21 +142,9 @@ class ArchivePipeline:
         counts = self.store.upsert_articles(batch)
         with self._lock:
             self.counts.add(counts)
-        records = {record.article.canonical_url: record for record in batch}
-        for url, why in counts.rejected:
-            record = records[url]
-            log.error("the store refused %s: %s", url, why[:300])
-            self._count_quarantined(record.article.url, "store_rejected", why)
-            try:
-                self.store.quarantine(record.article.url, "store_rejected", why,
-                                      permanent=False, run_id=self.run_id,
-                                      warc_file=record.warc_file or "",
-                                      warc_offset=record.warc_offset or 0)
-            except StoreUnavailable:
-                raise
-            except (StoreError, DBAPIError) as error:  # not even its quarantine row fits
-                log.error("%s could not be quarantined either: %s", url[:300],
-                          str(error).splitlines()[0][:300])
+            if counts.rejected:
+                self.quarantined[REFUSED] += len(counts.rejected)
+        quarantine_refused(self.store, batch, counts.rejected, self.run_id)
 
     def close(self) -> dict[str, Any]:
         """Store what is in hand (the batch, the queue) and close the WARC

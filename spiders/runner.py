@@ -18,11 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from ingest.lifetime import die_with_parent
 from storage.config import redact
 from storage.store import ArticleStore
 
 from .config import CrawlConfig
-from .lifetime import die_with_parent
 from .outcome import RunOutcome, judge
 
 log = logging.getLogger(__name__)

@@ -22,14 +22,14 @@ from scrapy import Request, signals
 from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
+from ingest.clean_pool import CleaningPool
 from storage.store import StoreError
 from storage.warc import RawPage, WarcWriterRotating
 
-from .clean_pool import CleanerPool
 from .config import CrawlConfig
 from .items import FetchedPage
 from .pipeline import ArchivePipeline
-from .settings import VERSION
+from .settings import LOG_FORMAT, VERSION
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,8 @@ class ScrapyArchivePipeline:
             cleaner_site=spider.reading_as, run_id=spider.run_id,
             timezone=config.timezone, language=config.language,
             batch_size=config.store_batch, stored_as=spider.stored_as,
-            cleaner=CleanerPool(config.clean_workers, budget_s=config.clean_budget_s),
+            cleaner=CleaningPool(config.clean_workers, budget_s=config.clean_budget_s,
+                                 log_format=LOG_FORMAT),
             writer=spider.writer)
 
     def archive_response(self, response: Response, request: Request,

@@ -8,8 +8,8 @@ import asyncio
 
 import pytest
 
+from ingest.clean_pool import CleaningPool
 from replica.large import LargeSite
-from spiders.clean_pool import CleanerPool
 from storage.warc import RawPage
 from tests.pool_tasks import dies_on_fatal_pages, stalls_on_slow_pages
 
@@ -22,7 +22,7 @@ def page(index: int, marker: str = "") -> RawPage:
                    body=SITE.article(index, "http://h").encode())
 
 
-def clean_all(pool: CleanerPool, pages: list[RawPage]) -> list:
+def clean_all(pool: CleaningPool, pages: list[RawPage]) -> list:
     async def run() -> list:
         return [await pool.archive_and_clean(p, [], "aawsat") for p in pages]
 
@@ -33,7 +33,7 @@ def clean_all(pool: CleanerPool, pages: list[RawPage]) -> list:
 
 
 def test_a_page_over_its_budget_is_quarantined_and_the_next_pages_are_cleaned():
-    pool = CleanerPool(workers=1, in_thread_first=0, budget_s=2, task=stalls_on_slow_pages)
+    pool = CleaningPool(workers=1, in_thread_first=0, budget_s=2, task=stalls_on_slow_pages)
     results = clean_all(pool, [page(0), page(1, "-slow"), page(2)])
     (_, first), (records, slow), (_, third) = results
     assert first.article is not None and third.article is not None
@@ -42,7 +42,7 @@ def test_a_page_over_its_budget_is_quarantined_and_the_next_pages_are_cleaned():
 
 
 def test_a_dead_worker_costs_only_its_page():
-    pool = CleanerPool(workers=1, in_thread_first=0, task=dies_on_fatal_pages)
+    pool = CleaningPool(workers=1, in_thread_first=0, task=dies_on_fatal_pages)
     results = clean_all(pool, [page(0), page(1, "-fatal"), page(2)])
     (_, first), (records, crashed), (_, third) = results
     assert first.article is not None and third.article is not None

@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from spiders.clean_pool import CleanerPool
+from ingest.clean_pool import CleaningPool
 from spiders.pipeline import ArchivePipeline
 from storage.naming import host_site, name_key, site_for_url
 from storage.store import DisplayNames
@@ -59,7 +59,7 @@ def test_the_pipeline_stores_under_the_site_the_spider_fetched_the_page_for(tmp_
     store = FakeStore()
     pipeline = ArchivePipeline(store=store, warc=WarcWriterRotating(tmp_path / "warc"),
                                cleaner_site="aawsat", run_id=1, batch_size=1,
-                               cleaner=CleanerPool(0), stored_as="from-the-start")
+                               cleaner=CleaningPool(0), stored_as="from-the-start")
     asyncio.run(pipeline.process_item(article_item("first")))
     switched = article_item("second")
     switched.stored_as = "aawsat-archive"  # `auto` settled on a site meanwhile

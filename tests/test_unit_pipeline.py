@@ -1,6 +1,6 @@
 """The pipeline that archives, cleans, gates and stores each fetched page
 (spiders/pipeline.py), driven without Scrapy: a fake store, a real WARC
-writer in tmp_path, cleaning in the calling thread (CleanerPool(0)), and the
+writer in tmp_path, cleaning in the calling thread (CleaningPool(0)), and the
 store written on a writer thread as in a crawl (spiders/store_thread.py):
 never on the caller's thread, at most `max_pages_in_hand` pages held while
 the store waits, nothing lost when it comes back."""
@@ -19,8 +19,8 @@ import pytest
 
 from cleaning import CLEANER_VERSION
 from cleaning.outcome import Cleaned
+from ingest.clean_pool import CleaningPool
 from replica.divi import BASE, Post, article_page, listing_page
-from spiders.clean_pool import CleanerPool
 from spiders.items import FetchedPage
 from spiders.pipeline import ArchivePipeline
 from spiders.store_thread import StoreWriter
@@ -113,7 +113,7 @@ def make_pipeline(store: FakeStore, tmp_path: Path, batch_size: int = 2,
     return ArchivePipeline(store=store,  # type: ignore[arg-type]
                            warc=WarcWriterRotating(Path(tmp_path) / "warc"),
                            cleaner_site="aawsat", run_id=42, batch_size=batch_size,
-                           cleaner=CleanerPool(0), writer=writer(max_pages_in_hand), **extra)
+                           cleaner=CleaningPool(0), writer=writer(max_pages_in_hand), **extra)
 
 
 @pytest.fixture
@@ -224,7 +224,7 @@ def test_a_fallback_to_generic_and_a_missing_date_are_counted(pipeline, store):
 
 
 def test_a_page_whose_cleaner_died_is_archived_and_left_for_the_next_run(store, tmp_path):
-    class DyingCleaner(CleanerPool):
+    class DyingCleaner(CleaningPool):
         async def archive_and_clean(self, page, request_headers, site):
             records, _ = await super().archive_and_clean(page, request_headers, site)
             return records, Cleaned(problem="cleaner_crashed", detail="the process died",
@@ -330,7 +330,7 @@ def test_without_a_writer_the_store_is_written_in_the_calling_thread(tmp_path):
     store = FakeStore()
     pipeline = ArchivePipeline(store=store, warc=WarcWriterRotating(tmp_path / "warc"),
                                cleaner_site="aawsat", run_id=1, batch_size=1,
-                               cleaner=CleanerPool(0))
+                               cleaner=CleaningPool(0))
     run(pipeline, article_item("inline"))
     assert len(store.batches) == 1 and store.threads == [threading.main_thread()]
     store.threads.clear()  # the autouse check is about the crawl's writers

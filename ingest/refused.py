@@ -1,0 +1,49 @@
+"""Rows the database refuses (a value it cannot hold): the one rule of every
+ingest path. The rest of the batch is stored; each refused page is
+quarantined as `store_rejected`, not permanently, so the next run tries it
+again; a page whose quarantine row does not fit either is only reported."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import DBAPIError
+
+from storage.protocols import ArticleWriter
+from storage.store import PageRecord, StoreError, StoreUnavailable
+
+log = logging.getLogger(__name__)
+REASON = "store_rejected"
+
+
+@dataclass
+class Refusals:
+    quarantined: list[str] = field(default_factory=list)  # URLs quarantined as store_rejected
+    unrecorded: list[str] = field(default_factory=list)  # not even their quarantine row fits
+
+
+def quarantine_refused(store: ArticleWriter, batch: Iterable[PageRecord],
+                       rejected: list[tuple[str, str]], run_id: int | None = None) -> Refusals:
+    """Quarantine the records of `batch` the store refused (`UpsertCounts.rejected`:
+    their key and why). A store that is down is raised: it is no page's fault."""
+    records = {record.article.canonical_url: record for record in batch}
+    refusals = Refusals()
+    for key, why in rejected:
+        record = records[key]
+        url = record.article.url
+        log.error("the store refused %s: %s", url[:300], why[:300])
+        try:
+            store.quarantine(url, REASON, why, permanent=False, run_id=run_id,
+                             warc_file=record.warc_file or "",
+                             warc_offset=record.warc_offset or 0)
+        except StoreUnavailable:
+            raise
+        except (StoreError, DBAPIError) as error:
+            log.error("%s could not be quarantined either: %s", url[:300],
+                      str(error).splitlines()[0][:300])
+            refusals.unrecorded.append(url)
+        else:
+            refusals.quarantined.append(url)
+    return refusals
