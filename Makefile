@@ -29,8 +29,10 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Two test processes (pytest-xdist), each taking whole files: most end-to-end
+# tests wait on servers and crawls, so two share the two cores well.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # The fast loop: pure tests only, in seconds; no server, crawl, database or ../shared.
 .PHONY: unit
