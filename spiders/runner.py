@@ -129,6 +129,11 @@ def _crawl_into(store: ArticleStore, config: CrawlConfig, logs: Path, timeout: f
         log_stream = open_log(log_file)
         child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True,
                                  errors="replace", preexec_fn=die_with_parent)
+        if STOPPING.is_set():
+            # The stop came while this child was starting, after the stop
+            # signal's handler listed the crawls (it sets STOPPING first, so
+            # one of the two always reaches the child): it stops as they do.
+            child.send_signal(signal.SIGTERM)
         if on_child is not None:
             on_child(child)
         pump = LogPump(child, log_stream, log_sink)

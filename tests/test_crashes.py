@@ -205,3 +205,25 @@ def test_a_crawl_child_listens_on_no_port(tmp_path):
         crawl.join(timeout=120)
     assert listening == []
     assert not list(Path.home().glob(f".local/state/scrapy/job_files/{pid}-*"))
+
+
+class StopDuringStart(threading.Event):
+    """The stop signal arrives after run_crawl's first look at STOPPING and
+    before its child is listed by the signal's handler."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.looks = 0
+
+    def is_set(self) -> bool:
+        self.looks += 1
+        return self.looks > 1
+
+
+def test_a_stop_that_comes_while_a_crawl_starts_stops_that_crawl(tmp_path, monkeypatch):
+    monkeypatch.setattr("spiders.runner.STOPPING", StopDuringStart())
+    db = f"sqlite:///{tmp_path / 'archive.db'}"
+    with ReplicaServer(ReplicaSite(articles=60), article_delay_s=1.0) as server:
+        summary = run_crawl(config_for(server.base, tmp_path, db), timeout=300)
+    assert summary["outcome"]["cause"] == "stopped", summary["outcome"]
+    assert summary["articles_new"] < 60
