@@ -75,3 +75,15 @@ def resolve_canonical(page_url: str, link_href: str | None) -> str:
         except ValueError:
             pass
     return canonical_form(page_url)
+
+
+def host_site(url: str) -> str:
+    """The URL's host[:port], lower case: the name a page of no known site is
+    stored under (a profile crawl's, an import's of an unknown host)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{host}:{port}" if port else host

@@ -20,8 +20,8 @@ from typing import Any
 from warcio.exceptions import ArchiveLoadFailed
 
 from ingest.names import ArchivedPageNames
-from sites import Term
-from storage.naming import LearnedName, NameMerge, site_for_url
+from sites import Term, site_for_url
+from storage.naming import LearnedName, NameMerge
 from storage.store import ArticleStore
 from storage.warc import NothingReadable, read_response
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from sites import CrawlSources, Term, get_site
-from storage.naming import reading_site
+from sites import CrawlSources, Term, get_site, reading_site
 from storage.records import TermShown
 from storage.store import ArticleStore
 

@@ -34,8 +34,7 @@ from cleaning.outcome import Cleaned
 from ingest.clean_pool import DEFAULT_BUDGET_S, IN_THREAD_FIRST, CleaningPool, workers_setting
 from ingest.refused import REASON as REFUSED
 from ingest.refused import quarantine_refused
-from sites import AUTO, clean_page, site_names
-from storage.naming import reading_site, site_for_url
+from sites import AUTO, clean_page, reading_site, site_for_url, site_names
 from storage.store import ArticleStore, PageRecord
 from storage.warc import NothingReadable, RawPage, read_response
 
@@ -224,4 +223,4 @@ def _judge(result: Result, outcome: Counter[str]) -> PageRecord | None:
         warc_file=job.warc_file, warc_offset=job.warc_offset,
         etag=page.header("ETag"), last_modified=page.header("Last-Modified"),
         cleaner_version=CLEANER_VERSION, source="reextract" if job.stored_hash else "recovered",
-        site=job.stored_site)
+        site=job.stored_site or site_for_url(article.canonical_url))

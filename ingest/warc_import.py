@@ -78,10 +78,9 @@ from ingest.clean_pool import DEFAULT_BUDGET_S, IN_THREAD_FIRST, CleaningPool, w
 from ingest.names import ArchivedPageNames
 from ingest.refused import REASON as REFUSED
 from ingest.refused import quarantine_refused
-from sites import AUTO, clean_page, registered, site_names
+from sites import AUTO, clean_page, registered, site_for_url, site_names
 from storage.models import Article as ArticleRow
 from storage.models import UrlAlias
-from storage.naming import site_for_url
 from storage.store import (
     ArticleStore,
     PageRecord,
@@ -560,7 +559,7 @@ class _Importer:
                 etag=item.record.etag, last_modified=item.record.last_modified,
                 cleaner_version=CLEANER_VERSION, source="import",
                 aliases=[url for url in dict.fromkeys(urls) if url != key],
-                site=self.stored_as))
+                site=self.stored_as or site_for_url(key)))
         # One record per key in each upsert: two captures of a page are stored
         # in the order of the file (the later capture a revision, or stale).
         batch: list[PageRecord] = []

@@ -21,6 +21,7 @@ from .registry import (
 from .resolve import CrawlTarget, SiteChoiceError, resolve_site
 from .sites_file import SiteEntry, SitesFileError, load_sites, sites_file_path
 from .sources import CrawlSources, Term
+from .stored import reading_site, site_for_url
 
 __all__ = [
     "AUTO",
@@ -43,11 +44,13 @@ __all__ = [
     "load_sites",
     "parser_for",
     "profiles",
+    "reading_site",
     "recognise",
     "registered",
     "resolve_site",
     "shipped",
     "shipped_names",
+    "site_for_url",
     "site_names",
     "sites_file_path",
 ]

@@ -25,7 +25,7 @@ from cleaning.models import Article
 from ingest.clean_pool import CleaningPool
 from ingest.refused import REASON as REFUSED
 from ingest.refused import quarantine_refused
-from sites import Reading
+from sites import Reading, site_for_url
 from storage.protocols import ArticleWriter
 from storage.store import PageRecord, UpsertCounts
 from storage.warc import RawPage, WarcWriterRotating
@@ -92,7 +92,7 @@ class ArchivePipeline:
             warc_offset=warc_offset, etag=page.header("ETag"),
             last_modified=page.header("Last-Modified"), cleaner_version=CLEANER_VERSION,
             aliases=list({listed, canonical_form(item.url)} - {article.canonical_url}),
-            site=item.stored_as or self.stored_as))
+            site=item.stored_as or self.stored_as or site_for_url(article.canonical_url)))
         if len(self.batch) >= self.batch_size:
             self.flush()
         return {"url": item.url, "outcome": "accepted"}

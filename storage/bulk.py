@@ -35,8 +35,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import InstrumentedAttribute
 
+from cleaning.urls import host_site
+
 from .models import Article, Revision, UrlAlias
-from .naming import site_for_url
 from .records import PageRecord, UpsertCounts
 
 ARTICLES = cast(Table, Article.__table__)
@@ -95,17 +96,9 @@ def plan_batch(connection: Connection, batch: dict[str, PageRecord]) -> BatchPla
         batch, followed = _follow_aliases(connection, batch, unknown)
         stored.update(_stored(connection, followed))
     # The site each page is stored under: a stored article keeps its own
-    # (its names are that site's), a new one takes the page's.
-    of_origin: dict[str, str] = {}  # site_for_url reads only the scheme and host[:port]
-
-    def site_of(url: str) -> str:
-        end = url.find("/", url.find("//") + 2) if "//" in url else -1
-        origin = url[:end] if end >= 0 else url
-        if origin not in of_origin:
-            of_origin[origin] = site_for_url(url)
-        return of_origin[origin]
-
-    sites = {url: (stored[url].site if url in stored else None) or record.site or site_of(url)
+    # (its names are that site's), a new one takes the record's (its writer
+    # resolved it), else its host[:port]: the store knows no sites.
+    sites = {url: (stored[url].site if url in stored else None) or record.site or host_site(url)
              for url, record in batch.items()}
     plan = BatchPlan(batch, {url: row.id for url, row in stored.items()}, sites,
                      [], [], [], [], 0)

@@ -34,7 +34,8 @@ def store(db_url, tmp_path) -> ArticleStore:
         location = archive.add(BASE + "story", html, fetched=fetched)
         store.upsert_articles([PageRecord(
             article=extract_article(html, BASE + "story", site="aawsat"), fetched_at=fetched,
-            warc_file=location[0], warc_offset=location[1], cleaner_version="cleaning-2")])
+            warc_file=location[0], warc_offset=location[1], cleaner_version="cleaning-2",
+            site="aawsat")])
     store.record_failure(BASE + "gone", "http_404", "HTTP 404", permanent=True)
     store.quarantine(BASE + "about", "not_an_article", "static page")
     return store

@@ -26,7 +26,8 @@ BASE = "https://eng-archive.aawsat.com/theaawsat/news-middle-east/"
 def store(tmp_path) -> ArticleStore:
     store = ArticleStore(f"sqlite:///{tmp_path / 'archive.db'}")
     store.upsert_articles([PageRecord(article=extract_article(page_html(f"s{i}"), f"{BASE}s{i}",
-                                                              site="aawsat"), fetched_at=FETCHED)
+                                                              site="aawsat"), fetched_at=FETCHED,
+                                      site="aawsat")
                            for i in range(6)])
     return store
 

@@ -20,7 +20,7 @@ from archive_cli.main import app
 from cleaning import CLEANER_VERSION
 from ingest.mend_names import mend_names
 from replica.divi import BASE, Post, article_page
-from sites import Term, extract_article
+from sites import Term, extract_article, site_for_url
 from storage.database import MIGRATIONS, _engine, _schema_revisions
 from storage.naming import LearnedName, NameMerge
 from storage.store import ArticleStore, PageRecord
@@ -44,7 +44,9 @@ def record(made: Post, base: str = BASE, site: str | None = None,
     clean = extract_article(article_page(made, base), base + made.path, site="aawsat")
     if fields:
         clean = clean.model_copy(update=fields)
-    return PageRecord(article=clean, fetched_at=FETCHED, site=site,
+    # The site as a crawl resolves it: the registered site of the URL's host.
+    return PageRecord(article=clean, fetched_at=FETCHED,
+                      site=site or site_for_url(base + made.path),
                       warc_file=location[0] if location else None,
                       warc_offset=location[1] if location else None,
                       cleaner_version=CLEANER_VERSION)

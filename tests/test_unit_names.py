@@ -8,9 +8,11 @@ import asyncio
 
 import pytest
 
+from cleaning.urls import host_site
 from ingest.clean_pool import CleaningPool
+from sites import site_for_url
 from spiders.pipeline import ArchivePipeline
-from storage.naming import host_site, name_key, site_for_url
+from storage.naming import name_key
 from storage.store import DisplayNames
 from storage.warc import WarcWriterRotating
 from tests.test_unit_pipeline import FakeStore, article_item
