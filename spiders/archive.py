@@ -43,7 +43,7 @@ from .coverage import Coverage, ListingWalk, summarise
 from .discovery import SourceLedger, sitemap_selector
 from .failures import classify
 from .items import FetchedPage
-from .store_thread import StoreReader, StoreWriter
+from .store_thread import ReaderThread, WriterThread
 
 # The feed types a home page's <link rel="alternate"> may name.
 FEED_TYPES = ("application/rss+xml", "application/atom+xml")
@@ -96,8 +96,8 @@ class ArchiveSpider(scrapy.Spider):
         self.walk_seen: dict[str, set[int]] = {}
         # The store off the reactor's thread: writes in order on one thread
         # (the pipeline's too), reads that need no order on a small pool.
-        self.writer = StoreWriter(config.max_pages_in_hand)
-        self.reads = StoreReader()
+        self.writer = WriterThread(config.max_pages_in_hand)
+        self.reads = ReaderThread()
         self.gone = 0  # stored articles marked gone (counted on the writer thread)
 
     @classmethod

@@ -4,7 +4,7 @@ reactor keeps fetching; the WARC records reach the disk before the article
 reaches the store); a valid article is stored in batches, anything else is
 quarantined with its reason and WARC location.
 
-The store is written on the crawl's writer thread (`store_thread.StoreWriter`),
+The store is written on the crawl's writer thread (`store_thread.WriterThread`),
 never on the reactor's: `process_item` returns once the page is batched or
 queued, and waits only while `max_pages_in_hand` pages are already in hand
 (batched, queued or being written), so fetching goes on while the store
@@ -31,7 +31,7 @@ from storage.store import PageRecord, UpsertCounts
 from storage.warc import RawPage, WarcWriterRotating
 
 from .items import FetchedPage
-from .store_thread import StoreWriter
+from .store_thread import WriterThread
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 class ArchivePipeline:
     def __init__(self, store: ArticleWriter, warc: WarcWriterRotating, cleaner_site: str,
                  run_id: int | None, batch_size: int, cleaner: CleaningPool,
-                 stored_as: str | None = None, writer: StoreWriter | None = None,
+                 stored_as: str | None = None, writer: WriterThread | None = None,
                  timezone: str | None = None, language: str | None = None) -> None:
         # The sites file's timezone and language for the site (None: its module's).
         self.timezone, self.language = timezone, language
@@ -61,7 +61,7 @@ class ArchivePipeline:
         self.hubs = 0  # pages of a site without listings that are no article
         # No writer given: the store is written in the calling thread (unit
         # tests, tools with no reactor); a crawl passes the spider's.
-        self.writer = writer or StoreWriter(max(batch_size, 1), threaded=False)
+        self.writer = writer or WriterThread(max(batch_size, 1), threaded=False)
         # The counts are added to on the writer thread and read on the loop.
         self._lock = threading.Lock()
 

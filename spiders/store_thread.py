@@ -4,14 +4,14 @@ Scrapy's reactor thread does all the downloading; a store call on it (the
 store retries for about 30 s while the database is away, SQLite waits up to
 60 s on its lock) stops every download. So:
 
-- `StoreWriter`: one thread per crawl that runs every write in the order it
+- `WriterThread`: one thread per crawl that runs every write in the order it
   was submitted: the pipeline's batches and quarantines, the spider's
   listing progress, failures, gone pages and terms (and the few reads that
   must see those writes). The pipeline reserves room for each page it holds
   (`reserve_or_wait`): at most `max_pages_in_hand` pages are batched, queued
   or being written at once; past that the pipeline awaits, which is the
   back-pressure that bounds memory while the store waits.
-- `StoreReader`: a small pool for the spider's reads that need no order
+- `ReaderThread`: a small pool for the spider's reads that need no order
   (known URLs, validators, a listing's state, stored URLs).
 
 Why not `twisted.internet.threads.deferToThread`: it runs on the reactor's
@@ -46,7 +46,7 @@ def _wake(waiter: asyncio.Future[None]) -> None:
         waiter.set_result(None)
 
 
-class StoreWriter:
+class WriterThread:
     """Runs store calls one at a time, in order, on a thread of its own
     (`threaded=False`: in the caller's thread, for unit tests and tools with
     no reactor to keep free; the accounting is the same).
@@ -188,7 +188,7 @@ class StoreWriter:
             self._thread.join()
 
 
-class StoreReader:
+class ReaderThread:
     """Reads that need no order with the crawl's writes, on a small pool:
     a listing page's known URLs are asked while the writer stores a batch."""
 

@@ -23,7 +23,7 @@ from ingest.clean_pool import CleaningPool
 from replica.divi import BASE, Post, article_page, listing_page
 from spiders.items import FetchedPage
 from spiders.pipeline import ArchivePipeline
-from spiders.store_thread import StoreWriter
+from spiders.store_thread import WriterThread
 from storage.store import PageRecord, StoreError, StoreUnavailable, UpsertCounts
 from storage.warc import WarcWriterRotating, read_response
 
@@ -88,7 +88,7 @@ def store() -> FakeStore:
     return FakeStore()
 
 
-WRITERS: list[StoreWriter] = []
+WRITERS: list[WriterThread] = []
 
 
 @pytest.fixture(autouse=True)
@@ -101,9 +101,9 @@ def _writers_stopped(store) -> Iterator[None]:
     assert all(thread is not threading.main_thread() for thread in store.threads)
 
 
-def writer(max_pages_in_hand: int = 300) -> StoreWriter:
+def writer(max_pages_in_hand: int = 300) -> WriterThread:
     """A writer thread, as a crawl's spider makes one."""
-    made = StoreWriter(max_pages_in_hand)
+    made = WriterThread(max_pages_in_hand)
     WRITERS.append(made)
     return made
 
