@@ -139,10 +139,12 @@ def _stop_signals(api_pid: int | None) -> Iterator[None]:
 
     def on_signal(number: int, _frame: FrameType | None) -> None:
         received.append(number)
+        # Before the crawls are listed: a crawl starting meanwhile sees it and
+        # stops itself (spiders.runner), so none escapes both.
+        STOPPING.set()  # no crawl starts, or is retried, from now on
         crawls = _descendants(exclude=api_pid, direct=True)
         if len(received) > 1 or not crawls:
             raise KeyboardInterrupt  # at once: the finally cleans up
-        STOPPING.set()  # no crawl starts, or is retried, from now on
         err.print(f"[yellow]{signal.Signals(number).name}: stopping the crawls (the pages in "
                   "hand are stored); send it again to stop at once[/]")
         _signal(crawls, signal.SIGTERM)

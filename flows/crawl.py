@@ -169,14 +169,15 @@ def crawl_run_name() -> str:
     a sites-file site by its name and base URL; never a site the run will not crawl."""
     parameters = flow_run.parameters
     site = str(parameters.get("site", AUTO))
+    if parameters.get("started_by_fleet"):  # the fleet gives both, and its alert keys on the name
+        base = str(parameters.get("base_url") or "")
+        return fleet_site_run_name(parameters.get("site_name") or _host(base), base)
     entries = sites_file_entries()
     try:
         target = flow_target(site, parameters.get("base_url"), entries)
     except SiteChoiceError:
         return f"crawl {site} (no such site) {date.today().isoformat()}"
     host = urlsplit(target.base_url).netloc or target.base_url
-    if parameters.get("started_by_fleet"):
-        return fleet_site_run_name(parameters.get("site_name") or host, target.base_url)
     # A sites-file site by its name (`crawl coastal-news ...`), not by its profile.
     by_url = entry_for_base_url(entries, target.base_url)
     label = parameters.get("site_name") or (target.entry or by_url or target).name
@@ -338,7 +339,10 @@ def crawl_flow(
     language: str | None = None,
 ) -> dict[str, Any] | State:
     """Crawl a site once: discovery, fetch, archive, clean, store, report.
-    `base_url` defaults to $ARCHIVE_BASE_URL, else the Asharq Al-Awsat archive.
+    `site` and `base_url` follow the `--site` rule (docs/sites.md): a
+    sites-file name brings its base URL; otherwise `base_url` defaults to
+    $ARCHIVE_BASE_URL, else the registered site's own (`auto`: the archive),
+    and a profile with neither is a Failed run.
     `timeout_s` bounds the whole run, retries of a crashed crawl included;
     `rate_limit_per_s` and `concurrency` are a site's politeness settings.
     One crawl of a site at a time: a run that finds its site busy ends

@@ -162,12 +162,24 @@ class CleaningPool:
         while window:
             yield finished()
 
-    def close(self) -> None:
-        """Let the workers finish what they hold (a minute at most), then stop them."""
-        if self.pool is not None:
-            self.pool.close()
-            self.pool.join(timeout=60)
-            if self.pool.active:
-                self.pool.stop()
-                self.pool.join()
-            self.pool = None
+    def close(self, wait: bool = True) -> None:
+        """Let the workers finish what they hold (a minute at most), then
+        stop them; `wait=False` (a job ending on an error): stop them now."""
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        if wait:
+            pool.close()
+            try:
+                pool.join(timeout=60)
+                return
+            except TimeoutError:  # pebble's, past the timeout: stopped below
+                log.warning("cleaning processes still busy after 60 s: stopped")
+        pool.stop()
+        pool.join()
+
+    def __enter__(self) -> CleaningPool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self.close(wait=kind is None)

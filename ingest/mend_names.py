@@ -59,12 +59,12 @@ def mend_names(store: ArticleStore, site: str | None = None, dry_run: bool = Fal
             result.unreadable += 1
         else:
             result.articles += 1
-            _, new = known.take(terms)
-            if new and dry_run:
+            _, changed = known.take(terms)
+            if changed and dry_run:
                 pending.setdefault(stored, []).extend(
-                    LearnedName(stored, t.kind, t.slug, t.name) for t in new if t.name)
-            elif new:
-                remembered = store.remember_terms(stored, new)
+                    LearnedName(stored, t.kind, t.slug, t.name) for t in changed if t.name)
+            elif changed:
+                remembered = store.remember_terms(stored, changed)
                 result.learned += remembered.learned
                 result.merged += remembered.merged
         if progress is not None:

@@ -155,7 +155,7 @@ def reextract(store: ArticleStore, site: str | None = None, batch_size: int = 10
     # stalls or kills the cleaner; one process cleans everything when given one.
     pool = CleaningPool(workers if workers > 1 else 0, budget_s=CLEAN_BUDGET_S,
                         in_thread_first=IN_THREAD_FIRST)
-    try:
+    with pool:
         results = pool.ordered(_clean, jobs(store, site, read_as), lambda job: (job,),
                                lambda job: job.url)
         for done, (job, cleaned) in enumerate(results, 1):
@@ -173,10 +173,8 @@ def reextract(store: ArticleStore, site: str | None = None, batch_size: int = 10
                 flush()
             if progress:
                 progress(done)
-    finally:
-        pool.close()
     flush()
-    outcome["total"] = sum(outcome.values()) - outcome[REFUSED]  # refused rows are pages
+    outcome["total"] = sum(outcome.values())  # a refused row is a page, counted once
     if outcome["total"] and outcome["warc_unreadable"] == outcome["total"]:
         raise NothingReadable(
             f"none of the {outcome['total']} archived pages could be read from their WARC "
@@ -188,13 +186,14 @@ def _stopped(store: ArticleStore, job: Job, verdict: Cleaned | None, outcome: Co
              dry_run: bool) -> None:
     """A page the cleaner could not finish (over its budget, or its worker
     died): counted by the pool's reason; a quarantined page is quarantined
-    again with it, as a crawl and an import would; a stored article stays."""
+    again with it, as a crawl and an import would, never permanently (an
+    archived copy's verdict never keeps the live crawl from fetching the
+    page); a stored article stays."""
     assert verdict is not None and verdict.problem is not None
     outcome[verdict.problem] += 1
     if job.stored_hash is None and not dry_run:
-        store.quarantine(job.url, verdict.problem, verdict.detail,
-                         permanent=not verdict.transient, warc_file=job.warc_file,
-                         warc_offset=job.warc_offset)
+        store.quarantine(job.url, verdict.problem, verdict.detail, permanent=False,
+                         warc_file=job.warc_file, warc_offset=job.warc_offset)
 
 
 def _judge(result: Result, outcome: Counter[str]) -> PageRecord | None:

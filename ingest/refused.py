@@ -9,10 +9,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import DBAPIError
-
 from storage.protocols import ArticleWriter
-from storage.store import PageRecord, StoreError, StoreUnavailable
+from storage.store import PageRecord, StoreUnavailable
 
 log = logging.getLogger(__name__)
 REASON = "store_rejected"
@@ -40,7 +38,7 @@ def quarantine_refused(store: ArticleWriter, batch: Iterable[PageRecord],
                              warc_offset=record.warc_offset or 0)
         except StoreUnavailable:
             raise
-        except (StoreError, DBAPIError) as error:
+        except Exception as error:  # noqa: BLE001 - one row the database refuses
             log.error("%s could not be quarantined either: %s", url[:300],
                       str(error).splitlines()[0][:300])
             refusals.unrecorded.append(url)

@@ -36,8 +36,9 @@ with its reason and WARC location.
   reading goes on at the next record that parses, or the rest of the file is
   skipped), `rejected_but_known` (a page the cleaner rejects whose URL the
   store already holds as an article or a permanent quarantine: left as it is),
-  `listing` (a home page or a section's, tag's or author's listing, which
-  the cleaner says is no article: read for its names, as a crawl reads it).
+  `listing` (the home page and its later pages, a section's, tag's or
+  author's listing, a month's archive, which the cleaner says is no article:
+  read for its names, as a crawl reads it).
 - Display names (docs/names.md): every HTML page is read for the sections,
   tags and authors it links to, with the site's crawl sources, as a crawl
   reads them; a WARC of our own crawl (which keeps its listings) gives a
@@ -56,6 +57,7 @@ sum(quarantined) + sum(skipped).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -97,6 +99,10 @@ WARC_SUFFIXES = (".warc", ".warc.gz")
 CLEAN_BUDGET_S = DEFAULT_BUDGET_S  # seconds a page may take to clean, as in a crawl
 INLINE_PAGES = IN_THREAD_FIRST
 MAX_WARNINGS = 50
+# The home page, its later pages, a month's (or day's) archive and its later pages.
+_LISTING_PATH_RE = re.compile(r"(?:\d{4}(?:/\d{2}){0,2}/?)?(?:page/\d+)?")
+# The pool's verdicts on a page that stalled or killed a cleaning process.
+CLEANER_STOPPED = ("cleaner_timeout", "cleaner_crashed")
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _SCAN_CHUNK = 1 << 20
 _DEFAULT_PORTS = {"http": ":80", "https": ":443"}
@@ -147,10 +153,6 @@ class ImportResult:
                 "skipped": dict(sorted(self.skipped.items())),
                 "warnings": list(self.warnings), "unreadable_files": self.unreadable_files,
                 "names_learned": self.names_learned, "duration_s": round(self.duration_s, 2)}
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> ImportResult:
-        return cls(**{k: v for k, v in values.items() if k in cls.__dataclass_fields__})
 
     def add(self, other: ImportResult) -> None:
         """Sum another import's counts into this one (files imported apart)."""
@@ -441,7 +443,7 @@ class _Importer:
         # One pool for every file; one process cleans everything when given one.
         cleaning = CleaningPool(self.workers if self.workers > 1 else 0,
                                 budget_s=CLEAN_BUDGET_S, in_thread_first=INLINE_PAGES)
-        try:
+        with cleaning:  # on an error the workers are stopped at once
             for path in files:
                 self.result.files += 1
                 read = cleaning.ordered(_clean_job, _scan(path, self.hosts), self._clean_args,
@@ -468,8 +470,6 @@ class _Importer:
                                f"{_first_line(error)[:200]}")
                 done_bytes += _size(path)
             self._flush()
-        finally:
-            cleaning.close()
         result = self._snapshot(started)
         if self.progress is not None:
             self.progress(result, done_bytes)
@@ -503,7 +503,8 @@ class _Importer:
             return
         assert cleaned is not None
         stored = self.stored_as or site_for_url(record.url)
-        self._learn_names(stored, record)
+        if cleaned.problem not in CLEANER_STOPPED:  # never parse here what stalled a worker
+            self._learn_names(stored, record)
         if cleaned.article is None and cleaned.problem == "not_an_article" \
                 and self._is_listing(stored, record.url):
             self.skipped["listing"] += 1  # read for its names, as the crawl reads it
@@ -515,14 +516,23 @@ class _Importer:
             self._flush()
 
     def _learn_names(self, stored: str, record: _Record) -> None:
-        changed = self.names.learn(stored, record.url, record.body, record.content_type)
+        try:
+            changed = self.names.learn(stored, record.url, record.body, record.content_type)
+        except Exception as error:  # noqa: BLE001 - links that cannot be read cost only its names
+            self._warn(f"{record.url[:300]}: its links could not be read for names "
+                       f"({type(error).__name__}: {_first_line(error)[:200]})")
+            return
         if changed:
             remembered = self.store.remember_terms(stored, changed)
             self.result.names_learned += len(remembered.learned)
 
     def _is_listing(self, stored: str, url: str) -> bool:
-        """A home page, or a section's, tag's or author's listing (any page of it)."""
-        return urlsplit(url).path.strip("/") == "" or \
+        """A page a crawl walks for links: the home page and its later pages,
+        a section's, tag's or author's listing, a month's archive."""
+        parts = urlsplit(url)
+        if parts.query:
+            return False  # `/?p=123` is a post's short link, not the home page
+        return bool(_LISTING_PATH_RE.fullmatch(parts.path.strip("/"))) or \
             self.names.sources(stored, url).term_of(url) is not None
 
     # --- storing ----------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from .config import CrawlConfig
 from .coverage import Coverage, ListingWalk, summarise
 from .discovery import SourceLedger, sitemap_selector
 from .failures import classify
-from .items import FetchedPage
+from .items import FetchedPage, header_pairs
 from .store_thread import ReaderThread, WriterThread
 
 # The feed types a home page's <link rel="alternate"> may name.
@@ -736,11 +736,8 @@ class ArchiveSpider(scrapy.Spider):
             url=response.url,
             requested_url=request.url if request else response.url,
             status=response.status,
-            headers=[(k.decode("latin-1"), v.decode("latin-1"))
-                     for k, values in response.headers.items() for v in values],
-            request_headers=[(k.decode("latin-1"), v.decode("latin-1"))
-                             for k, values in (request.headers.items() if request else [])
-                             for v in values],
+            headers=header_pairs(response.headers),
+            request_headers=header_pairs(request.headers) if request else [],
             body=response.body,
             site=self.reading_as, stored_as=self.stored_as,
             may_be_hub=bool(response.meta.get("may_be_hub")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -22,3 +23,9 @@ class FetchedPage:
     # A page of a site without listings: one that is no article (a section, a
     # hub) is read for links, never quarantined (it changes; read it again).
     may_be_hub: bool = False
+
+
+def header_pairs(headers: Any) -> list[tuple[str, str]]:
+    """Scrapy's headers (bytes, a name repeated per value) as WARC records take them."""
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items()
+            for v in values]

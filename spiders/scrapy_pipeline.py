@@ -3,11 +3,12 @@ disk or a store that cannot be written ends the crawl at once, with the
 cause in the stats (no page is fetched only to be dropped). The store is
 written on the spider's writer thread; closing waits for it to finish.
 
-Every response the crawl used goes into the crawl's WARC files: an article
-page through the pipeline (which records where), every other one (robots.txt,
-the home page, listings, feeds, sitemaps, failed and not-modified answers)
-as it arrives, so the files hold what the crawl saw and an import of them
-learns what the crawl learned."""
+Every response the crawl received goes into the crawl's WARC files: an
+article page through the pipeline (which records where), every other one
+(robots.txt, the home page, listings, feeds, sitemaps, failed and
+not-modified answers) as it arrives, so the files hold what the crawl saw and
+an import of them learns what the crawl learned. Redirect hops are not
+kept: Scrapy follows them before the crawl sees an answer."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from storage.store import StoreError
 from storage.warc import RawPage, WarcWriterRotating
 
 from .config import CrawlConfig
-from .items import FetchedPage
+from .items import FetchedPage, header_pairs
 from .pipeline import ArchivePipeline
 from .settings import LOG_FORMAT, VERSION
 
@@ -40,6 +41,7 @@ class ScrapyArchivePipeline:
         self.pipeline: ArchivePipeline | None = None
         self.stopping = False
         self.closing = False
+        self.warc_failed = False  # then nothing more is written to it
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ScrapyArchivePipeline:
@@ -73,17 +75,19 @@ class ScrapyArchivePipeline:
         pipeline writes those, after cleaning them in a worker)."""
         if request.meta.get("article") and 200 <= response.status < 300:
             return
-        if self.stopping or self.closing:
+        if self.warc_failed or self.closing:
             return
         page = RawPage(url=response.url, status=response.status,
-                       headers=_header_pairs(response.headers), body=response.body,
+                       headers=header_pairs(response.headers), body=response.body,
                        fetched_at=datetime.now(UTC))
         try:
-            self.warc.write(page, _header_pairs(request.headers), method=request.method)
+            self.warc.write(page, header_pairs(request.headers), method=request.method)
         except OSError as error:
-            if error.errno != errno.ENOSPC:
-                raise
-            self.stop("disk_full", f"no space left on the data folder's disk: {error}")
+            self.warc_failed = True
+            if error.errno == errno.ENOSPC:
+                self.stop("disk_full", f"no space left on the data folder's disk: {error}")
+            else:
+                self.stop("store_error", f"cannot write the WARC file: {error}")
 
     async def process_item(self, item: FetchedPage) -> dict[str, Any]:
         assert self.pipeline is not None
@@ -120,11 +124,6 @@ class ScrapyArchivePipeline:
                                                          "detail": str(error)})
         finally:
             self.crawler.stats.set_value("pipeline", self.pipeline.report())
-
-
-def _header_pairs(headers: Any) -> list[tuple[str, str]]:
-    return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items()
-            for v in values]
 
 
 def crawl_info(config: CrawlConfig, crawler: Any, run_id: int | None) -> dict[str, str]:

@@ -15,7 +15,6 @@ from urllib.parse import unquote
 
 # An article's name fields and the kind of term (site_terms.kind) each holds.
 KIND_OF_FIELD = {"authors": "author", "categories": "category", "tags": "tag"}
-TERM_KINDS = tuple(KIND_OF_FIELD.values())
 
 
 def name_key(text: str) -> str:
@@ -66,5 +65,5 @@ class SiteCounts:
     tags: int
 
 
-__all__ = ["KIND_OF_FIELD", "TERM_KINDS", "LearnedName", "NameMerge", "NamesRemembered",
+__all__ = ["KIND_OF_FIELD", "LearnedName", "NameMerge", "NamesRemembered",
            "SiteCounts", "name_key"]

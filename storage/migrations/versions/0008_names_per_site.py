@@ -45,7 +45,8 @@ articles = sa.table("articles", sa.column("id", sa.Integer),
 
 
 def site_of(url: str) -> str:
-    """The site an article of this URL is stored under (see storage/naming.py)."""
+    """The site an article of this URL is stored under (the rule that
+    sites/stored.py's site_for_url keeps, written out as it was then)."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if host in REGISTERED_HOSTS:
