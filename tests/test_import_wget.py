@@ -5,6 +5,7 @@ article and no older revision. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -57,6 +58,16 @@ def wget_archive(server: ReplicaServer, folder: Path) -> Path:
     raise AssertionError("wget failed three times:\n" + "\n".join(problems))
 
 
+def is_listing(request: str) -> bool:
+    """The home page and its later pages, a section's, tag's or author's
+    listing, a month's archive (any page of them), as the import tells them."""
+    parts = urlsplit(request)
+    path = parts.path.strip("/")
+    return not parts.query and (
+        re.fullmatch(r"(\d{4}(/\d{2}){0,2}/?)?(page/\d+)?", path) is not None
+        or path.split("/")[0] in ("category", "tag", "author"))
+
+
 def expected_counts(server: ReplicaServer) -> dict:
     """What the import must count, from what the replica served to wget."""
     articles = {a.post.path for a in server.site.public_articles()}
@@ -73,9 +84,9 @@ def expected_counts(server: ReplicaServer) -> dict:
         elif path in articles:
             served["unchanged" if path in seen else "new"] += 1
             seen.add(path)
-        elif path == "/" or path.split("/")[1] in ("category", "tag", "author"):
-            served["listing"] += 1  # the home page and listings: read for names
-        else:  # attachment pages, month archives
+        elif is_listing(request):
+            served["listing"] += 1  # read for names, never quarantined
+        else:  # attachment pages
             served["not_an_article"] += 1
     served["request"] = len(requests)
     return dict(served)
