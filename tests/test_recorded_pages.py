@@ -94,7 +94,8 @@ def test_reextraction_reads_each_page_with_the_version_of_its_fetch_day(
         article = article.model_copy(update={"canonical_url": page_url,
                                              "body": "stale", "content_hash": "stale"})
         store.upsert_articles([PageRecord(article=article, fetched_at=fetched,
-                                          warc_file=location[0], warc_offset=location[1])])
+                                          warc_file=location[0], warc_offset=location[1],
+                                          site=redesign_site)])
     result = reextract(store, site=redesign_site)
     assert result["updated"] == 2
     revisions = {u: store.revisions(u)[-1] for u in (url, url + "-again")}
