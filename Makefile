@@ -54,11 +54,17 @@ bench: setup
 serve: setup
 	$(BIN)/archive serve
 
+# Both need the API the deployments live on: without it Prefect would use a
+# temporary one of its own that nothing else sees.
+NEEDS_API = @test -n "$$PREFECT_API_URL" || { echo "make $@: set PREFECT_API_URL to your Prefect server's API (http://127.0.0.1:4200/api for prefect server start)" >&2; exit 1; }
+
 deploy: setup
+	$(NEEDS_API)
 	$(BIN)/prefect work-pool create archive --type process --overwrite
 	ARCHIVE_HOME=$(CURDIR) $(BIN)/prefect --no-prompt deploy --all
 
 worker: setup
+	$(NEEDS_API)
 	$(BIN)/prefect worker start --pool archive
 
 clean:
