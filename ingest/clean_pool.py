@@ -36,6 +36,8 @@ from .lifetime import die_with_parent
 log = logging.getLogger(__name__)
 DEFAULT_BUDGET_S = 30.0
 IN_THREAD_FIRST = 100
+GROUP_PAGES = 8  # pages per message to a worker in `ordered`
+WINDOW_PER_WORKER = 4  # groups in flight per worker in `ordered`
 T = TypeVar("T")
 Item = TypeVar("Item")
 
@@ -142,26 +144,62 @@ class CleaningPool:
                 arguments: Callable[[Item], tuple[Any, ...] | None],
                 url: Callable[[Item], str]) -> Iterator[tuple[Item, T | Cleaned | None]]:
         """Each item with its outcome, in the items' order; an item whose
-        `arguments` are None is passed through (None). At most four pages a
-        worker are in flight, so memory stays a few pages whatever the job."""
-        window: deque[tuple[Item, Future[T] | T | None]] = deque()
+        `arguments` are None is passed through (None).
 
-        def finished() -> tuple[Item, T | Cleaned | None]:
-            item, pending = window.popleft()
-            if pending is None:
-                return item, None
-            done: T | Cleaned = self.outcome(pending, url(item))
-            return item, done
+        Pages go to the workers in groups of GROUP_PAGES (one message each
+        way per group, not per page), with one page's budget for the whole
+        group; a group that overruns it, or kills its worker, is cleaned
+        again page by page, so only the page at fault gets the verdict. Up to
+        WINDOW_PER_WORKER groups a worker are in flight: the workers go on
+        cleaning while the caller stores a batch, and memory stays some
+        megabytes whatever the job."""
+        window: deque[tuple[list[tuple[Item, tuple[Any, ...] | None]],
+                            Future[list[Any]] | list[Any]]] = deque()
 
-        for item in items:
-            args = arguments(item)
-            window.append((item, None if args is None else self.start(task, *args)))
-            while window and (len(window) > max(self.workers, 1) * 4
+        def finished() -> Iterator[tuple[Item, T | Cleaned | None]]:
+            group, pending = window.popleft()
+            outcomes = self._group_outcomes(task, group, pending, url)
+            yield from zip((item for item, _ in group), outcomes, strict=True)
+
+        for group in _groups(items, arguments, GROUP_PAGES):
+            window.append((group, self._start_group(task, [args for _, args in group])))
+            while window and (len(window) > max(self.workers, 1) * WINDOW_PER_WORKER
                               or not isinstance(window[0][1], Future)):
-                yield finished()
+                yield from finished()
         while window:
-            yield finished()
+            yield from finished()
 
+    def _start_group(self, task: Callable[..., Any], arguments: list[tuple[Any, ...] | None]
+                     ) -> Future[list[Any]] | list[Any]:
+        pages = sum(args is not None for args in arguments)
+        if self.workers == 0 or self.pages + pages <= self.in_thread_first:
+            self.pages += pages
+            return _clean_group(task, arguments)
+        self.pages += pages - 1  # start() counts the group's message as one page
+        return self.start(_clean_group, task, arguments)
+
+    def _group_outcomes(self, task: Callable[..., T],
+                        group: list[tuple[Item, tuple[Any, ...] | None]],
+                        pending: Future[list[Any]] | list[Any],
+                        url: Callable[[Item], str]) -> list[T | Cleaned | None]:
+        if not isinstance(pending, Future):
+            return pending
+        try:
+            return pending.result()
+        except (FutureTimeout, ProcessExpired) as error:
+            log.warning("a group of %d pages %s: cleaned again one by one", len(group),
+                        "ran out of time" if isinstance(error, FutureTimeout) else
+                        "lost its cleaning process")
+        started = [(item, None if args is None else self.start(task, *args))
+                   for item, args in group]
+        outcomes: list[T | Cleaned | None] = []
+        for item, one in started:
+            if one is None:
+                outcomes.append(None)
+                continue
+            done: T | Cleaned = self.outcome(one, url(item))
+            outcomes.append(done)
+        return outcomes
     def close(self, wait: bool = True) -> None:
         """Let the workers finish what they hold (a minute at most), then
         stop them; `wait=False` (a job ending on an error): stop them now."""
@@ -183,3 +221,25 @@ class CleaningPool:
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         self.close(wait=kind is None)
+
+
+def _groups(items: Iterable[Item], arguments: Callable[[Item], tuple[Any, ...] | None],
+            size: int) -> Iterator[list[tuple[Item, tuple[Any, ...] | None]]]:
+    """Consecutive items with their arguments, `size` pages a group (an item
+    without arguments rides along)."""
+    group: list[tuple[Item, tuple[Any, ...] | None]] = []
+    pages = 0
+    for item in items:
+        args = arguments(item)
+        group.append((item, args))
+        pages += args is not None
+        if pages >= size:
+            yield group
+            group, pages = [], 0
+    if group:
+        yield group
+
+
+def _clean_group(task: Callable[..., Any], arguments: list[tuple[Any, ...] | None]) -> list[Any]:
+    """In a worker: `task` over a group of pages (None: an item passed through)."""
+    return [None if args is None else task(*args) for args in arguments]
