@@ -1,5 +1,6 @@
 """What every command shares: the consoles, the one-line error, JSON output,
-an Article as people read it, and opening the store."""
+an Article and a stored article as people read them, the `--site` check,
+and opening the store."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from cleaning import Article
+from sites import site_names
 from storage.store import ArticleStore, StoreError
 
 out = Console()
@@ -81,3 +83,29 @@ def open_store(db: str | None, read_only: bool = False) -> ArticleStore:
         return ArticleStore(db, read_only=read_only)
     except StoreError as error:
         raise fail(str(error)) from None
+
+
+def check_site(site: str) -> str:
+    """A `--site` option's value: a registered site or profile."""
+    if site not in site_names():
+        raise typer.BadParameter(f"{site!r} is not one of {', '.join(site_names())}")
+    return site
+
+
+def as_text(value: object) -> str:
+    """A value as people read it: `a 1, b 2` for counts, never a Python repr."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in sorted(value.items())) or "-"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def show_stored(row: dict) -> None:
+    out.rule(f"[bold]{escape(row['title'])}")
+    for key in ("canonical_url", "authors", "published", "categories", "tags", "dateline",
+                "word_count", "extractor", "status", "revision"):
+        value = row[key].isoformat() if isinstance(row[key], datetime) else row[key]
+        out.print(f"[cyan]{key:>14}[/] {escape(as_text(value))}", soft_wrap=True)
+    out.rule()
+    out.print(row["body"], markup=False, highlight=False)

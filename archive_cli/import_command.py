@@ -16,25 +16,19 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sites import shipped_names, site_names
+from sites import shipped_names
 
-from .console import DB_HELP, err, fail, open_store, out, print_json
+from .console import DB_HELP, check_site, err, fail, open_store, out, print_json
 
 if TYPE_CHECKING:
     from ingest.warc_import import ImportResult
-
-
-def _check_site(site: str) -> str:
-    if site not in site_names():
-        raise typer.BadParameter(f"{site!r} is not one of {', '.join(site_names())}")
-    return site
 
 
 def import_warc(
     paths: list[Path] = typer.Argument(
         ..., help="WARC or WARC.gz files, or folders of them (searched recursively).",
         show_default=False),
-    site: str = typer.Option("auto", callback=_check_site,
+    site: str = typer.Option("auto", callback=check_site,
                              help=f"Site to read the pages as: {', '.join(shipped_names())}, or a "
                                   "site module's."),
     host: list[str] = typer.Option(
