@@ -10,13 +10,11 @@ import hashlib
 import json
 import os
 import socket
-import time
 from datetime import date
 from typing import Annotated, Any, cast
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
-from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.states import Failed, State
@@ -27,6 +25,7 @@ from spiders.config import CrawlConfig
 from storage.store import ArticleStore
 
 from .crawl import SIX_HOURS, crawl_and_judge, crawl_config, with_outcome_message
+from .waiting import final_states
 
 SHARD_DEPLOYMENT = "crawl-shard/crawl-shard"
 
@@ -131,7 +130,6 @@ def backfill_flow(
     since: date | None = None,
     until: date | None = None,
     shard_timeout_s: float = SIX_HOURS,
-    poll_s: float = 2.0,
 ) -> dict[str, Any] | State:
     """Fan a backfill out over the work pool and sum what the shards did.
     With `since` (and `until`, default today): one shard per month through
@@ -168,7 +166,8 @@ def backfill_flow(
                     "base_url": config.base_url, "timeout_s": shard_timeout_s},
         flow_run_name=f"shard {s.key}")) for s in pending]
     # Every shard may wait for a free worker slot: at most all of them in a row.
-    states = wait_for([r.id for r in runs], poll_s, deadline_s=shard_timeout_s * len(runs))
+    ended = final_states([r.id for r in runs], deadline_s=shard_timeout_s * len(runs))
+    states = {run.name: ended[run.id] for run in runs if run.id in ended}
     failed = [name for name, state in states.items() if not state.is_completed()]
     failed += [run.name for run in runs if run.name not in states]  # still running at the end
     results = store.shards(key)
@@ -188,19 +187,3 @@ def backfill_flow(
         return Failed(message=f"{len(failed)} shard runs did not complete: {failed}; "
                               "run the backfill again to resume them", data=totals)
     return totals
-
-
-def wait_for(flow_run_ids: list[Any], poll_s: float, deadline_s: float) -> dict[str, Any]:
-    """Block until every flow run is in a final state or the deadline passes;
-    the final states by run name (a run missing from it did not finish)."""
-    final: dict[str, Any] = {}
-    deadline = time.monotonic() + deadline_s
-    with get_client(sync_client=True) as client:
-        while len(final) < len(flow_run_ids) and time.monotonic() < deadline:
-            for run_id in flow_run_ids:
-                run = client.read_flow_run(run_id)
-                if run.state is not None and run.state.is_final():
-                    final[run.name] = run.state
-            if len(final) < len(flow_run_ids):
-                time.sleep(poll_s)
-    return final

@@ -6,18 +6,15 @@ crawl failed: its alert is the only one (docs/deployments.md)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import math
-import time
 from datetime import date
 from typing import Annotated, Any, Literal, cast
 from uuid import UUID
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
-from prefect.client.orchestration import PrefectClient, get_client
+from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
     ArtifactFilter,
     ArtifactFilterFlowRunId,
@@ -25,22 +22,18 @@ from prefect.client.schemas.filters import (
 )
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
-from prefect.exceptions import FlowRunWaitTimeout, MissingContextError
-from prefect.flow_runs import wait_for_flow_run
-from prefect.logging import get_logger
 from prefect.states import Failed, State
-from prefect.utilities.asyncutils import run_coro_as_sync
 from pydantic import Field
 
 from sites import SiteEntry, SitesFileError, load_sites, sites_file_path
 
 from .crawl import SIX_HOURS, fleet_site_run_name
 from .reports import SiteRunReport, fleet_table, summary_from_figures
+from .waiting import wait_for_runs
 
 SITE_DEPLOYMENT = "crawl/site"
 FLEET_ARTIFACT = "fleet-sites"
 FIGURES_ARTIFACT = "crawl-figures"  # the key flows/crawl.py publishes a run's figures under
-POLL_S = 5.0  # only when the API's event stream cannot be had
 RunLogger = logging.Logger | logging.LoggerAdapter[logging.Logger]
 
 
@@ -138,40 +131,6 @@ def fleet_flow(
     if failure:
         return Failed(message=failure, data=totals)
     return totals
-
-
-def wait_for_runs(run_ids: list[UUID], deadline_s: float) -> dict[UUID, FlowRun]:
-    """Every run as it ended, or as it stands at the deadline: Prefect's own
-    wait (the API's stream of state changes), all the runs at once."""
-    try:
-        logger: RunLogger = get_run_logger()
-    except MissingContextError:  # called outside a flow run (a test, a script)
-        logger = get_logger(__name__)
-    return run_coro_as_sync(_wait_for_runs(run_ids, time.monotonic() + deadline_s, logger))
-
-
-async def _wait_for_runs(run_ids: list[UUID], deadline: float,
-                         logger: RunLogger) -> dict[UUID, FlowRun]:
-    async with get_client() as client:
-        runs = await asyncio.gather(*(_wait_for_run(client, i, deadline, logger)
-                                      for i in run_ids))
-    return {run.id: run for run in runs}
-
-
-async def _wait_for_run(client: PrefectClient, run_id: UUID, deadline: float,
-                        logger: RunLogger) -> FlowRun:
-    try:
-        return await wait_for_flow_run(
-            run_id, timeout=max(1, math.ceil(deadline - time.monotonic())), client=client)
-    except FlowRunWaitTimeout:
-        return await client.read_flow_run(run_id)
-    except Exception as error:  # noqa: BLE001 - no event stream here (a proxy without websockets)
-        logger.warning("waiting for flow run %s by polling: %s", run_id, error)
-    while True:
-        run = await client.read_flow_run(run_id)
-        if (run.state is not None and run.state.is_final()) or time.monotonic() >= deadline:
-            return run
-        await asyncio.sleep(min(POLL_S, max(0.0, deadline - time.monotonic())))
 
 
 def reported_figures(run_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any, cast
 
@@ -31,10 +30,11 @@ from ingest.warc_import import ImportInputError, ImportResult, import_warc, warc
 from sites import SiteParameter
 from storage.store import ArticleStore, StoreError
 
+from .waiting import final_states
+
 FILE_DEPLOYMENT = "import/import-file"
 FIGURES_KEY = "import-figures"
 FILE_TIMEOUT_S = 6 * 3600  # one file's run, waiting for a worker included
-POLL_S = 2.0
 
 
 def import_run_name() -> str:
@@ -128,7 +128,7 @@ def fan_out(files: list[Path], site: str, hosts: list[str], pool: str) -> dict[s
         parameters={"paths": [str(path)], "site": site, "hosts": hosts})) for path in files]
     names = {run.id: str(path) for run, path in zip(runs, files, strict=True)}
     # Every file may wait for a free worker slot: at most all of them in a row.
-    states = wait_for_runs([run.id for run in runs], deadline_s=FILE_TIMEOUT_S * len(runs))
+    states = final_states([run.id for run in runs], deadline_s=FILE_TIMEOUT_S * len(runs))
     reported = children_figures([run.id for run in runs])
     total = ImportResult()
     rows = []
@@ -153,23 +153,6 @@ def fan_out(files: list[Path], site: str, hosts: list[str], pool: str) -> dict[s
                               f"{', '.join(failed)}; run them again (an import is idempotent)",
                       data=total.as_dict())
     return total.as_dict()
-
-
-def wait_for_runs(run_ids: list[Any], deadline_s: float) -> dict[Any, State]:
-    """Block until every flow run is in a final state or the deadline passes;
-    the final states by run id (a run missing from it did not finish)."""
-    final: dict[Any, State] = {}
-    deadline = time.monotonic() + deadline_s
-    with get_client(sync_client=True) as client:
-        while len(final) < len(run_ids) and time.monotonic() < deadline:
-            for run_id in run_ids:
-                if run_id not in final:
-                    state = client.read_flow_run(run_id).state
-                    if state is not None and state.is_final():
-                        final[run_id] = state
-            if len(final) < len(run_ids):
-                time.sleep(POLL_S)
-    return final
 
 
 def children_figures(run_ids: list[Any]) -> dict[Any, ImportResult]:

@@ -117,7 +117,7 @@ def run_fleet(timeout_s: float) -> FlowRun:
     """A run of `fleet/nightly`, now, waited for as the fleet waits for its sites."""
     from prefect.deployments import run_deployment
 
-    from flows.fleet import wait_for_runs
+    from flows.waiting import wait_for_runs
 
     run = cast(FlowRun, run_deployment("fleet/nightly", timeout=0, as_subflow=False))
     return wait_for_runs([run.id], timeout_s)[run.id]
