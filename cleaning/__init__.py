@@ -3,8 +3,6 @@
 from .errors import ExtractionError, NotAnArticle
 from .extract import (
     CLEANER_VERSION,
-    PROFILES,
-    SITES,
     Profile,
     choose_profile,
     extract_article,
@@ -14,8 +12,6 @@ from .urls import canonical_form
 
 __all__ = [
     "CLEANER_VERSION",
-    "PROFILES",
-    "SITES",
     "Article",
     "ExtractionError",
     "Image",

@@ -30,13 +30,14 @@ class Profile(Protocol):
     def extract(self, page: Page) -> Draft: ...
 
 
-# The cleaner's own profiles, for any site of a kind; a registered site's
-# parser (sites/catalog/) is passed in as a Profile.
+# The cleaner's own profiles, for any site of a kind, as `auto` tries them;
+# the site registry (sites/) is the one list of names users choose from, and
+# passes a registered site's parser in as a Profile.
 PROFILES: dict[str, Profile] = {
     "wordpress": WordPressProfile(),
     "generic": GenericProfile(),
 }
-SITES = ("auto", *PROFILES)
+_CHOICES = ("auto", *PROFILES)
 _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 
 
@@ -76,8 +77,8 @@ def extract_article(html: str | bytes, url: str, site: str | Profile = "auto",
 
 def _extract(html: str | bytes, url: str, site: str | Profile, fallback_allowed: bool,
              declared_charset: str | None = None) -> Article:
-    if isinstance(site, str) and site not in SITES:
-        choices = ", ".join(SITES)
+    if isinstance(site, str) and site not in _CHOICES:
+        choices = ", ".join(_CHOICES)
         raise ExtractionError(f"unknown site profile {site!r}; choose one of {choices}", url)
     text, warnings = ensure_text(html, url, declared_charset)
     if not isinstance(site, str):
