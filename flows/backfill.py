@@ -20,11 +20,12 @@ from prefect.deployments import run_deployment
 from prefect.states import Failed, State
 from pydantic import BaseModel, Field
 
-from sites import AUTO, SiteParameter, get_site
+from sites import AUTO, get_site
 from spiders.config import CrawlConfig
 from storage.store import ArticleStore
 
 from .crawl import SIX_HOURS, crawl_and_judge, crawl_config, with_outcome_message
+from .parameters import SiteParameter
 from .waiting import final_states
 
 SHARD_DEPLOYMENT = "crawl-shard/crawl-shard"

@@ -36,7 +36,6 @@ from sites import (
     CrawlTarget,
     SiteChoiceError,
     SiteEntry,
-    SiteParameter,
     SitesFileError,
     load_sites,
     resolve_site,
@@ -51,6 +50,7 @@ from storage.config import redact
 from storage.store import ArticleStore, StoreError
 
 from .alerts import FLEET_SITE_RUN_PREFIX
+from .parameters import SiteParameter
 from .reports import figures_table, quality_markdown
 
 SIX_HOURS = 6 * 3600

@@ -27,9 +27,9 @@ from prefect.runtime import flow_run
 from prefect.states import Failed, State
 
 from ingest.warc_import import ImportInputError, ImportResult, import_warc, warc_files
-from sites import SiteParameter
 from storage.store import ArticleStore, StoreError
 
+from .parameters import SiteParameter
 from .waiting import final_states
 
 FILE_DEPLOYMENT = "import/import-file"

@@ -7,7 +7,6 @@ from .extraction import Reading, clean_page, extract_article, parser_for
 from .registry import (
     AUTO,
     RegistryError,
-    SiteParameter,
     all_sites,
     crawlable_names,
     get_site,
@@ -31,7 +30,6 @@ __all__ = [
     "Reading",
     "RegistryError",
     "Site",
-    "SiteParameter",
     "SiteChoiceError",
     "SiteEntry",
     "SitesFileError",
