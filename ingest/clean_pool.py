@@ -200,6 +200,7 @@ class CleaningPool:
             done: T | Cleaned = self.outcome(one, url(item))
             outcomes.append(done)
         return outcomes
+
     def close(self, wait: bool = True) -> None:
         """Let the workers finish what they hold (a minute at most), then
         stop them; `wait=False` (a job ending on an error): stop them now."""
