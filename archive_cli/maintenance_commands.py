@@ -24,6 +24,7 @@ from .console import (
     open_store,
     out,
 )
+from .flow_runtime import flow_runtime
 from .mend_command import SITE_FILTER_HELP, stored_site
 
 
@@ -93,10 +94,14 @@ def serve_command() -> None:
     """Serve every deployment of prefect.yaml with its schedule from one process."""
     from flows.serve import ServeConflict, serve_all
 
-    try:
-        serve_all()
-    except ServeConflict as error:
-        raise fail(str(error)) from None
+    # Against the command's own API when none is given (one in a session of
+    # its own, so a terminal's Ctrl-C stops serve, and serve's last words to
+    # the API, pausing its schedules, still reach it), stopped when serve ends.
+    with flow_runtime():
+        try:
+            serve_all()
+        except ServeConflict as error:
+            raise fail(str(error)) from None
 
 
 def alerts(webhook: str = typer.Option(

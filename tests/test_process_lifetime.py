@@ -185,3 +185,29 @@ def test_crawl_all_with_a_prefect_server_then_import_and_reextract_leave_nothing
     assert code == 0, stderr[-3000:]
     all_gone(pgid, tmp_path)
     assert "unchanged 120" in stdout
+
+
+def test_ctrl_c_stops_archive_serve_at_once_with_its_schedules_paused(tmp_path):
+    """`archive serve` with no Prefect server given serves against the
+    command's own API, out of the terminal's group: a Ctrl-C stops serve,
+    whose last words (pausing its schedules) still reach the API, and then
+    the API. Before, the terminal's Ctrl-C stopped Prefect's temporary
+    server first: serve spent minutes retrying, with tracebacks."""
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        env = {**no_api_env(tmp_path), "PREFECT_LOGGING_LEVEL": "INFO"}  # serve's last words
+        process = subprocess.Popen([ARCHIVE, "serve"], env=env, cwd=ROOT,
+                                   stdout=output, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    try:
+        wait_until(lambda: "being served" in log.read_text(), 180,
+                   "waiting for serve to serve", details=lambda: log.read_text()[-3000:])
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    printed = log.read_text()
+    assert "All deployments have been paused" in printed, printed[-3000:]
+    assert "Traceback" not in printed, printed[-3000:]
+    all_gone(process.pid, tmp_path)
