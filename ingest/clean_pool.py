@@ -88,7 +88,11 @@ class CleaningPool:
     def start(self, task: Callable[..., T], *args: Any) -> Future[T] | T:
         """Run `task(*args)`: here (the first pages, or no workers), returning
         its value, or in a worker, returning its future."""
-        self.pages += 1
+        return self._start(1, task, *args)
+
+    def _start(self, pages: int, task: Callable[..., T], *args: Any) -> Future[T] | T:
+        """`start` for a task that cleans `pages` pages (a group: one message)."""
+        self.pages += pages
         if self.workers == 0 or self.pages <= self.in_thread_first:
             return task(*args)
         if self.pool is None:
@@ -172,11 +176,7 @@ class CleaningPool:
     def _start_group(self, task: Callable[..., Any], arguments: list[tuple[Any, ...] | None]
                      ) -> Future[list[Any]] | list[Any]:
         pages = sum(args is not None for args in arguments)
-        if self.workers == 0 or self.pages + pages <= self.in_thread_first:
-            self.pages += pages
-            return _clean_group(task, arguments)
-        self.pages += pages - 1  # start() counts the group's message as one page
-        return self.start(_clean_group, task, arguments)
+        return self._start(pages, _clean_group, task, arguments)
 
     def _group_outcomes(self, task: Callable[..., T],
                         group: list[tuple[Item, tuple[Any, ...] | None]],

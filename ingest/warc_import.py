@@ -57,7 +57,6 @@ sum(quarantined) + sum(skipped).
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -99,8 +98,6 @@ WARC_SUFFIXES = (".warc", ".warc.gz")
 CLEAN_BUDGET_S = DEFAULT_BUDGET_S  # seconds a page may take to clean, as in a crawl
 INLINE_PAGES = IN_THREAD_FIRST
 MAX_WARNINGS = 50
-# The home page, its later pages, a month's (or day's) archive and its later pages.
-_LISTING_PATH_RE = re.compile(r"(?:\d{4}(?:/\d{2}){0,2}/?)?(?:page/\d+)?")
 # The pool's verdicts on a page that stalled or killed a cleaning process.
 CLEANER_STOPPED = ("cleaner_timeout", "cleaner_crashed")
 _GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -506,7 +503,7 @@ class _Importer:
         if cleaned.problem not in CLEANER_STOPPED:  # never parse here what stalled a worker
             self._learn_names(stored, record)
         if cleaned.article is None and cleaned.problem == "not_an_article" \
-                and self._is_listing(stored, record.url):
+                and self.names.sources(stored, record.url).is_listing_url(record.url):
             self.skipped["listing"] += 1  # read for its names, as the crawl reads it
         elif cleaned.article is None:
             self.rejected.append((record, cleaned, path))
@@ -525,15 +522,6 @@ class _Importer:
         if changed:
             remembered = self.store.remember_terms(stored, changed)
             self.result.names_learned += len(remembered.learned)
-
-    def _is_listing(self, stored: str, url: str) -> bool:
-        """A page a crawl walks for links: the home page and its later pages,
-        a section's, tag's or author's listing, a month's archive."""
-        parts = urlsplit(url)
-        if parts.query:
-            return False  # `/?p=123` is a post's short link, not the home page
-        return bool(_LISTING_PATH_RE.fullmatch(parts.path.strip("/"))) or \
-            self.names.sources(stored, url).term_of(url) is not None
 
     # --- storing ----------------------------------------------------------------------------------
     def _flush(self) -> None:

@@ -34,6 +34,8 @@ NOT_ARTICLE_RE = re.compile(
 # `CrawlSources.mentioned_terms` (a literal "/" first keeps the scan fast).
 _LISTING_PATH_RE = re.compile(r"/(?:category|tag|author)/[^\"'<>\s?#]+")
 # A relative one in an attribute (`href="category/x"`), which that scan misses.
+# The home page, its later pages, a month's (or day's) archive and its later pages.
+_DATED_LISTING_PATH_RE = re.compile(r"(?:\d{4}(?:/\d{2}){0,2}/?)?(?:page/\d+)?")
 _RELATIVE_LISTING_RE = re.compile(r"=\s*[\"']?(?:category|tag|author)/")
 
 
@@ -226,6 +228,16 @@ class CrawlSources:
             if term is not None:
                 found.add((term.kind, term.slug))
         return found
+
+    def is_listing_url(self, url: str) -> bool:
+        """A page a crawl walks for links, by its URL: the home page and its
+        later pages, a month's archive, a section's, tag's or author's
+        listing (any page of them); `/?p=123`, a post's short link, is not."""
+        parts = urlsplit(url)
+        if parts.query:
+            return False
+        return bool(_DATED_LISTING_PATH_RE.fullmatch(parts.path.strip("/"))) \
+            or self.term_of(url) is not None
 
     def term_of(self, url: str) -> Term | None:
         """The term whose listing `url` is (its first page or a later one).

@@ -296,3 +296,14 @@ def test_a_page_that_declares_no_language_takes_its_site_modules():
     # The Arabic paper's host is no host of the English archive's: no language taken.
     sister = "https://www.aawsat.com/home/article/1/a-story"
     assert extract_article(page, sister).language is None
+
+
+@pytest.mark.parametrize(("path", "listing"), [
+    ("/", True), ("/page/2/", True), ("/2017/05/", True), ("/2017/05/page/3", True),
+    ("/category/news-middle-east/", True), ("/tag/yemen/page/2", True),
+    ("/author/hamzamustafa/", True), ("/?p=123", False),
+    ("/theaawsat/news-middle-east/talks-resume", False), ("/2017/05/talks-resume", False),
+])
+def test_listing_urls_are_told_by_their_shape(path, listing):
+    sources = get_site("wordpress").crawl_sources("https://news.example")
+    assert sources.is_listing_url("https://news.example" + path) is listing
