@@ -99,9 +99,14 @@ def serve_command() -> None:
     # the API, pausing its schedules, still reach it), stopped when serve ends.
     with flow_runtime():
         try:
-            serve_all()
+            paused = serve_all()
         except ServeConflict as error:
             raise fail(str(error)) from None
+        except Exception as error:  # the API went away as serve stopped
+            raise fail(f"serve stopped, but its schedules could not be paused: "
+                       f"{str(error).splitlines()[0] if str(error) else type(error).__name__}",
+                       code=1) from None
+        err.print(f"serve stopped: the schedules of its {paused} deployments are paused")
 
 
 def alerts(webhook: str = typer.Option(

@@ -60,16 +60,42 @@ def pooled_deployments(names: list[str]) -> list[str]:
     return found
 
 
-def serve_all(interval_s: float | None = None) -> None:
+def serve_all(interval_s: float | None = None) -> int:
     """Serve every deployment, unless `prefect deploy` registered them for a
     work pool on this API: serving would rewrite them (their pull steps gone,
     runs crashing on the pool's workers) and pause their schedules when it
-    stops. Workers serve those; `serve` is for a setup without a pool."""
+    stops. Workers serve those; `serve` is for a setup without a pool.
+
+    Returns, once stopped, how many of the served deployments are paused."""
     deployments = deployments_from_yaml(interval_s=interval_s)
-    taken = pooled_deployments([f"{d.flow_name}/{d.name}" for d in deployments])
+    names = [f"{d.flow_name}/{d.name}" for d in deployments]
+    taken = pooled_deployments(names)
     if taken:
         raise ServeConflict(
             f"these deployments are registered for a work pool on this Prefect server: "
             f"{', '.join(taken)}; run their workers (make worker) instead of serve, or delete "
             "them first (prefect deployment delete NAME)")
     serve(*deployments)
+    # Prefect's runner pauses them as it stops, but not when the stop comes
+    # while it starts (after the deployments were registered): schedules
+    # left active on a server nobody serves pile up late runs.
+    return pause_deployments(names)
+
+
+def pause_deployments(names: list[str]) -> int:
+    """Pause these deployments' schedules (those already paused stay so);
+    returns how many are paused."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    paused = 0
+    with get_client(sync_client=True) as client:
+        for name in names:
+            try:
+                deployment = client.read_deployment_by_name(name)
+            except ObjectNotFound:
+                continue
+            if not deployment.paused:
+                client.pause_deployment(deployment.id)
+            paused += 1
+    return paused

@@ -4,6 +4,7 @@ The lifecycle (deadline, SIGTERM, grace, SIGKILL) is docs/crawl-lifecycle.md."""
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import logging
 import os
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 # Seconds between SIGTERM and SIGKILL: time to store the pages in hand and flush.
 DEFAULT_GRACE_S = 30.0
+# What the kernel sends a crawl child when our process dies: neither SIGTERM
+# (the stop we send, and record, ourselves) nor a terminal's signal.
+PARENT_DEATH_SIGNAL = signal.SIGUSR1
 
 
 class CrawlFailed(RuntimeError):
@@ -57,7 +61,7 @@ def grace_seconds() -> float:
 def prepare_data_dir(config: CrawlConfig) -> Path:
     """The folder for the run's log (and WARC files), made and checked writable
     before the run is recorded: a run row is never left `running` by a bad path."""
-    logs = Path(config.data_dir) / "logs"
+    logs = logs_folder(config)
     try:
         logs.mkdir(parents=True, exist_ok=True)
         config.warc_dir.mkdir(parents=True, exist_ok=True)
@@ -68,6 +72,15 @@ def prepare_data_dir(config: CrawlConfig) -> Path:
         raise CrawlFailed(f"the data folder {config.data_dir} cannot be written: "
                           f"{error.strerror or error}", cause) from None
     return logs
+
+
+def logs_folder(config: CrawlConfig) -> Path:
+    return Path(config.data_dir) / "logs"
+
+
+def run_log_path(config: CrawlConfig, run_id: int) -> Path:
+    """Where a run's log goes (written by the runner, or by an orphaned child)."""
+    return logs_folder(config) / f"crawl-{run_id}.log"
 
 
 def run_params(config: CrawlConfig) -> dict[str, Any]:
@@ -103,21 +116,21 @@ def run_crawl(config: CrawlConfig, timeout: float | None = None,
     if STOPPING.is_set():
         raise CrawlFailed("the crawl was not started: the command was asked to stop",
                           "stopped")
-    logs = prepare_data_dir(config)
+    prepare_data_dir(config)
     owned = store is None  # opened here: closed here (its pool held no longer than the crawl)
     store = store or ArticleStore(config.db_url)
     try:
-        return _crawl_into(store, config, logs, timeout, progress, log_sink, on_child)
+        return _crawl_into(store, config, timeout, progress, log_sink, on_child)
     finally:
         if owned:
             store.close()
 
 
-def _crawl_into(store: ArticleStore, config: CrawlConfig, logs: Path, timeout: float | None,
+def _crawl_into(store: ArticleStore, config: CrawlConfig, timeout: float | None,
                 progress: ProgressCallback | None, log_sink: LogSink | None,
                 on_child: Callable[[subprocess.Popen[str]], None] | None) -> dict[str, Any]:
     run_id = store.start_run(run_params(config))
-    log_file = logs / f"crawl-{run_id}.log"
+    log_file = run_log_path(config, run_id)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="crawl-") as tmp:
         paths = {name: Path(tmp) / f"{name}.json" for name in ("config", "stats", "progress")}
@@ -127,8 +140,9 @@ def _crawl_into(store: ArticleStore, config: CrawlConfig, logs: Path, timeout: f
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
         log_stream = open_log(log_file)
-        child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True,
-                                 errors="replace", preexec_fn=die_with_parent)
+        child = subprocess.Popen(
+            command, env=env, stderr=subprocess.PIPE, text=True, errors="replace",
+            preexec_fn=functools.partial(die_with_parent, death_signal=PARENT_DEATH_SIGNAL))
         if STOPPING.is_set():
             # The stop came while this child was starting, after the stop
             # signal's handler listed the crawls (it sets STOPPING first, so

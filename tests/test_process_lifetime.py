@@ -128,20 +128,17 @@ def test_a_stop_signal_stops_crawl_all_gracefully_and_leaves_nothing(tmp_path, t
     assert sum(r["stats"]["articles_new"] for r in runs) == stored_count(db) < 120
 
 
-@pytest.mark.xfail(strict=False, reason="known defect, open: the orphaned crawl's run row is "
-                   "sometimes left `running` (2 of the last 5 full runs here)")
 def test_kill_9_of_the_cli_stores_the_pages_in_hand_and_leaves_nothing(tmp_path):
     """The crawl and the temporary API are asked by the kernel to stop when the
     command dies without cleaning up; the crawl stores what it had in hand
-    (however many SIGTERMs its parent's dying threads send) and closes its run."""
+    (however many signals its parent's dying threads send) and closes its run,
+    even when it is done before the last of those threads is (CI saw the run
+    left `running` when the crawl went by its parent's PID)."""
     db = f"sqlite:///{tmp_path / 'a.db'}"
     with ReplicaServer(ReplicaSite(articles=60), article_delay_s=1.0) as server:
-        # A grace long enough for a loaded machine: past it the crawl exits
-        # hard, before it could close its run (CI saw it `running` once at 20 s).
-        env = {**no_api_env(tmp_path), "ARCHIVE_STOP_GRACE_S": "90"}
         process = subprocess.Popen(
             [ARCHIVE, "crawl", "--site", "aawsat", "--base-url", server.base, "--db", db,
-             "--data-dir", str(tmp_path / "data")], env=env, cwd=ROOT,
+             "--data-dir", str(tmp_path / "data")], env=no_api_env(tmp_path), cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
         wait_until(lambda: stored_count(db) >= 5, 180, "waiting for the crawl to store articles")
@@ -154,7 +151,10 @@ def test_kill_9_of_the_cli_stores_the_pages_in_hand_and_leaves_nothing(tmp_path)
 
     assert stored_count(db) == warc_article_pages(tmp_path / "data") < 60
     run = ArticleStore(db).runs(1)[0]
-    assert run["status"] == "failed" and run["stats"]["outcome"]["cause"] == "stopped"
+    # The orphan's last words go to the run's log (its stderr pipe has no reader).
+    log = (tmp_path / "data" / "logs" / f"crawl-{run['id']}.log").read_text()
+    assert run["status"] == "failed", log[-3000:]
+    assert run["stats"]["outcome"]["cause"] == "stopped"
 
 
 def test_crawl_all_with_a_prefect_server_then_import_and_reextract_leave_nothing(tmp_path):
@@ -212,6 +212,9 @@ def test_ctrl_c_stops_archive_serve_at_once_with_its_schedules_paused(tmp_path):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     printed = log.read_text()
-    assert "All deployments have been paused" in printed, printed[-3000:]
+    # Paused by serve itself even when the Ctrl-C comes as Prefect's runner
+    # starts (before it, the runner left them active: CI saw it once).
+    served = len(yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"])
+    assert f"the schedules of its {served} deployments are paused" in printed, printed[-3000:]
     assert "Traceback" not in printed, printed[-3000:]
     all_gone(process.pid, tmp_path)
