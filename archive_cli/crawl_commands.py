@@ -29,6 +29,7 @@ from sites import profiles as site_profiles
 from sites import registered as registered_sites
 from spiders.config import CrawlConfig
 from spiders.runner import CrawlFailed, prepare_data_dir
+from spiders.summary import CrawlSummary
 from storage.store import ArticleStore, StoreError
 
 from .console import (
@@ -153,20 +154,20 @@ def crawl_all(entries: list[SiteEntry], common: dict[str, Any], db: str | None,
     failed = 0
     table = Table("site", "outcome", "pages", "new", "updated", "unchanged", "failures")
     for target, state in finished:
-        summary = state.result(raise_on_failure=False) if state.is_completed() else \
-            getattr(state, "data", None)
-        summary = summary if isinstance(summary, dict) else {}
+        summary = state_summary(state)
         failed += not state.is_completed()
         outcome = "completed" if state.is_completed() else f"failed: {state.message}"
         if as_json:
             print_json({"site": target.name, "state": state.name, "message": state.message,
-                        **summary})
+                        **(summary.as_record() if summary else {})})
+        elif summary is None:  # it never got to crawl: no counts, not zeros
+            table.add_row(escape(target.name), escape(outcome), "", "", "", "", "")
         else:
             table.add_row(escape(target.name), escape(outcome),
-                          *(str(summary.get(k, "")) for k in ("pages_fetched", "articles_new",
-                                                              "articles_updated",
-                                                              "articles_unchanged")),
-                          escape(as_text(summary.get("failures", {}))))
+                          *(str(n) for n in (summary.pages_fetched, summary.articles_new,
+                                             summary.articles_updated,
+                                             summary.articles_unchanged)),
+                          escape(as_text(summary.failures)))
     if not as_json:
         out.print(table)
     if failed:
@@ -213,8 +214,8 @@ def sites(sites_file: str | None = typer.Option(None, help="The sites file (defa
         last = last_run(store, row["name"], row["base_url"])
         row["last_crawl"] = None if last is None else {
             "started": last["started"], "status": last["status"],
-            "articles_new": (last["stats"] or {}).get("articles_new"),
-            "failures": (last["stats"] or {}).get("failures")}
+            **CrawlSummary.model_validate(last["stats"] or {}).as_record(
+                include={"articles_new", "failures"})}
     if as_json:
         for row in rows:
             print_json(row)
@@ -256,7 +257,7 @@ def check_before_running(*crawls: dict) -> None:
 
 def run_crawl_flow(parameters: dict, db: str | None, data_dir: str | None,
                    timeout: float, environment: dict[str, str] | None = None,
-                   as_json: bool = False) -> dict:
+                   as_json: bool = False) -> CrawlSummary:
     """Validate, then run the Prefect crawl flow in this process and report."""
     prepare_environment(db, data_dir, environment)
     check_before_running(parameters)
@@ -265,17 +266,24 @@ def run_crawl_flow(parameters: dict, db: str | None, data_dir: str | None,
     with flow_runtime(), \
             out.status(f"crawling {parameters['base_url']} ({parameters['mode']})..."):
         state = crawl_flow(**parameters, timeout_s=timeout, return_state=True)
-    summary = state.result(raise_on_failure=False) if state.is_completed() else \
-        getattr(state, "data", None)
-    if isinstance(summary, dict):
-        print_json(summary) if as_json else show_summary(summary)
+    summary = state_summary(state)
+    if summary is not None:
+        print_json(summary.as_record()) if as_json else show_summary(summary)
     if not state.is_completed():  # docs/outcomes.md: a failed run exits 1, its cause named
         raise fail(f"the crawl run {(state.name or 'failed').lower()}: {state.message}", 1)
-    assert isinstance(summary, dict)
-    if summary.get("failures"):
-        failures = ", ".join(f"{k} {v}" for k, v in sorted(summary["failures"].items()))
+    assert summary is not None
+    if summary.failures:
+        failures = ", ".join(f"{k} {v}" for k, v in sorted(summary.failures.items()))
         err.print(f"[yellow]the crawl completed with failures:[/] {escape(failures)}")
     return summary
+
+
+def state_summary(state: Any) -> CrawlSummary | None:
+    """A crawl flow run's summary: its result, or a failed run's data; None
+    for a run that never got to crawl (bad parameters, site busy)."""
+    summary = state.result(raise_on_failure=False) if state.is_completed() else \
+        getattr(state, "data", None)
+    return summary if isinstance(summary, CrawlSummary) else None
 
 
 def make_config(**values: Any) -> CrawlConfig:
@@ -287,17 +295,16 @@ def make_config(**values: Any) -> CrawlConfig:
         raise fail(f"bad crawl parameters: {problems}") from None
 
 
-def show_summary(summary: dict) -> None:
-    table = Table(title=f"crawl run {summary.get('run_id')}", show_header=False)
-    outcome = summary.get("outcome") or {}
-    if outcome:
-        table.add_row("outcome", escape(outcome["state"] + (f" ({outcome['cause']})"
-                                                           if outcome.get("cause") else "")))
+def show_summary(summary: CrawlSummary) -> None:
+    table = Table(title=f"crawl run {summary.run_id}", show_header=False)
+    if summary.outcome:
+        table.add_row("outcome", escape(summary.outcome_label))
+    record = summary.as_record()
     for key in ("pages_fetched", "listing_pages", "articles_new", "articles_updated",
                 "articles_unchanged", "articles_not_modified", "articles_gone", "quarantined",
                 "failures", "robots_disallowed", "retries", "extractors", "fallbacks",
                 "duration_s", "pages_per_s", "log_file"):
-        table.add_row(key, escape(as_text(summary.get(key, ""))))
+        table.add_row(key, escape(as_text(record[key] if record[key] is not None else "")))
     out.print(table)
 
 

@@ -16,6 +16,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from cleaning import canonical_form
+from spiders.coverage import Coverage
+from spiders.summary import CrawlSummary
 from storage.export import FORMATS, ExportError, article_record
 from storage.export import export as export_articles
 from storage.naming import name_key
@@ -194,13 +196,13 @@ def stats(site: str | None = typer.Option(None, help=SITE_FILTER_HELP),
     """What the store holds (per site too), and the last runs."""
     store = open_store(db, read_only=True)
     figures = store.stats(site=stored_site(store, site))
-    runs = [{"id": r["id"], "site": run_site(r), "status": r["status"], "started": r["started"],
-             "finished": r["finished"], "outcome": (r["stats"] or {}).get("outcome"),
-             "pages_fetched": (r["stats"] or {}).get("pages_fetched"),
-             "articles_new": (r["stats"] or {}).get("articles_new"),
-             "coverage": (r["stats"] or {}).get("coverage")} for r in store.runs(5)]
+    recent = [(r, CrawlSummary.model_validate(r["stats"] or {})) for r in store.runs(5)]
     if as_json:
-        print_json({**figures, "recent_runs": runs})
+        print_json({**figures, "recent_runs": [
+            {"id": r["id"], "site": run_site(r, s), "status": r["status"],
+             "started": r["started"], "finished": r["finished"],
+             **s.as_record(include={"outcome", "pages_fetched", "articles_new", "coverage"})}
+            for r, s in recent]})
         return
     per_site = figures.pop("sites")
     table = Table(show_header=False)
@@ -213,40 +215,40 @@ def stats(site: str | None = typer.Option(None, help=SITE_FILTER_HELP),
             "articles", "gone", "categories", "tags", "authors")))
     if per_site:
         out.print(sites_table)
-    for run in runs:
-        cause = (run["outcome"] or {}).get("cause")
-        coverage = run["coverage"] or {}
-        covered = f", {coverage['stored']} of {coverage['found']} listed articles stored" \
+    for run, summary in recent:
+        cause = summary.outcome.cause if summary.outcome else None
+        coverage = summary.coverage
+        covered = f", {coverage.stored} of {coverage.found} listed articles stored" \
             if coverage else ""
-        out.print(f"run {run['id']} {escape(run['site'])}: {run['status']}"
+        out.print(f"run {run['id']} {escape(run_site(run, summary))}: {run['status']}"
                   f"{f' ({cause})' if cause else ''} "
-                  f"{run['started']:%Y-%m-%d %H:%M}, {run['pages_fetched'] or 0} pages, "
-                  f"{run['articles_new'] or 0} new{covered}", highlight=False, soft_wrap=True)
-    last = next((run["coverage"] for run in runs if run["coverage"]), None)
+                  f"{run['started']:%Y-%m-%d %H:%M}, {summary.pages_fetched} pages, "
+                  f"{summary.articles_new} new{covered}", highlight=False, soft_wrap=True)
+    last = next((s.coverage for _run, s in recent if s.coverage), None)
     if last:
         show_coverage(last)
 
 
-def run_site(run: dict[str, Any]) -> str:
+def run_site(run: dict[str, Any], summary: CrawlSummary) -> str:
     """The site a run crawled: the name it stored under, else its base URL's host."""
     params = run["params"] or {}
-    return (run["stats"] or {}).get("site") or params.get("site_label") or \
+    return summary.site or params.get("site_label") or \
         urlsplit(params.get("base_url") or "").netloc or "-"
 
 
-def show_coverage(coverage: dict[str, Any]) -> None:
+def show_coverage(coverage: Coverage) -> None:
     """The listings of a crawl and how each walk ended; what was never stored."""
     table = Table("listing", "kind", "pages", "ended", "found", "stored",
                   title="coverage of the last crawl")
-    for row in coverage["listings"]:
-        table.add_row(escape(urlsplit(row["listing"]).path or "/"), row["kind"], str(row["pages"]),
-                      escape(row["ended"]), str(row["found"]), str(row["stored"]))
+    for row in coverage.listings:
+        table.add_row(escape(urlsplit(row.listing).path or "/"), row.kind, str(row.pages),
+                      escape(row.ended), str(row.found), str(row.stored))
     out.print(table)
-    for missing in coverage["missing"]:
-        out.print(f"not stored: {escape(missing['url'])} ({escape(missing['why'])})",
+    for missing in coverage.missing:
+        out.print(f"not stored: {escape(missing.url)} ({escape(missing.why)})",
                   highlight=False, soft_wrap=True)
-    if coverage["missing_total"] > len(coverage["missing"]):
-        out.print(f"... and {coverage['missing_total'] - len(coverage['missing'])} more")
+    if coverage.missing_total > len(coverage.missing):
+        out.print(f"... and {coverage.missing_total - len(coverage.missing)} more")
 
 
 def export(

@@ -117,18 +117,18 @@ def pipeline(base: str, concurrency: int, tmp: Path, workers: int,
                          autothrottle=False, concurrency_per_domain=concurrency,
                          clean_workers=workers, store_batch=100)
     summary = run_crawl(config, timeout=7200, on_child=lambda child: memory.watch(child.pid))
-    seconds = summary["crawl_s"]
+    seconds = summary.crawl_s
     # Absent from a crawl that predates the writer thread (the figures are 0 then).
-    write_s, read_s = summary.get("store_write_s", 0.0), summary.get("store_read_s", 0.0)
-    return _rate(summary["pages_fetched"], seconds) | memory.stop() | {
-        "articles_stored": summary["articles_new"], "failures": summary["failures"],
-        "quarantined": summary["quarantined"], "wall_s": summary["duration_s"],
+    write_s, read_s = summary.store_write_s, summary.store_read_s
+    return _rate(summary.pages_fetched, seconds) | memory.stop() | {
+        "articles_stored": summary.articles_new, "failures": summary.failures,
+        "quarantined": summary.quarantined, "wall_s": summary.duration_s,
         "store_write_s": write_s, "store_read_s": read_s,
         # The writer thread's store calls over the crawl's time: 1.0 would be a
         # crawl that waits on its store; reads are on their own pool.
         "store_share": round(write_s / seconds, 3) if seconds else 0.0,
         "read_share": round(read_s / seconds, 3) if seconds else 0.0,
-        "pages_in_hand_peak": summary.get("pages_in_hand_peak", 0)}
+        "pages_in_hand_peak": summary.pages_in_hand_peak}
 
 
 def pipeline_postgres(base: str, concurrency: int, tmp: Path, workers: int,

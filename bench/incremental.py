@@ -21,9 +21,10 @@ from bench.common import save  # noqa: E402
 from replica import ReplicaServer, ReplicaSite  # noqa: E402
 from spiders.config import CrawlConfig  # noqa: E402
 from spiders.runner import run_crawl  # noqa: E402
+from spiders.summary import CrawlSummary  # noqa: E402
 
 
-def timed(config: CrawlConfig) -> tuple[dict, float]:
+def timed(config: CrawlConfig) -> tuple[CrawlSummary, float]:
     started = time.monotonic()
     summary = run_crawl(config, timeout=3600)
     return summary, time.monotonic() - started
@@ -45,19 +46,19 @@ def main() -> None:
         # Start-up alone: a crawl of one URL that is already stored (robots.txt + 1 page).
         stored_url = f"{server.base}{server.site.public_articles()[0].post.path}"
         idle, idle_s = timed(CrawlConfig(**base, urls=[stored_url]))
-    stored = full["articles_new"]
+    stored = full.articles_new
     assert stored == len(server.site.public_articles()), (stored, "articles missed")
     figures = {
         "articles": args.articles, "cores": os.cpu_count(),
-        "full_requests": full["requests"], "full_s": round(full_s, 2),
-        "incremental_requests": quiet["requests"], "incremental_s": round(quiet_s, 2),
-        "requests_fraction": round(quiet["requests"] / full["requests"], 4),
+        "full_requests": full.requests, "full_s": round(full_s, 2),
+        "incremental_requests": quiet.requests, "incremental_s": round(quiet_s, 2),
+        "requests_fraction": round(quiet.requests / full.requests, 4),
         "time_fraction": round(quiet_s / full_s, 4),
-        "startup_s": round(idle_s, 2), "startup_requests": idle["requests"],
+        "startup_s": round(idle_s, 2), "startup_requests": idle.requests,
     }
     print(f"replica of {args.articles} articles, {os.cpu_count()} cores")
-    print(f"full crawl:        {full['requests']:>6} requests  {full_s:7.2f} s")
-    print(f"incremental, idle: {quiet['requests']:>6} requests  {quiet_s:7.2f} s")
+    print(f"full crawl:        {full.requests:>6} requests  {full_s:7.2f} s")
+    print(f"incremental, idle: {quiet.requests:>6} requests  {quiet_s:7.2f} s")
     print(f"fractions:         requests {figures['requests_fraction']:.2%}  "
           f"time {figures['time_fraction']:.2%}")
     print(f"fixed start-up (a crawl with one request): {idle_s:.2f} s of the "

@@ -48,10 +48,10 @@ def crawl(sources: Sources, tmp: Path) -> dict[str, Any]:
         summary = run_crawl(config, timeout=3600, on_child=lambda c: memory.watch(c.pid))
         seconds = time.monotonic() - started
         sitemaps = sum(1 for r in server.requests if r.endswith(".xml"))
-    return {"seconds": round(seconds, 1), "requests": summary["requests"],
-            "sitemaps_fetched": sitemaps, "left_out": summary["discovery_bounds"],
-            "articles_stored": summary["articles_new"], "articles": len(site.articles),
-            "outcome": summary["outcome"]["state"], **memory.stop()}
+    return {"seconds": round(seconds, 1), "requests": summary.requests,
+            "sitemaps_fetched": sitemaps, "left_out": summary.discovery_bounds,
+            "articles_stored": summary.articles_new, "articles": len(site.articles),
+            "outcome": summary.outcome_label, **memory.stop()}
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from sites import AUTO, get_site
 from spiders.config import CrawlConfig
+from spiders.summary import CrawlSummary
 from storage.store import ArticleStore
 
 from .crawl import SIX_HOURS, crawl_and_judge, crawl_config, with_outcome_message
@@ -91,7 +92,7 @@ def crawl_shard_flow(backfill: str, category: str = "", first_page: int = 1,
                      site: SiteParameter = "aawsat",
                      base_url: str | None = None,
                      timeout_s: Annotated[float, Field(gt=0)] = SIX_HOURS
-                     ) -> dict[str, Any] | State:
+                     ) -> State:
     """One shard of a backfill: a category's listing pages first..last, or a
     month's archive, in full, with the crawl flow's retries, report and
     outcome. A shard that fails is recorded failed with its reason; the next
@@ -105,16 +106,16 @@ def crawl_shard_flow(backfill: str, category: str = "", first_page: int = 1,
     shard = Shard(category=category, first_page=first_page, last_page=last_page, month=month)
     worker = os.environ.get("ARCHIVE_WORKER_NAME") or f"{socket.gethostname()}:{os.getpid()}"
     store.record_shard(backfill, shard.key, "running", worker, {})
-    result: dict[str, Any] | State = Failed(message="crashed: the shard's flow stopped")
+    result: CrawlSummary | State = Failed(message="crashed: the shard's flow stopped")
     try:
         result = crawl_and_judge(config, timeout_s)
     finally:
-        if isinstance(result, dict):
-            store.record_shard(backfill, shard.key, "completed", worker, result)
+        if isinstance(result, CrawlSummary):
+            store.record_shard(backfill, shard.key, "completed", worker, result.as_record())
             get_run_logger().info("shard %s done on %s: %s new", shard.key, worker,
-                                  result["articles_new"])
+                                  result.articles_new)
         else:
-            data = result.data if isinstance(result.data, dict) else {}
+            data = result.data.as_record() if isinstance(result.data, CrawlSummary) else {}
             store.record_shard(backfill, shard.key, "failed", worker,
                                {**data, "failure": result.message})
     return with_outcome_message(result)
@@ -172,17 +173,16 @@ def backfill_flow(
     failed = [name for name, state in states.items() if not state.is_completed()]
     failed += [run.name for run in runs if run.name not in states]  # still running at the end
     results = store.shards(key)
+    summaries = {k: CrawlSummary.model_validate(v["stats"]) for k, v in results.items()}
     totals: dict[str, Any] = {"shards": len(shards), "shards_run": len(pending),
                               "shards_failed": len(failed)}
     for figure in ("pages_fetched", "articles_new", "articles_updated", "articles_unchanged"):
-        totals[figure] = sum(int(v["stats"].get(figure, 0)) for v in results.values())
+        totals[figure] = sum(getattr(summary, figure) for summary in summaries.values())
     totals["workers"] = sorted({v["worker"] for v in results.values() if v["worker"]})
     create_table_artifact(key="backfill-shards", description=f"backfill {key}", table=[
         {"shard": k, "status": v["status"], "worker": v["worker"],
-         "pages": v["stats"].get("pages_fetched", 0),
-         "new": v["stats"].get("articles_new", 0),
-         "updated": v["stats"].get("articles_updated", 0),
-         "failures": sum((v["stats"].get("failures") or {}).values()),
+         "pages": summaries[k].pages_fetched, "new": summaries[k].articles_new,
+         "updated": summaries[k].articles_updated, "failures": summaries[k].failed_total,
          "why": v["stats"].get("failure", "")} for k, v in sorted(results.items())])
     if failed:
         return Failed(message=f"{len(failed)} shard runs did not complete: {failed}; "

@@ -46,6 +46,7 @@ from spiders.config import DEFAULT_BASE_URL, CrawlConfig
 from spiders.coverage import as_markdown
 from spiders.outcome import FALLBACK_ALARM, QUARANTINE_ALARM, completed_message
 from spiders.runner import CrawlFailed, run_crawl
+from spiders.summary import CrawlSummary
 from storage.config import redact
 from storage.store import ArticleStore, StoreError
 
@@ -96,7 +97,7 @@ def _float(value: str | None) -> float | None:
 
 @task(name="crawl-in-child-process", retries=2, retry_delay_seconds=5,
       retry_condition_fn=lambda task, run, state: _retryable(state))
-def crawl_in_child_process(config: CrawlConfig, deadline: float) -> dict[str, Any]:
+def crawl_in_child_process(config: CrawlConfig, deadline: float) -> CrawlSummary:
     """One attempt; `deadline` (epoch seconds) is the whole run's, retries included."""
     logger = get_run_logger()
     remaining = deadline - time.time()
@@ -153,14 +154,14 @@ def _retryable(state: State) -> bool:
     return False
 
 
-def publish_report(summary: dict[str, Any], store: ArticleStore) -> None:
-    about = f"crawl of {summary.get('base_url')} (store run {summary.get('run_id')})"
+def publish_report(summary: CrawlSummary, store: ArticleStore) -> None:
+    about = f"crawl of {summary.base_url} (store run {summary.run_id})"
     create_table_artifact(key="crawl-figures", table=figures_table(summary), description=about)
-    samples = store.quarantine_samples(summary.get("run_id"), limit=10)
+    samples = store.quarantine_samples(summary.run_id, limit=10)
     create_markdown_artifact(key="crawl-quality", markdown=quality_markdown(summary, samples),
                              description=f"quality of the {about}")
-    if summary.get("coverage"):
-        create_markdown_artifact(key="crawl-coverage", markdown=as_markdown(summary["coverage"]),
+    if summary.coverage:
+        create_markdown_artifact(key="crawl-coverage", markdown=as_markdown(summary.coverage),
                                  description=f"listings and articles of the {about}")
 
 
@@ -284,7 +285,7 @@ def _slot_taken(error: ConcurrencySlotAcquisitionError) -> bool:
     return isinstance(cause, httpx.HTTPStatusError) and cause.response.status_code == 423
 
 
-def crawl_and_judge(config: CrawlConfig, timeout_s: float) -> dict[str, Any] | State:
+def crawl_and_judge(config: CrawlConfig, timeout_s: float) -> CrawlSummary | State:
     """Crawl with retries of a crashed child inside one total deadline, publish
     the report, and end in the run's outcome (docs/outcomes.md): the summary
     when it completed, else a Failed state whose message names the cause."""
@@ -297,7 +298,7 @@ def crawl_and_judge(config: CrawlConfig, timeout_s: float) -> dict[str, Any] | S
         store = ArticleStore(config.db_url, read_only=True)
     except CrawlFailed as error:
         logger.error("crawl failed (%s): %s", error.cause, error)
-        return Failed(message=f"{error.cause}: {error}", data=error.summary or None)
+        return Failed(message=f"{error.cause}: {error}", data=error.summary)
     except StoreError as error:
         logger.error("crawl failed (store_error): %s", error)
         return Failed(message=f"store_error: {error}")
@@ -305,14 +306,15 @@ def crawl_and_judge(config: CrawlConfig, timeout_s: float) -> dict[str, Any] | S
         publish_report(summary, store)
     finally:
         store.close()
-    outcome = summary["outcome"]
+    outcome = summary.outcome
+    assert outcome is not None  # the runner judged it
     # The run's last log line: what it did, and why it failed if it did.
-    logger.log(logging.INFO if outcome["state"] == "completed" else logging.ERROR,
-               "crawl run %s %s%s: %s", summary.get("run_id"), outcome["state"],
-               f" ({outcome['cause']}: {outcome['message']})" if outcome.get("cause") else "",
+    logger.log(logging.ERROR if outcome.failed else logging.INFO,
+               "crawl run %s %s%s: %s", summary.run_id, outcome.state,
+               f" ({outcome.cause}: {outcome.message})" if outcome.cause else "",
                completed_message(summary))
-    if outcome["state"] != "completed":
-        return Failed(message=f"{outcome['cause']}: {outcome['message']}", data=summary)
+    if outcome.failed:
+        return Failed(message=f"{outcome.cause}: {outcome.message}", data=summary)
     return summary
 
 
@@ -337,7 +339,7 @@ def crawl_flow(
     since: date | None = None,
     timezone: str | None = None,
     language: str | None = None,
-) -> dict[str, Any] | State:
+) -> CrawlSummary | State:
     """Crawl a site once: discovery, fetch, archive, clean, store, report.
     `site` and `base_url` follow the `--site` rule (docs/sites.md): a
     sites-file name brings its base URL; otherwise `base_url` defaults to
@@ -389,10 +391,10 @@ def crawl_flow(
         return with_outcome_message(crawl_and_judge(config, timeout_s))
 
 
-def with_outcome_message(result: dict[str, Any] | State) -> State:
+def with_outcome_message(result: CrawlSummary | State) -> State:
     """The run's final state, its one-line outcome as its message: the run list
     and the run page show what a completed run did without a click (a failed
     one's message already names its cause)."""
-    if isinstance(result, dict):
+    if isinstance(result, CrawlSummary):
         return Completed(message=completed_message(result), data=result)
     return result

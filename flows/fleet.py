@@ -26,6 +26,7 @@ from prefect.states import Failed, State
 from pydantic import Field
 
 from sites import SiteEntry, SitesFileError, load_sites, sites_file_path
+from spiders.summary import CrawlSummary
 
 from .crawl import SIX_HOURS, fleet_site_run_name
 from .reports import SiteRunReport, fleet_table, summary_from_figures
@@ -51,7 +52,7 @@ def site_parameters(entry: SiteEntry, mode: str, max_pages: int | None, refresh:
     return {k: v for k, v in parameters.items() if v is not None}
 
 
-def site_report(site: str, run: FlowRun, summary: dict[str, Any] | None) -> SiteRunReport:
+def site_report(site: str, run: FlowRun, summary: CrawlSummary | None) -> SiteRunReport:
     """How a site's run ended. Cancelled is not a failure: the site was busy
     with another crawl (or an operator stopped it)."""
     state = run.state
@@ -80,7 +81,7 @@ def fleet_totals(reports: list[SiteRunReport]) -> dict[str, Any]:
         "cancelled": [r.site for r in reports if not r.failed and r.state != "Completed"],
         "failed": [r.site for r in reports if r.failed]}
     for figure in ("pages_fetched", "articles_new", "articles_updated"):
-        totals[figure] = sum(int((r.summary or {}).get(figure, 0)) for r in reports)
+        totals[figure] = sum(getattr(r.summary, figure) for r in reports if r.summary)
     return totals
 
 
@@ -133,7 +134,7 @@ def fleet_flow(
     return totals
 
 
-def reported_figures(run_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+def reported_figures(run_ids: list[UUID]) -> dict[UUID, CrawlSummary]:
     """The figures each crawl published (its `crawl-figures` table), by flow
     run: from the API, wherever the crawl ran. A crawl that never got to
     report (busy, crashed, site unreachable) has none."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from spiders.outcome import rates
+from spiders.summary import CrawlSummary
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~-])")
 
@@ -37,43 +38,36 @@ FIGURE_LABELS = {
 _FAILED_PREFIX = "failed: "
 
 
-def figures_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    outcome = summary.get("outcome") or {}
-    rows: list[tuple[str, Any]] = [
-        ("outcome", outcome.get("state", "") + (f" ({outcome['cause']})"
-                                                if outcome.get("cause") else "")),
-    ]
-    rows += [(label, summary.get(key, 0)) for key, label in FIGURE_LABELS.items()]
+def figures_table(summary: CrawlSummary) -> list[dict[str, Any]]:
+    rows: list[tuple[str, Any]] = [("outcome", summary.outcome_label)]
+    rows += [(label, getattr(summary, key)) for key, label in FIGURE_LABELS.items()]
     rows += [(f"quarantined: {reason}", count)
-             for reason, count in sorted(summary.get("quarantined", {}).items())]
+             for reason, count in sorted(summary.quarantined.items())]
     rows += [(f"{_FAILED_PREFIX}{reason}", count)
-             for reason, count in sorted(summary.get("failures", {}).items())]
-    rows += [("duration (s)", summary.get("duration_s", 0)),
-             ("pages per second", summary.get("pages_per_s", 0))]
+             for reason, count in sorted(summary.failures.items())]
+    rows += [("duration (s)", summary.duration_s),
+             ("pages per second", summary.pages_per_s)]
     return [{"figure": name, "value": value} for name, value in rows]
 
 
-def quality_markdown(summary: dict[str, Any], samples: list[dict[str, Any]]) -> str:
+def quality_markdown(summary: CrawlSummary, samples: list[dict[str, Any]]) -> str:
     r = rates(summary)
-    outcome = summary.get("outcome") or {}
-    cleaned_out = sum((summary.get("quarantined") or {}).values())
-    failed = sum((summary.get("failures") or {}).values())
-    lines = [f"# Crawl of {markdown_text(str(summary.get('base_url', '')))}: "
-             f"{outcome.get('state', 'unknown')}"
-             + (f" ({outcome['cause']})" if outcome.get("cause") else ""), "",
-             f"{markdown_text(str(outcome.get('message', '')))}", "",
+    failed = summary.failed_total
+    lines = [f"# Crawl of {markdown_text(summary.base_url or '')}: "
+             f"{summary.outcome_label or 'unknown'}", "",
+             f"{markdown_text(summary.outcome.message if summary.outcome else '')}", "",
              "| extractor profile | articles |", "| --- | --- |"]
-    for name, count in sorted(summary.get("extractors", {}).items()):
+    for name, count in sorted(summary.extractors.items()):
         lines.append(f"| {markdown_text(name)} | {count} |")
     lines += ["", f"- fallback rate (generic took over): **{r['fallback_rate']:.1%}**",
-              f"- pages quarantined after cleaning: **{cleaned_out}** "
+              f"- pages quarantined after cleaning: **{summary.quarantined_total}** "
               f"({r['quarantine_rate']:.1%} of the article pages cleaned)",
               f"- requests that failed: **{failed}**"
               + (" (" + ", ".join(f"{markdown_text(k)} {v}" for k, v in
-                                  sorted(summary["failures"].items())) + ")" if failed else ""),
+                                  sorted(summary.failures.items())) + ")" if failed else ""),
               f"- missing-date rate: **{r['missing_date_rate']:.1%}**",
-              f"- pages fetched: {summary.get('pages_fetched', 0)}, "
-              f"in {summary.get('duration_s', 0)} s (store run {summary.get('run_id')})"]
+              f"- pages fetched: {summary.pages_fetched}, "
+              f"in {summary.duration_s} s (store run {summary.run_id})"]
     if samples:
         lines += ["", "## Sample quarantined pages (cleaner, quality gate, or a permanent "
                   "fetch failure)", "", "| url | reason | detail |", "| --- | --- | --- |"]
@@ -84,16 +78,14 @@ def quality_markdown(summary: dict[str, Any], samples: list[dict[str, Any]]) -> 
     return "\n".join(lines)
 
 
-def summary_from_figures(table: list[dict[str, Any]]) -> dict[str, Any]:
+def summary_from_figures(table: list[dict[str, Any]]) -> CrawlSummary:
     """The counts of a run read back from its figures table (`figures_table`):
     what another process (the fleet) can know of a run, from the API alone."""
     values = {str(row.get("figure")): row.get("value") for row in table}
-    summary: dict[str, Any] = {key: int(values.get(label) or 0)
-                               for key, label in FIGURE_LABELS.items()}
-    summary["failures"] = {name.removeprefix(_FAILED_PREFIX): int(value or 0)
-                           for name, value in values.items()
-                           if name.startswith(_FAILED_PREFIX)}
-    return summary
+    return CrawlSummary.model_validate({
+        **{key: int(values.get(label) or 0) for key, label in FIGURE_LABELS.items()},
+        "failures": {name.removeprefix(_FAILED_PREFIX): int(value or 0)
+                     for name, value in values.items() if name.startswith(_FAILED_PREFIX)}})
 
 
 @dataclass(frozen=True)
@@ -104,7 +96,7 @@ class SiteRunReport:
     state: str  # its flow run's state name (Completed, Failed, Cancelled, Crashed, ...)
     failed: bool  # failed, crashed, or not finished by the fleet's deadline
     message: str = ""  # the state's message: why it failed or was cancelled
-    summary: dict[str, Any] | None = None  # its counts, when the crawl got to report them
+    summary: CrawlSummary | None = None  # its counts, when the crawl got to report them
 
 
 def fleet_table(reports: list[SiteRunReport]) -> list[dict[str, Any]]:
@@ -116,10 +108,8 @@ def fleet_table(reports: list[SiteRunReport]) -> list[dict[str, Any]]:
         counts: dict[str, Any] = {"pages fetched": "", "new": "", "updated": "",
                                   "failures": ""}
         if summary is not None:
-            counts = {"pages fetched": summary.get("pages_fetched", 0),
-                      "new": summary.get("articles_new", 0),
-                      "updated": summary.get("articles_updated", 0),
-                      "failures": sum((summary.get("failures") or {}).values())}
+            counts = {"pages fetched": summary.pages_fetched, "new": summary.articles_new,
+                      "updated": summary.articles_updated, "failures": summary.failed_total}
         rows.append({"site": report.site, "state": report.state, **counts,
                      "message": report.message})
     return rows

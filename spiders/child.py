@@ -28,8 +28,9 @@ from storage.store import ArticleStore, StoreError
 from .archive import ArchiveSpider
 from .config import CrawlConfig
 from .outcome import RunOutcome
-from .runner import PARENT_DEATH_SIGNAL, grace_seconds, run_log_path, summarise
+from .runner import PARENT_DEATH_SIGNAL, grace_seconds, run_log_path
 from .settings import scrapy_settings
+from .summary import CrawlSummary
 
 EXIT_AFTER_GRACE = 70  # still running a grace period after SIGTERM: stopped hard
 
@@ -115,12 +116,12 @@ def close_orphaned_run(store: ArticleStore, run_id: int | None, config: CrawlCon
     row is left `running` for good."""
     if run_id is None:
         return
-    summary = summarise(stats, time.monotonic() - started)
-    summary.update(run_id=run_id, base_url=config.base_url)
-    summary["outcome"] = RunOutcome(
+    summary = CrawlSummary.from_scrapy_stats(stats, time.monotonic() - started)
+    summary.run_id, summary.base_url = run_id, config.base_url
+    summary.outcome = RunOutcome(
         "failed", "stopped", "the process that started the crawl died; the crawl stored "
-        f"what it had in hand ({summary['articles_new']} new articles) and stopped").as_dict()
-    store.finish_run(run_id, "failed", summary)
+        f"what it had in hand ({summary.articles_new} new articles) and stopped")
+    store.finish_run(run_id, "failed", summary.as_record())
 
 
 def main(argv: list[str]) -> int:

@@ -73,19 +73,16 @@ def summarise(walks: Iterable[ListingWalk], stored: set[str],
                     len(missing))
 
 
-def as_markdown(coverage: dict[str, Any]) -> str:
-    """The coverage stored with a run, as a Markdown report."""
-    rows = coverage.get("listings") or []
-    lines = [f"**{coverage.get('stored', 0)} of {coverage.get('found', 0)}** articles found "
+def as_markdown(coverage: Coverage) -> str:
+    """A run's coverage as a Markdown report."""
+    lines = [f"**{coverage.stored} of {coverage.found}** articles found "
              f"in listings are stored.", "",
              "| listing | kind | pages | ended | found | stored |",
              "| --- | --- | ---: | --- | ---: | ---: |"]
-    lines += [f"| {r['listing']} | {r['kind']} | {r['pages']} | {r['ended']} | {r['found']} "
-              f"| {r['stored']} |" for r in rows if isinstance(r, dict)]
-    missing = coverage.get("missing") or []
-    if missing:
-        lines += ["", f"Found but not stored ({coverage.get('missing_total')}):", "",
+    lines += [f"| {r.listing} | {r.kind} | {r.pages} | {r.ended} | {r.found} | {r.stored} |"
+              for r in coverage.listings]
+    if coverage.missing:
+        lines += ["", f"Found but not stored ({coverage.missing_total}):", "",
                   "| article | listing | why |", "| --- | --- | --- |"]
-        lines += [f"| {m['url']} | {m['listing']} | {m['why']} |"
-                  for m in missing if isinstance(m, dict)]
+        lines += [f"| {m.url} | {m.listing} | {m.why} |" for m in coverage.missing]
     return "\n".join(lines)

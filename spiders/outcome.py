@@ -5,7 +5,10 @@ come from here. Pure functions, tested without Scrapy or Prefect."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .summary import CrawlSummary
 
 FALLBACK_ALARM = 0.2  # more than a fifth of articles cleaned by `generic`: a changed template
 QUARANTINE_ALARM = 0.3  # more than 30% of article pages quarantined
@@ -38,64 +41,52 @@ class RunOutcome:
         return asdict(self)
 
 
-def stored(summary: dict[str, Any]) -> int:
-    return int(summary.get("articles_new", 0) + summary.get("articles_updated", 0)
-               + summary.get("articles_unchanged", 0))
-
-
-def quarantined(summary: dict[str, Any]) -> int:
-    """Pages fetched that did not clean into articles, all reasons together."""
-    return sum((summary.get("quarantined") or {}).values())
-
-
-def answered_articles(summary: dict[str, Any]) -> int:
+def answered_articles(summary: CrawlSummary) -> int:
     """Article requests that came to something: stored, found unchanged or not
     modified, marked gone (a stored one answering 404/410), or fetched and
     found to be no article (quarantined)."""
-    return stored(summary) + int(summary.get("articles_not_modified", 0)
-                                 + summary.get("articles_gone", 0)
-                                 + summary.get("pages_not_articles", 0)) + quarantined(summary)
+    return (summary.stored + summary.articles_not_modified + summary.articles_gone
+            + summary.pages_not_articles + summary.quarantined_total)
 
 
-def every_article_failed(summary: dict[str, Any]) -> bool:
+def every_article_failed(summary: CrawlSummary) -> bool:
     """Every article the run asked for failed and none came to anything, when
     that says the run achieved nothing: the pages were named (`--url`), or
     there were enough of them to judge by. One new link of an incremental
     run that answers 503 is listed in the summary and asked again next run;
     it does not fail the run (and every run after it, while it lasts)."""
-    failed = int(summary.get("articles_failed", 0))
+    failed = summary.articles_failed
     if not failed or answered_articles(summary):
         return False
-    return bool(summary.get("start_urls")) or failed >= ALARM_MIN_PAGES
+    return bool(summary.start_urls) or failed >= ALARM_MIN_PAGES
 
 
-def found_nothing(summary: dict[str, Any]) -> bool:
+def found_nothing(summary: CrawlSummary) -> bool:
     """The site answered, and no listing, feed, sitemap or link of it named
     one article: a mirror whose links point to the host it was copied from,
     a base URL that is not the site's home. (Pages named with --url, and a
     backfill shard past a listing's end, are no discovery.)"""
-    found = summary.get("urls_found")
-    return (found == 0 and int(summary.get("pages_fetched", 0)) > 0
-            and not summary.get("start_urls") and not summary.get("listing_past_end")
-            and int(summary.get("listing_pages", 0)) == 0)
+    return (summary.urls_found == 0 and summary.pages_fetched > 0
+            and not summary.start_urls and not summary.listing_past_end
+            and summary.listing_pages == 0)
 
 
-def rates(summary: dict[str, Any]) -> dict[str, float]:
-    articles = stored(summary)
-    pages_quarantined = quarantined(summary)
+def rates(summary: CrawlSummary) -> dict[str, float]:
+    articles = summary.stored
+    pages_quarantined = summary.quarantined_total
     pages = articles + pages_quarantined
     return {
-        "fallback_rate": summary.get("fallbacks", 0) / articles if articles else 0.0,
+        "fallback_rate": summary.fallbacks / articles if articles else 0.0,
         "quarantine_rate": pages_quarantined / pages if pages else 0.0,
-        "missing_date_rate": summary.get("missing_dates", 0) / articles if articles else 0.0,
+        "missing_date_rate": summary.missing_dates / articles if articles else 0.0,
     }
 
 
-def alarms(summary: dict[str, Any], fallback_alarm: float = FALLBACK_ALARM,
+def alarms(summary: CrawlSummary, fallback_alarm: float = FALLBACK_ALARM,
            quarantine_alarm: float = QUARANTINE_ALARM) -> list[str]:
     """Signs of a changed site template, once there are enough pages to judge."""
     r = rates(summary)
-    pages = stored(summary) + quarantined(summary)
+    pages = summary.stored + summary.quarantined_total
     if pages < ALARM_MIN_PAGES:
         return []
     found = []
@@ -108,17 +99,17 @@ def alarms(summary: dict[str, Any], fallback_alarm: float = FALLBACK_ALARM,
     return found
 
 
-def judge(summary: dict[str, Any], fallback_alarm: float = FALLBACK_ALARM,
+def judge(summary: CrawlSummary, fallback_alarm: float = FALLBACK_ALARM,
           quarantine_alarm: float = QUARANTINE_ALARM) -> RunOutcome:
     """The outcome of a crawl that ran to its end (a crash or a timeout is
     judged by the runner, which knows of it)."""
-    failures: dict[str, int] = summary.get("failures", {}) or {}
-    responses = int(summary.get("responses", summary.get("pages_fetched", 0)))
+    failures = summary.failures
+    site = summary.base_url or "the site"
     network = {r: n for r, n in failures.items() if r in NETWORK_REASONS}
-    if responses == 0 and network:
+    if summary.pages_fetched == 0 and network:
         reasons = ", ".join(f"{r} x{n}" for r, n in sorted(network.items()))
         return RunOutcome("failed", "site_unreachable",
-                          f"no response at all from {summary.get('base_url', 'the site')} "
+                          f"no response at all from {site} "
                           f"({reasons})")
     if failures.get("rate_limit_unavailable"):
         return RunOutcome("failed", "rate_limit_unavailable",
@@ -128,33 +119,33 @@ def judge(summary: dict[str, Any], fallback_alarm: float = FALLBACK_ALARM,
         return RunOutcome("failed", "robots_unavailable",
                           "robots.txt could not be read (5xx or no answer after retries): "
                           "every URL is disallowed until it can (RFC 9309)")
-    starts: list[str] = summary.get("start_listings", []) or []
-    start_failures: dict[str, str] = summary.get("start_failures", {}) or {}
+    starts = summary.start_listings
+    start_failures = summary.start_failures
     if starts and all(url in start_failures for url in starts):
         listed = "; ".join(f"{url} ({start_failures[url]})" for url in starts)
         return RunOutcome("failed", "start_listings_failed",
                           f"every listing the crawl started from failed: {listed}")
     if found_nothing(summary):
-        hosts = summary.get("offsite_hosts") or {}
+        hosts = summary.offsite_hosts
         where = "; its home page links to other hosts: " + ", ".join(
             f"{host} ({count} links)" for host, count in hosts.items()) if hosts else ""
         return RunOutcome("failed", "nothing_found",
                           f"the crawl found no listing and no article on "
-                          f"{summary.get('base_url', 'the site')}{where}")
+                          f"{site}{where}")
     if every_article_failed(summary):
         reasons = ", ".join(f"{r} x{n}" for r, n in sorted(failures.items()))
         return RunOutcome("failed", "articles_failed",
-                          f"every one of the {summary['articles_failed']} article pages asked "
+                          f"every one of the {summary.articles_failed} article pages asked "
                           f"for failed, nothing was stored ({reasons})")
     errors = int(failures.get("callback_error", 0))
     # Article pages asked for and none came to anything: an incremental run
     # with nothing new asks for none, and one error does not fail it.
-    if errors and summary.get("articles_requested") and not answered_articles(summary):
+    if errors and summary.articles_requested and not answered_articles(summary):
         return RunOutcome("failed", "callback_error",
                           f"{errors} errors in the crawl's handling of pages (first: "
-                          f"{summary.get('callback_error') or 'see the log'}), and no article "
+                          f"{summary.callback_error or 'see the log'}), and no article "
                           "came of the run")
-    if summary.get("finish_reason") == "disk_full":
+    if summary.finish_reason == "disk_full":
         return RunOutcome("failed", "disk_full", "the data folder ran out of space")
     problems = alarms(summary, fallback_alarm, quarantine_alarm)
     if problems:
@@ -162,20 +153,17 @@ def judge(summary: dict[str, Any], fallback_alarm: float = FALLBACK_ALARM,
     return RunOutcome("completed", None, completed_message(summary))
 
 
-def completed_message(summary: dict[str, Any]) -> str:
+def completed_message(summary: CrawlSummary) -> str:
     """One line: what the run did and what failed along the way."""
-    parts = [f"{summary.get('pages_fetched', 0)} pages",
-             f"{summary.get('articles_new', 0)} new",
-             f"{summary.get('articles_updated', 0)} updated",
-             f"{summary.get('articles_unchanged', 0)} unchanged"]
-    by_reason = summary.get("quarantined", {}) or {}
-    if by_reason:
-        parts.append("quarantined " + ", ".join(f"{r} {n}" for r, n in sorted(by_reason.items())))
-    failures = summary.get("failures", {}) or {}
-    if failures:
-        parts.append("failed " + ", ".join(f"{r} {n}" for r, n in sorted(failures.items())))
-    bounds = {k: v for k, v in (summary.get("discovery_bounds") or {}).items()
-              if k != "duplicate"}
+    parts = [f"{summary.pages_fetched} pages", f"{summary.articles_new} new",
+             f"{summary.articles_updated} updated", f"{summary.articles_unchanged} unchanged"]
+    if summary.quarantined:
+        parts.append("quarantined " + ", ".join(
+            f"{r} {n}" for r, n in sorted(summary.quarantined.items())))
+    if summary.failures:
+        parts.append("failed " + ", ".join(
+            f"{r} {n}" for r, n in sorted(summary.failures.items())))
+    bounds = {k: v for k, v in summary.discovery_bounds.items() if k != "duplicate"}
     if bounds:
         parts.append("left out by discovery bounds " + ", ".join(
             f"{k} {v}" for k, v in sorted(bounds.items())))

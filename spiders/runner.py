@@ -14,7 +14,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -25,6 +24,7 @@ from storage.store import ArticleStore
 
 from .config import CrawlConfig
 from .outcome import RunOutcome, judge
+from .summary import CrawlSummary
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,11 +40,11 @@ class CrawlFailed(RuntimeError):
     (worth another attempt); a timeout or a bad setup is not."""
 
     def __init__(self, message: str, cause: str, retryable: bool = False,
-                 summary: dict[str, Any] | None = None) -> None:
+                 summary: CrawlSummary | None = None) -> None:
         super().__init__(message)
         self.cause = cause
         self.retryable = retryable
-        self.summary = summary or {}
+        self.summary = summary
 
 
 ProgressCallback = Callable[[int, int], None]  # (pages fetched, requests waiting)
@@ -102,7 +102,7 @@ def run_crawl(config: CrawlConfig, timeout: float | None = None,
               store: ArticleStore | None = None, progress: ProgressCallback | None = None,
               log_sink: LogSink | None = None,
               on_child: Callable[[subprocess.Popen[str]], None] | None = None
-              ) -> dict[str, Any]:
+              ) -> CrawlSummary:
     """Crawl in a fresh process (a fresh reactor every time); return the summary,
     whose `outcome` is the run's judged outcome (docs/outcomes.md).
 
@@ -128,7 +128,7 @@ def run_crawl(config: CrawlConfig, timeout: float | None = None,
 
 def _crawl_into(store: ArticleStore, config: CrawlConfig, timeout: float | None,
                 progress: ProgressCallback | None, log_sink: LogSink | None,
-                on_child: Callable[[subprocess.Popen[str]], None] | None) -> dict[str, Any]:
+                on_child: Callable[[subprocess.Popen[str]], None] | None) -> CrawlSummary:
     run_id = store.start_run(run_params(config))
     log_file = run_log_path(config, run_id)
     started = time.monotonic()
@@ -156,8 +156,8 @@ def _crawl_into(store: ArticleStore, config: CrawlConfig, timeout: float | None,
         pump.join(timeout=30)
         pump.close()
         raw = _read_stats(paths["stats"])
-    summary = summarise(raw, time.monotonic() - started)
-    summary.update(run_id=run_id, log_file=str(log_file), base_url=config.base_url)
+    summary = CrawlSummary.from_scrapy_stats(raw, time.monotonic() - started)
+    summary.run_id, summary.log_file, summary.base_url = run_id, str(log_file), config.base_url
     fatal = raw.get("fatal")
     if pump.disk_full and not fatal:
         fatal = {"cause": "disk_full", "detail": "no space left to write the crawl log"}
@@ -166,7 +166,7 @@ def _crawl_into(store: ArticleStore, config: CrawlConfig, timeout: float | None,
     elif timed_out:
         outcome = RunOutcome("failed", "timeout",
                              f"the crawl passed its {timeout:.0f} s limit and was stopped "
-                             f"({summary['articles_new']} new articles stored before it)")
+                             f"({summary.articles_new} new articles stored before it)")
     elif STOPPING.is_set() and not raw.get("finish_reason"):  # stopped while it started
         outcome = RunOutcome("failed", "stopped",
                              "the crawl was stopped by a signal before it finished")
@@ -178,8 +178,8 @@ def _crawl_into(store: ArticleStore, config: CrawlConfig, timeout: float | None,
                              "the crawl was stopped by a signal before it finished")
     else:
         outcome = judge(summary, config.fallback_alarm, config.quarantine_alarm)
-    summary["outcome"] = outcome.as_dict()
-    store.finish_run(run_id, outcome.state, summary)
+    summary.outcome = outcome
+    store.finish_run(run_id, outcome.state, summary.as_record())
     if outcome.cause == "crashed":
         raise CrawlFailed(f"crawl run {run_id}: {outcome.message}", "crashed", retryable=True,
                           summary=summary)
@@ -262,55 +262,3 @@ def _wait(child: subprocess.Popen[str], started: float, timeout: float | None,
             log.error("crawl still running %.0f s after SIGTERM: killed", grace_seconds())
             child.kill()
             return child.wait(), True
-
-
-def summarise(stats: dict[str, Any], wall_seconds: float) -> dict[str, Any]:
-    pipeline = stats.get("pipeline", {}) or {}
-    failures = Counter({key.split("/", 1)[1]: value for key, value in stats.items()
-                        if key.startswith("failures/")})
-    fetched = int(stats.get("downloader/response_count", 0))
-    return {
-        "pages_fetched": fetched,
-        "requests": int(stats.get("downloader/request_count", 0)),
-        "listing_pages": int(stats.get("listing/pages", 0)),
-        "articles_new": pipeline.get("articles_new", 0),
-        "articles_updated": pipeline.get("articles_updated", 0),
-        "articles_unchanged": pipeline.get("articles_unchanged", 0),
-        "articles_not_modified": int(stats.get("articles/not_modified", 0)),
-        "articles_gone": int(stats.get("articles/gone", 0)),
-        "articles_requested": int(stats.get("articles/requested", 0)),
-        "articles_failed": int(stats.get("articles/failed", 0)),  # article requests that failed
-        "quarantined": pipeline.get("quarantined", {}),
-        "failures": dict(failures),
-        "start_listings": list(stats.get("start/listings", []) or []),
-        "start_urls": int(stats.get("start/urls", 0)),  # the pages named with --url
-        "start_failures": dict(stats.get("start/failures", {}) or {}),
-        "retries": int(stats.get("retry/count", 0)),
-        "robots_disallowed": int(stats.get("robotstxt/forbidden", 0)),
-        "offsite_filtered": int(stats.get("offsite/filtered", 0)),
-        "refused_links": int(stats.get("refused/links", 0)),
-        "extractors": pipeline.get("extractors", {}),
-        "fallbacks": pipeline.get("fallbacks", 0),
-        "missing_dates": pipeline.get("missing_dates", 0),
-        "pages_not_articles": pipeline.get("pages_not_articles", 0),
-        # Most pages held for the store at once (<= the config's max_pages_in_hand).
-        "pages_in_hand_peak": pipeline.get("pages_in_hand_peak", 0),
-        # Seconds in store calls: the writer thread's, and the read pool's.
-        "store_write_s": (stats.get("store") or {}).get("write_s", 0.0),
-        "store_read_s": (stats.get("store") or {}).get("read_s", 0.0),
-        "read_as": stats.get("site/read_as"),
-        "site": stats.get("site/stored_as"),  # the name its articles are stored under
-        "coverage": stats.get("coverage"),
-        # What the sitemap bounds and the once-per-URL rule left out, by bound.
-        "discovery_bounds": dict(stats.get("discovery/bounds", {}) or {}),
-        "callback_error": stats.get("callback_error/first"),  # the first, for the verdict
-        # Article URLs found in any way, and the other hosts the home page links
-        # to most: a crawl that found nothing names them.
-        "urls_found": stats.get("discovery/urls_found"),
-        "offsite_hosts": dict(stats.get("discovery/offsite_hosts", {}) or {}),
-        "listing_past_end": int(stats.get("listing/past_end", 0)),
-        "finish_reason": stats.get("finish_reason"),
-        "duration_s": round(wall_seconds, 2),
-        "crawl_s": round(float(stats.get("elapsed_time_seconds", 0.0)), 2),  # inside Scrapy
-        "pages_per_s": round(fetched / wall_seconds, 2) if wall_seconds else 0.0,
-    }

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from spiders.config import CrawlConfig
 from spiders.runner import run_crawl
+from spiders.summary import CrawlSummary
 from tests.support import wait_until
 
 __all__ = ["BackgroundCrawl", "wait_until"]
@@ -20,7 +21,7 @@ class BackgroundCrawl:
     timeout: float = 300
     children: list[subprocess.Popen] = field(default_factory=list)
     errors: list[BaseException] = field(default_factory=list)
-    summary: dict | None = None
+    summary: CrawlSummary | None = None
 
     def start(self) -> BackgroundCrawl:
         self.thread = threading.Thread(target=self._run)

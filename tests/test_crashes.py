@@ -75,7 +75,7 @@ def test_kill_9_of_the_crawl_child_then_rerun(tmp_path):
         assert run["status"] == "failed" and run["stats"]["outcome"]["cause"] == "crashed"
 
         rerun = run_crawl(config, timeout=300)
-        assert rerun["articles_updated"] == 0
+        assert rerun.articles_updated == 0
         assert_consistent(db, tmp_path, server.site, server.base)
 
 
@@ -183,10 +183,10 @@ def test_the_deadline_fails_the_run_with_timeout_and_keeps_what_was_stored(tmp_p
     # 120 articles at 0.1 s each over 4 connections cannot be fetched in 2 s.
     with ReplicaServer(ReplicaSite(articles=120), article_delay_s=0.1) as server:
         summary = run_crawl(config_for(server.base, tmp_path, db), timeout=2)
-    assert summary["outcome"]["state"] == "failed"
-    assert summary["outcome"]["cause"] == "timeout"
+    assert summary.outcome.state == "failed"
+    assert summary.outcome.cause == "timeout"
     assert ArticleStore(db).runs(1)[0]["status"] == "failed"
-    assert stored_count(db) == warc_article_pages(tmp_path) == summary["articles_new"]
+    assert stored_count(db) == warc_article_pages(tmp_path) == summary.articles_new
 
 
 def test_a_crawl_child_listens_on_no_port(tmp_path):
@@ -225,5 +225,5 @@ def test_a_stop_that_comes_while_a_crawl_starts_stops_that_crawl(tmp_path, monke
     db = f"sqlite:///{tmp_path / 'archive.db'}"
     with ReplicaServer(ReplicaSite(articles=60), article_delay_s=1.0) as server:
         summary = run_crawl(config_for(server.base, tmp_path, db), timeout=300)
-    assert summary["outcome"]["cause"] == "stopped", summary["outcome"]
-    assert summary["articles_new"] < 60
+    assert summary.outcome.cause == "stopped", summary.outcome
+    assert summary.articles_new < 60

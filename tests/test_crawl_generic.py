@@ -45,15 +45,15 @@ def assert_every_article_once_and_no_hub(server: ReplicaServer, db_url: str) -> 
 def test_a_news_site_of_its_own_markup_is_crawled_whole(tmp_path, sqlite_url, discovery):
     with ReplicaServer(NewsroomSite(discovery=discovery)) as server:  # type: ignore[arg-type]
         summary = crawl(server, tmp_path, sqlite_url)
-        assert summary["articles_new"] == len(server.site.articles)
-        assert summary["quarantined"] == {}
+        assert summary.articles_new == len(server.site.articles)
+        assert summary.quarantined == {}
         assert_every_article_once_and_no_hub(server, sqlite_url)
         requests = server.take_requests()
         if discovery == "sitemap":  # found by the sitemaps: no link followed
             assert "/sitemaps/index.xml" in requests and "/sitemaps/news.xml" in requests
             assert not any(r.endswith("page-2.html") for r in requests)
         else:
-            assert summary["pages_not_articles"] >= len(server.site.hub_paths()) - 2
+            assert summary.pages_not_articles >= len(server.site.hub_paths()) - 2
 
         # Nothing changed: no article is fetched again.
         again = crawl(server, tmp_path, sqlite_url)
@@ -91,10 +91,9 @@ def test_a_site_declared_in_its_own_module_is_crawled_by_its_listings(
         tmp_path, sqlite_url, newsroom_module):
     with ReplicaServer(NewsroomSite(discovery="links")) as server:  # type: ignore[arg-type]
         summary = crawl(server, tmp_path, sqlite_url, site=newsroom_module)
-        assert summary["articles_new"] == len(server.site.articles)
+        assert summary.articles_new == len(server.site.articles)
         stored = list(ArticleStore(sqlite_url).iter_articles())
         assert {r["extractor"] for r in stored} == {"newsroom"}
         assert_every_article_once_and_no_hub(server, sqlite_url)
-        walked = {r["listing"].removeprefix(server.base) for r in
-                  summary["coverage"]["listings"]}
+        walked = {r.listing.removeprefix(server.base) for r in summary.coverage.listings}
         assert walked == {f"/{section}/" for section in server.site.sections}

@@ -53,8 +53,8 @@ def test_crawl_cleaning_in_worker_processes_stores_what_the_cleaner_gives(tmp_pa
     with LargeReplicaServer(ARTICLES) as server:
         summary = run_crawl(config_for(server.base, tmp_path), timeout=300)
         base = server.base
-    assert summary["articles_new"] == ARTICLES
-    assert summary["failures"] == {} and summary["quarantined"] == {}
+    assert summary.articles_new == ARTICLES
+    assert summary.failures == {} and summary.quarantined == {}
     store = ArticleStore(f"sqlite:///{tmp_path}/a.db")
     for index in range(0, ARTICLES, 13):
         url = base + site.path(index)
@@ -66,7 +66,7 @@ def test_crawl_cleaning_in_worker_processes_stores_what_the_cleaner_gives(tmp_pa
         revision = store.revisions(url)[-1]
         page = read_response(revision["warc_file"], revision["warc_offset"])
         assert page.body == site.article(index, base).encode()
-    log = Path(summary["log_file"]).read_text()
+    log = Path(summary.log_file).read_text()
     assert "Traceback" not in log and " ERROR" not in log
 
 

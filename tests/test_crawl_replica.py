@@ -35,7 +35,7 @@ def test_full_crawl_stores_every_article_once(server, tmp_path, sqlite_url):
     summary = run_crawl(config_for(server, tmp_path, sqlite_url), timeout=180)
     store = ArticleStore(sqlite_url)
     public = server.site.public_articles()
-    assert summary["articles_new"] == len(public) >= 50
+    assert summary.articles_new == len(public) >= 50
     assert store.stats()["articles"] == len(public)
     for site_article in public:
         stored = store.get(f"{server.base}{site_article.post.path}")
@@ -48,7 +48,7 @@ def test_full_crawl_stores_every_article_once(server, tmp_path, sqlite_url):
     requests = server.take_requests()
     assert not any("/attachment/" in r for r in requests)  # never fetched, never stored
     assert not any(f"/theaawsat/{PRIVATE_CATEGORY}/" in r for r in requests)  # robots.txt
-    assert summary["failures"] == {"robots_txt": 1}
+    assert summary.failures == {"robots_txt": 1}
     assert all("?share=" not in row["canonical_url"] for row in store.iter_articles())
     # Every response the crawl used is kept: robots.txt, the home page,
     # listings and feeds beside the articles; each file opens with a warcinfo.
@@ -94,7 +94,7 @@ def test_incremental_rerun_fetches_only_first_listing_pages_and_finds_new(
     quiet = run_crawl(config, timeout=180)
     requests = server.take_requests()
     article_requests = [r for r in requests if r.count("/") == 3 and "/category/" not in r]
-    assert quiet["articles_new"] == 0 and article_requests == []
+    assert quiet.articles_new == 0 and article_requests == []
     listing_requests = [r for r in requests if r.startswith("/category/")]
     # Page 1 of each section the first crawl discovered (the four, and the
     # private briefings, whose listing has one page), and the margin page behind it;
@@ -107,17 +107,17 @@ def test_incremental_rerun_fetches_only_first_listing_pages_and_finds_new(
 
     new = server.site.add_article("ceasefire")
     found = run_crawl(config, timeout=180)
-    assert found["articles_new"] == 1
+    assert found.articles_new == 1
     stored = ArticleStore(sqlite_url).get(f"{server.base}{new.post.path}")
     assert stored is not None and stored["body"].split("\n\n") == new.blocks
 
 
 def test_interrupted_walk_resumes_where_it_stopped(server, tmp_path, sqlite_url):
     first = run_crawl(config_for(server, tmp_path, sqlite_url, max_pages=2), timeout=180)
-    assert first["articles_new"] < len(server.site.public_articles())
+    assert first.articles_new < len(server.site.public_articles())
     server.take_requests()
     rest = run_crawl(config_for(server, tmp_path, sqlite_url), timeout=180)
-    assert first["articles_new"] + rest["articles_new"] == len(server.site.public_articles())
+    assert first.articles_new + rest.articles_new == len(server.site.public_articles())
     assert "/category/opinion/page/2" in server.take_requests()  # resumed there
 
 
@@ -145,12 +145,12 @@ def test_refresh_asks_conditionally_and_marks_taken_down_articles_gone(
     server.site.remove_article(taken_down)
     refreshed = run_crawl(config_for(server, tmp_path, sqlite_url, refresh=True), timeout=180)
     remaining = len(server.site.public_articles())
-    assert refreshed["articles_not_modified"] == remaining  # 304 for every unchanged page
-    assert refreshed["articles_new"] == refreshed["articles_updated"] == 0
+    assert refreshed.articles_not_modified == remaining  # 304 for every unchanged page
+    assert refreshed.articles_new == refreshed.articles_updated == 0
     store = ArticleStore(sqlite_url)
     url = f"{server.base}{taken_down.post.path}"
     assert store.get(url)["status"] == "gone"  # kept, never deleted
-    assert refreshed["articles_gone"] == 1
+    assert refreshed.articles_gone == 1
 
 
 def test_articles_older_than_the_refetch_age_are_fetched_again(server, tmp_path, sqlite_url):
@@ -168,5 +168,5 @@ def test_articles_older_than_the_refetch_age_are_fetched_again(server, tmp_path,
     article_requests = [r for r in server.take_requests()
                         if r.count("/") == 3 and not r.startswith("/category/")]
     assert sorted(article_requests) == sorted(stale)  # the stale three, each once, no others
-    assert again["articles_not_modified"] == 3  # asked with If-None-Match: unchanged
-    assert again["articles_new"] == again["articles_updated"] == 0
+    assert again.articles_not_modified == 3  # asked with If-None-Match: unchanged
+    assert again.articles_new == again.articles_updated == 0

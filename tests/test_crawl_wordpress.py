@@ -37,7 +37,7 @@ def test_crawl_a_real_wordpress(wordpress, tmp_path, sqlite_url):
     assert harbour["categories"] == ["Local News"]
     assert harbour["images"][0]["credit"] == "Reuters"
     assert "Boats return" not in harbour["body"]
-    assert summary["extractors"] == {"wordpress": len(POSTS)}
-    assert summary["failures"] == {}
+    assert summary.extractors == {"wordpress": len(POSTS)}
+    assert summary.failures == {}
     rerun = run_crawl(config, timeout=300)
-    assert rerun["articles_new"] == 0 and rerun["articles_updated"] == 0
+    assert rerun.articles_new == 0 and rerun.articles_updated == 0

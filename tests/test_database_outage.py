@@ -148,5 +148,5 @@ def test_the_database_restarts_mid_crawl(cluster, tmp_path):
     store = ArticleStore(cluster.url)
     assert store.stats()["articles"] == len(server.site.public_articles())
     assert store.stats()["revisions"] == store.stats()["articles"]  # nothing twice
-    log = Path(results[0]["log_file"]).read_text()
+    log = Path(results[0].log_file).read_text()
     assert "database unavailable" in log  # the waits are on record

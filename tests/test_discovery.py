@@ -32,7 +32,7 @@ def test_coverage_counts_each_article_once_and_says_why_one_is_missing():
                                                           ("u4", "not fetched")]
     assert [(r.listing, r.found, r.stored) for r in coverage.listings] == [
         ("/category/a", 3, 2), ("/tag/t", 2, 1)]
-    report = as_markdown(coverage.as_dict())
+    report = as_markdown(coverage)
     assert "**2 of 4**" in report and "| u3 | /category/a | http_404 |" in report
 
 
@@ -56,7 +56,7 @@ def test_every_section_is_discovered_and_every_article_stored_once(
     summary = run_crawl(support.config_for(server.base, tmp_path, sqlite_url, site=site),
                         timeout=180)
     public = server.site.public_articles()
-    assert summary["read_as"] in (None, "aawsat") and summary["articles_new"] == len(public)
+    assert summary.read_as in (None, "aawsat") and summary.articles_new == len(public)
     store = ArticleStore(sqlite_url)
     stored = list(store.iter_articles())
     assert Counter(r["canonical_url"] for r in stored) == Counter(
@@ -66,14 +66,14 @@ def test_every_section_is_discovered_and_every_article_stored_once(
     for article in public:  # under the display name, whether or not the page printed it
         assert by_url[f"{server.base}{article.post.path}"]["categories"] == \
             [sections[article.post.category_slug]], article.post.path
-    walked = {r["listing"].removeprefix(server.base) for r in summary["coverage"]["listings"]
-              if r["kind"] == "category"}
+    walked = {r.listing.removeprefix(server.base) for r in summary.coverage.listings
+              if r.kind == "category"}
     assert {f"/category/{slug}" for slug in sections} <= walked
     # A site's first crawl walks the author listings its pages link too (Divi
     # links no tag listing).
-    assert {r["kind"] for r in summary["coverage"]["listings"]} == {"category", "author"}
-    assert summary["coverage"]["missing_total"] == 1  # the article robots.txt keeps out
-    assert summary["coverage"]["missing"][0]["why"] == "robots_txt"
+    assert {r.kind for r in summary.coverage.listings} == {"category", "author"}
+    assert summary.coverage.missing_total == 1  # the article robots.txt keeps out
+    assert summary.coverage.missing[0].why == "robots_txt"
 
 
 @pytest.mark.integration
@@ -83,7 +83,7 @@ def test_a_no_change_incremental_run_walks_sections_only(server, tmp_path, sqlit
     server.take_requests()
     quiet = run_crawl(config, timeout=180)
     requests = server.take_requests()
-    assert first["articles_new"] > 0 and quiet["articles_new"] == 0
+    assert first.articles_new > 0 and quiet.articles_new == 0
     # robots.txt, the home page, the feed, and each section's first page with
     # the margin page behind it: no tag or author listing, no article.
     listings = server.site.listings()
@@ -100,7 +100,7 @@ def test_a_month_archive_and_since_bound_what_a_crawl_walks(server, tmp_path, sq
     in_month = [a for a in server.site.public_articles() if f"{a.published:%Y/%m}" == month]
     summary = run_crawl(support.config_for(server.base, tmp_path, sqlite_url, site="aawsat",
                                            mode="full", months=[month]), timeout=180)
-    assert summary["articles_new"] == len(in_month) > PER_PAGE  # more than one page
+    assert summary.articles_new == len(in_month) > PER_PAGE  # more than one page
     assert {r["canonical_url"] for r in ArticleStore(sqlite_url).iter_articles()} == \
         {server.base + a.post.path for a in in_month}
 
@@ -111,8 +111,8 @@ def test_a_month_archive_and_since_bound_what_a_crawl_walks(server, tmp_path, sq
     bounded = run_crawl(support.config_for(server.base, tmp_path, sqlite_url, site="aawsat",
                                            mode="full", categories=["opinion"], since=since),
                         timeout=180)
-    walk = next(r for r in bounded["coverage"]["listings"] if r["listing"].endswith("opinion"))
-    assert (walk["ended"], walk["pages"]) == ("since", 2)
+    walk = next(r for r in bounded.coverage.listings if r.listing.endswith("opinion"))
+    assert (walk.ended, walk.pages) == ("since", 2)
 
 
 @pytest.mark.integration
@@ -144,7 +144,7 @@ def test_sections_whose_listing_is_gone_are_forgotten(server, tmp_path, sqlite_u
     config = support.config_for(server.base, tmp_path, sqlite_url, site="aawsat")
     first = run_crawl(config, timeout=180)
     asked = [r for r in server.take_requests() if r.startswith("/category/gone-")]
-    assert len(asked) == 40 and first["outcome"]["state"] == "completed"
+    assert len(asked) == 40 and first.outcome.state == "completed"
     assert not [t for t in store.site_terms("aawsat") if t.slug.startswith("gone-")]
     run_crawl(config, timeout=180)
     assert not [r for r in server.take_requests() if r.startswith("/category/gone-")]

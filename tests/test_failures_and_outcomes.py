@@ -32,6 +32,7 @@ from twisted.web.client import ResponseFailed
 from cleaning.quality import gate
 from spiders.failures import FAILURE_REASONS, QUARANTINE_REASONS, classify
 from spiders.outcome import RUN_FAILURE_CAUSES, judge
+from spiders.summary import CrawlSummary
 from storage.config import redact
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,11 +113,9 @@ def test_every_error_maps_to_one_reason_of_the_vocabulary(error, reason):
     assert found.detail
 
 
-def summary(**values: object) -> dict:
-    base: dict = {"pages_fetched": 10, "articles_new": 0, "articles_updated": 0,
-                  "articles_unchanged": 0, "quarantined": {}, "failures": {},
-                  "start_listings": [], "start_failures": {}, "finish_reason": "finished"}
-    return {**base, **values}
+def summary(**values: object) -> CrawlSummary:
+    return CrawlSummary.model_validate({"pages_fetched": 10, "finish_reason": "finished",
+                                        **values})
 
 
 def test_the_first_cause_wins():
@@ -254,7 +253,7 @@ def test_page_controlled_text_is_shown_literally_in_the_quality_report():
     from flows.reports import quality_markdown
 
     url = "http://h/x/![pixel](http://evil.example/t.png)[click](javascript:alert(1))|x`y"
-    report = quality_markdown({"run_id": 1}, [{"url": url, "reason": "too_short",
+    report = quality_markdown(CrawlSummary(run_id=1), [{"url": url, "reason": "too_short",
                                                "detail": "[b](javascript:x) *bold*"}])
     row = next(line for line in report.splitlines() if "evil.example" in line)
     assert "`http://h/x/![pixel](http://evil.example/t.png)[click](javascript:alert(1))%7Cx%60y`" \

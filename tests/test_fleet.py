@@ -27,6 +27,8 @@ from flows.reports import SiteRunReport, figures_table, fleet_table, summary_fro
 from replica import NewsroomSite, ReplicaServer, ReplicaSite
 from replica.site import CATEGORIES
 from sites import SiteEntry
+from spiders.outcome import RunOutcome
+from spiders.summary import CrawlSummary
 from storage.store import ArticleStore
 from tests.prefect_stack import WebhookReceiver, client_of, deploy, prefect_server, workers
 from tests.support import file_tail, require_service, wait_until
@@ -297,16 +299,17 @@ def test_the_site_limit_is_keyed_by_the_sites_file_name(tmp_path, monkeypatch):
 
 
 # --- the fleet's report and judgement, without a server ----------------------------------
-SUMMARY = {"pages_fetched": 61, "articles_new": 40, "articles_updated": 3,
-           "articles_unchanged": 2, "quarantined": {"too_short": 4},
-           "failures": {"http_404": 3, "timeout": 1}, "outcome": {"state": "completed"}}
+SUMMARY = CrawlSummary(pages_fetched=61, articles_new=40, articles_updated=3,
+                       articles_unchanged=2, quarantined={"too_short": 4},
+                       failures={"http_404": 3, "timeout": 1}, outcome=RunOutcome("completed"))
 
 
 def test_the_fleet_table_has_one_row_per_site_from_the_summaries():
     reports = [SiteRunReport("archive", "Completed", failed=False, summary=SUMMARY),
                SiteRunReport("coastal", "Failed", failed=True,
                              message="quality_alarm: fallback rate 40%",
-                             summary={**SUMMARY, "failures": {}, "articles_updated": 0}),
+                             summary=SUMMARY.model_copy(update={"failures": {},
+                                                                "articles_updated": 0})),
                SiteRunReport("harbour", "Cancelled", failed=False,
                              message="site_busy: another crawl of this site is running")]
     assert fleet_table(reports) == [
@@ -321,13 +324,11 @@ def test_the_fleet_table_has_one_row_per_site_from_the_summaries():
 
 
 def test_a_crawls_figures_table_reads_back_as_its_counts():
-    assert summary_from_figures(figures_table(SUMMARY)) == {
-        "pages_fetched": 61, "articles_new": 40, "articles_updated": 3,
-        "articles_unchanged": 2, "articles_not_modified": 0, "articles_gone": 0,
-        "failures": {"http_404": 3, "timeout": 1}}
-    assert summary_from_figures([]) == {**dict.fromkeys(
-        ("pages_fetched", "articles_new", "articles_updated", "articles_unchanged",
-         "articles_not_modified", "articles_gone"), 0), "failures": {}}
+    # What the fleet can know of a run from the API: its counts and failures.
+    assert summary_from_figures(figures_table(SUMMARY)) == CrawlSummary(
+        pages_fetched=61, articles_new=40, articles_updated=3, articles_unchanged=2,
+        failures={"http_404": 3, "timeout": 1})
+    assert summary_from_figures([]) == CrawlSummary()
 
 
 def a_run(state_type: StateType | None, message: str | None = None) -> FlowRun:

@@ -46,13 +46,13 @@ def test_crawl_flow_runs_twice_in_one_process_and_reports(prefect_api, archive_e
         second_state = crawl_flow(site="aawsat", base_url=server.base, return_state=True)
     second = second_state.result()
     run_id = second_state.state_details.flow_run_id
-    assert first["articles_new"] == len(server.site.public_articles())
+    assert first.articles_new == len(server.site.public_articles())
     # robots.txt, the home page, the feed, and each of the 5 sections' first
     # page with the margin page behind it (the private briefings have one page).
-    assert second["articles_new"] == 0 and second["pages_fetched"] <= 3 + 5 + 4
+    assert second.articles_new == 0 and second.pages_fetched <= 3 + 5 + 4
     # What the run did, on the run list and the run page without a click.
     assert second_state.message == completed_message(second)
-    assert second_state.message.startswith(f"{second['pages_fetched']} pages; 0 new")
+    assert second_state.message.startswith(f"{second.pages_fetched} pages; 0 new")
     table = artifacts("crawl-figures", run_id)
     assert table and "pages fetched" in str(table[0].data)
     quality = artifacts("crawl-quality", run_id)
@@ -109,7 +109,7 @@ def test_the_site_parameter_takes_sites_file_names(prefect_api, archive_env, tmp
         monkeypatch.setenv("ARCHIVE_SITES", str(sites))
         state = crawl_flow(site="replica", return_state=True)
         assert state.is_completed(), state.message
-        assert state.result()["articles_new"] == len(server.site.public_articles())
+        assert state.result().articles_new == len(server.site.public_articles())
         server.take_requests()
         bad = crawl_flow(site="nosuch", return_state=True)
         assert server.take_requests() == []  # refused before any request

@@ -44,7 +44,7 @@ def test_every_reachable_article_is_stored_once(crawled):
     site, base, summary, _, _, store = crawled
     stored = {row["canonical_url"] for row in store.iter_articles()}
     assert stored == {f"{base}{a.post.path}" for a in site.expected_stored()}
-    assert summary["outcome"]["state"] == "completed"
+    assert summary.outcome.state == "completed"
 
 
 def test_a_400_character_tag_and_etag_are_stored(crawled):
@@ -64,7 +64,7 @@ def test_endless_pagination_stops_after_pages_with_nothing_new(crawled):
              if (m := re.fullmatch(re.escape(LISTING_TRAP) + r"/page/(\d+)/?", r))]
     last = -(-len(site.listings()[LISTING_TRAP]) // 5)
     assert max(pages) <= last + 3  # three pages with nothing new, then it stops
-    assert summary["outcome"]["state"] == "completed"
+    assert summary.outcome.state == "completed"
 
 
 def test_a_malformed_link_costs_neither_the_page_nor_the_walk(crawled):
@@ -72,7 +72,7 @@ def test_a_malformed_link_costs_neither_the_page_nor_the_walk(crawled):
     # 6 bad links on every category page parsed (the site puts them there; the
     # crawl also walks tag and author listings), and the malformed "Older Entries" link
     category_pages = {r for r in requests if r.startswith("/category/")}
-    assert summary["refused_links"] == 6 * len(category_pages) + 1
+    assert summary.refused_links == 6 * len(category_pages) + 1
     assert f"{BAD_NEXT_LINK}/page/2" in requests  # reached by the site's pagination rule
 
 
@@ -80,12 +80,12 @@ def test_a_redirect_to_another_port_of_the_host_is_not_followed(crawled):
     site, base, summary, _, internal_requests, store = crawled
     assert internal_requests == []
     assert not [row for row in store.iter_articles() if "secret" in row["canonical_url"]]
-    assert summary["offsite_filtered"] >= 1
+    assert summary.offsite_filtered >= 1
 
 
 def test_log_lines_never_carry_page_bodies(crawled):
     site, _, summary, _, _, _ = crawled
-    log = Path(summary["log_file"]).read_text()
+    log = Path(summary.log_file).read_text()
     bodies = [block for a in site.public_articles() for block in a.blocks]
     assert not [b for b in bodies if b in log]
 
@@ -95,7 +95,7 @@ def test_postgresql_stores_the_long_values_and_every_other_article(tmp_path, pg_
     store = ArticleStore(pg_url)
     stored = {row["canonical_url"] for row in store.iter_articles()}
     assert stored == {f"{base}{a.post.path}" for a in site.expected_stored()}
-    assert "store_rejected" not in summary["quarantined"]
+    assert "store_rejected" not in summary.quarantined
 
 
 def test_a_record_the_database_refuses_costs_only_itself(tmp_path, db_url):
@@ -156,12 +156,12 @@ def test_known_url_checks_go_through_redirects_and_session_links(tmp_path):
         second = run_crawl(config, timeout=300)
         again = server.take_requests()
         sections = [k for k in server.site.listings() if k.startswith("/category/")]
-    assert first["quarantined"].get("not_an_article", 0) >= 1
+    assert first.quarantined.get("not_an_article", 0) >= 1
     assert not [r for r in again if "about-the-archive" in r]  # known, though quarantined
     articles = [r for r in again if r.count("/") >= 3 and not r.startswith("/category/")]
     assert articles == []  # no stored article fetched again under its listing URL
     # page 1 and the margin page of each section (no tag or author listing)
-    assert second["listing_pages"] <= 2 * len(sections)
+    assert second.listing_pages <= 2 * len(sections)
 
 
 def test_a_canonical_link_naming_another_article_never_takes_its_place(crawled):

@@ -65,7 +65,7 @@ def crawl(replica: SourcesSite, tmp_path: Path, **extra: object
 
 def assert_all_stored(site: SourcesSite, summary: dict, stored: list[str]) -> None:
     assert stored == sorted(a.path for a in site.articles), summary
-    assert summary["outcome"]["state"] == "completed"
+    assert summary.outcome.state == "completed"
 
 
 def test_a_gzip_sitemap_served_as_a_file_is_read_by_its_content(tmp_path):
@@ -78,7 +78,7 @@ def test_a_gzip_sitemap_served_as_a_file_is_read_by_its_content(tmp_path):
     site = SourcesSite(sources, robots="Sitemap: BASE/sitemap-articles.xml.gz\n")
     summary, stored, _ = crawl(site, tmp_path)
     assert_all_stored(site, summary, stored)
-    assert not summary.get("pages_not_articles")  # found by the sitemap, no link followed
+    assert not summary.pages_not_articles  # found by the sitemap, no link followed
 
 
 def test_robots_naming_the_default_sitemap_that_answers_404(tmp_path):
@@ -99,7 +99,7 @@ def test_an_index_naming_one_child_twice(tmp_path):
     site = SourcesSite(sources)
     summary, stored, _ = crawl(site, tmp_path)
     assert_all_stored(site, summary, stored)
-    assert summary["discovery_bounds"] == {"duplicate": 1}
+    assert summary.discovery_bounds == {"duplicate": 1}
 
 
 def endless_chain(path: str, base: str):
@@ -130,8 +130,8 @@ def test_an_endless_chain_of_indexes_stops_at_the_depth_bound(tmp_path):
     site = SourcesSite(endless_chain)
     summary, stored, _ = crawl(site, tmp_path, max_sitemap_depth=3)
     assert_all_stored(site, summary, stored)
-    assert summary["discovery_bounds"] == {"sitemap_depth": 1}
-    assert "left out by discovery bounds sitemap_depth 1" in summary["outcome"]["message"]
+    assert summary.discovery_bounds == {"sitemap_depth": 1}
+    assert "left out by discovery bounds sitemap_depth 1" in summary.outcome.message
 
 
 def test_an_index_of_250000_children_stops_at_the_sitemap_bound(tmp_path):
@@ -139,7 +139,7 @@ def test_an_index_of_250000_children_stops_at_the_sitemap_bound(tmp_path):
     summary, stored, _ = crawl(site, tmp_path, max_sitemaps=40)
     assert_all_stored(site, summary, stored)
     # The root sitemap counts as one: 39 children asked, the rest left out.
-    assert summary["discovery_bounds"] == {"sitemaps": 250_000 - 39}
+    assert summary.discovery_bounds == {"sitemaps": 250_000 - 39}
 
 
 class Mirror:
@@ -161,9 +161,9 @@ def test_a_mirror_whose_links_point_to_another_host_fails_naming_it(tmp_path):
     with ReplicaServer(mirror) as server:  # type: ignore[arg-type]
         summary = run_crawl(support.config_for(server.base, tmp_path, db, site="aawsat"),
                             timeout=240)
-    outcome = summary["outcome"]
-    assert outcome["state"] == "failed" and outcome["cause"] == "nothing_found", outcome
-    assert "old-archive.example:8080" in outcome["message"]
+    outcome = summary.outcome
+    assert outcome.state == "failed" and outcome.cause == "nothing_found", outcome
+    assert "old-archive.example:8080" in outcome.message
 
 
 FRAGILE_MODULE = '''
@@ -202,5 +202,5 @@ def test_an_error_in_a_discovery_callback_is_counted_and_discovery_goes_on(tmp_p
         monkeypatch.delenv("ARCHIVE_SITE_MODULES")
         all_sites.cache_clear()
     assert_all_stored(site, summary, stored)
-    assert summary["failures"].get("callback_error") == 1
-    assert "RuntimeError: a bug in this module" in summary["callback_error"]
+    assert summary.failures.get("callback_error") == 1
+    assert "RuntimeError: a bug in this module" in summary.callback_error

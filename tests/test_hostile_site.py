@@ -56,19 +56,19 @@ def test_transient_faults_are_retried_and_permanent_ones_are_not(crawled):
             assert per_path[path] == 4  # the first try and 3 retries
         if fault.heals_after:
             assert per_path[path] == fault.heals_after + 1, (path, fault.kind)
-    assert summary["retries"] > 0
+    assert summary.retries > 0
     assert per_path["/category/opinion/page/2"] == 2  # the listing that failed once
 
 
 def test_every_failure_is_recorded_with_its_reason(crawled):
     site, _, store, summary, _ = crawled
-    failures = summary["failures"]
+    failures = summary.failures
     kinds = Counter(f.kind for f in site.faults.values())
     assert failures.get("http_404") == kinds["http_404"]
     assert failures.get("http_410") == kinds["http_410"]
     assert failures.get("http_5xx") == kinds["http_502_always"]
     assert failures.get("redirect_loop") == kinds["redirect_loop"]
-    assert failures.get("offsite", 0) + summary["offsite_filtered"] >= kinds["redirect_offsite"]
+    assert failures.get("offsite", 0) + summary.offsite_filtered >= kinds["redirect_offsite"]
     assert failures.get("too_large") == kinds["huge"]
     assert failures.get("data_loss") == kinds["truncated_always"]
     assert failures.get("robots_txt") == 1
@@ -83,6 +83,6 @@ def test_every_failure_is_recorded_with_its_reason(crawled):
 def test_links_off_the_site_or_to_other_schemes_are_refused_and_counted(crawled):
     site, _, _, summary, requests = crawled
     listing_pages = sum(1 for r in requests if r.startswith("/category/"))
-    assert summary["refused_links"] >= 4 * (listing_pages - 1)  # 4 on every listing page served
+    assert summary.refused_links >= 4 * (listing_pages - 1)  # 4 on every listing page served
     assert not any("passwd" in r or "elsewhere" in r for r in requests)
-    assert summary["offsite_filtered"] >= 1  # the redirect to another host
+    assert summary.offsite_filtered >= 1  # the redirect to another host

@@ -123,7 +123,7 @@ def test_an_import_over_the_live_crawl_adds_no_duplicate_and_no_older_revision(d
                                         data_dir=str(tmp_path / "crawl"), download_delay=0,
                                         autothrottle=False), timeout=300)
         public = server.site.public_articles()
-        assert summary["articles_new"] == len(public)
+        assert summary.articles_new == len(public)
         store = ArticleStore(db_url)
         before = {row["canonical_url"]: row for row in store.iter_articles()}
         path = wget_archive(server, tmp_path / "wget")

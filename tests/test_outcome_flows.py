@@ -76,7 +76,7 @@ def test_a_failed_shard_is_recorded_with_its_reason_then_retried(prefect_api, ar
         good = crawl_shard_flow(backfill="b1", category="opinion", first_page=1, last_page=1,
                                 site="aawsat", base_url=server.base)
     assert ArticleStore(archive_env).shards("b1")["opinion:1-1"]["status"] == "completed"
-    assert good["outcome"]["state"] == "completed"
+    assert good.outcome.state == "completed"
 
 
 def test_serve_refuses_to_rewrite_deployments_registered_for_a_work_pool(tmp_path):
@@ -94,6 +94,6 @@ def test_a_shard_past_a_listings_last_page_is_completed_and_empty(prefect_api, a
     with ReplicaServer(ReplicaSite(articles=10)) as server:
         result = crawl_shard_flow(backfill="b2", category="opinion", first_page=50,
                                   last_page=60, site="aawsat", base_url=server.base)
-    assert result["outcome"]["state"] == "completed"
-    assert result["articles_new"] == 0
+    assert result.outcome.state == "completed"
+    assert result.articles_new == 0
     assert ArticleStore(archive_env).shards("b2")["opinion:50-60"]["status"] == "completed"

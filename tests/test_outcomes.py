@@ -133,9 +133,9 @@ def test_robots_txt_answering_500_disallows_everything_and_fails_the_run(tmp_pat
     with ReplicaServer(BrokenRobots(articles=5)) as server:
         summary = run_crawl(config_for(server.base, tmp_path, retries=1), timeout=120)
         served = server.take_requests()
-    assert summary["outcome"]["cause"] == "robots_unavailable"
+    assert summary.outcome.cause == "robots_unavailable"
     assert [path for path in served if path != "/robots.txt"] == []  # nothing else asked
-    assert summary["articles_new"] == 0
+    assert summary.articles_new == 0
 
 
 def test_a_refused_redis_password_fails_the_run_and_is_never_stored(tmp_path):
@@ -143,12 +143,12 @@ def test_a_refused_redis_password_fails_the_run_and_is_never_stored(tmp_path):
     with ReplicaServer(ReplicaSite(articles=5)) as server:
         summary = run_crawl(config_for(server.base, tmp_path, redis_url=redis_url,
                                        shared_rate_limit_per_s=50), timeout=120)
-    assert summary["outcome"]["cause"] == "rate_limit_unavailable"
+    assert summary.outcome.cause == "rate_limit_unavailable"
     run = ArticleStore(f"sqlite:///{tmp_path / 'a.db'}").runs(1)[0]
     assert run["status"] == "failed"
     assert "not-the-password" not in repr(run)
     assert run["params"]["redis_url"] == "redis://:***@127.0.0.1:6379/15"
-    assert "not-the-password" not in Path(summary["log_file"]).read_text()
+    assert "not-the-password" not in Path(summary.log_file).read_text()
 
 
 def test_a_completed_run_with_some_failures_is_completed(tmp_path):
@@ -159,9 +159,9 @@ def test_a_completed_run_with_some_failures_is_completed(tmp_path):
         run_crawl(config, timeout=120)
         server.site.remove_article(server.site.public_articles()[0])
         summary = run_crawl(config.model_copy(update={"refresh": True}), timeout=120)
-    assert summary["outcome"]["state"] == "completed"
-    assert summary["failures"]["http_404"] == 1
-    assert "failed http_404 1" in summary["outcome"]["message"]
+    assert summary.outcome.state == "completed"
+    assert summary.failures["http_404"] == 1
+    assert "failed http_404 1" in summary.outcome.message
 
 
 def test_robots_txt_binds_the_requests_that_waited_for_it(tmp_path):
@@ -179,8 +179,8 @@ def test_robots_txt_binds_the_requests_that_waited_for_it(tmp_path):
         sections = [k for k in server.site.listings() if k.startswith("/category/")]
     assert not [path for path in served if path.startswith("/category/")], served
     # Every section the site names was a start listing, and robots.txt refused each.
-    assert summary["failures"]["robots_txt"] == len(sections)
-    assert summary["start_failures"] == {server.base + k: "robots_txt" for k in sections}
+    assert summary.failures["robots_txt"] == len(sections)
+    assert summary.start_failures == {server.base + k: "robots_txt" for k in sections}
 
 
 def test_a_read_only_data_folder_is_one_clear_error_and_no_run_left_running(tmp_path):
@@ -213,9 +213,9 @@ def test_a_full_disk_fails_the_run_at_once_with_disk_full(tmp_path):
     assert not crawl.errors, crawl.errors
     summary = crawl.summary
     assert summary is not None
-    assert summary["outcome"]["state"] == "failed"
-    assert summary["outcome"]["cause"] == "disk_full"
-    assert summary["pages_fetched"] < 120  # it stopped, not fetched everything to drop it
-    assert summary["articles_new"] >= 10  # what was stored stays stored
+    assert summary.outcome.state == "failed"
+    assert summary.outcome.cause == "disk_full"
+    assert summary.pages_fetched < 120  # it stopped, not fetched everything to drop it
+    assert summary.articles_new >= 10  # what was stored stays stored
     run = ArticleStore(db).runs(1)[0]
     assert run["status"] == "failed" and run["stats"]["outcome"]["cause"] == "disk_full"

@@ -33,7 +33,7 @@ def test_a_crawl_keeps_the_crawl_delay_even_with_autothrottle(tmp_path, sqlite_u
                                     concurrency_per_domain=8)
         summary = run_crawl(config, timeout=180)
         times = list(server.times)
-    assert summary["articles_new"] == len(site.public_articles())
+    assert summary.articles_new == len(site.public_articles())
     gaps = sorted(b - a for a, b in zip(times[1:], times[2:], strict=False))  # robots.txt first
     # Arrival times carry the client's scheduling noise, which moves single
     # arrivals, never the whole run: its span, and its median gap.
@@ -61,6 +61,6 @@ def test_a_generic_crawl_keeps_the_crawl_delay_too(tmp_path, sqlite_url):
                                     autothrottle=True, concurrency_per_domain=8)
         summary = run_crawl(config, timeout=180)
         times = list(server.times)
-    assert summary["articles_new"] == len(site.articles)
+    assert summary.articles_new == len(site.articles)
     gaps = sorted(b - a for a, b in zip(times[1:], times[2:], strict=False))
     assert len(gaps) >= 10 and sum(gaps) >= 0.9 * delay * len(gaps), gaps

@@ -34,8 +34,8 @@ def test_database_password_never_appears_in_logs_stats_or_output(pg_url, tmp_pat
                                         download_delay=0, autothrottle=False), timeout=300)
     store = ArticleStore(with_password)
     places = {
-        "crawl log": Path(summary["log_file"]).read_text(),
-        "summary": json.dumps(summary),
+        "crawl log": Path(summary.log_file).read_text(),
+        "summary": json.dumps(summary.as_record()),
         "stored run": json.dumps(store.runs(5), default=str),
         "stats": json.dumps(store.stats()),
         "archive stats": CliRunner().invoke(app, ["stats", "--db", with_password]).output,
@@ -78,8 +78,8 @@ def test_a_locked_sqlite_file_makes_the_crawl_wait_not_fail(tmp_path):
             join(crawl, 360, "the crawl")  # run_crawl's own timeout is 300 s
     finally:
         stop_process(holder, timeout=10)
-    assert results and results[0]["articles_new"] == 10
-    assert "database is locked" not in Path(results[0]["log_file"]).read_text()
+    assert results and results[0].articles_new == 10
+    assert "database is locked" not in Path(results[0].log_file).read_text()
 
 
 def in_store(thread: threading.Thread) -> bool:
@@ -115,4 +115,4 @@ def test_concurrent_readers_and_writers_on_sqlite(tmp_path):
     finally:
         stop.set()
         join(reader, 30, "the reader")
-    assert summary["articles_new"] == 10
+    assert summary.articles_new == 10

@@ -28,6 +28,7 @@ import pytest
 
 from replica import ReplicaServer, ReplicaSite
 from spiders.runner import run_crawl
+from spiders.summary import CrawlSummary
 from storage.store import ArticleStore
 from tests import support
 from tests.support import join, wait_until
@@ -56,7 +57,7 @@ class Crawl:
     def __init__(self, config: Any) -> None:
         self.lines: list[str] = []
         self.children: list[subprocess.Popen[str]] = []
-        self.results: list[dict[str, Any]] = []
+        self.results: list[CrawlSummary] = []
         self.thread = threading.Thread(target=lambda: self.results.append(run_crawl(
             config, timeout=300, log_sink=self.lines.append, on_child=self.children.append)))
 
@@ -78,7 +79,7 @@ class Crawl:
     def tail(self) -> str:
         return "\n".join(self.lines[-30:])
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> CrawlSummary:
         join(self.thread, 360, "the crawl")  # run_crawl's own timeout is 300 s
         assert self.results, "the crawl did not finish:\n" + self.tail()
         return self.results[0]
@@ -93,8 +94,8 @@ def articles_served(server: ReplicaServer) -> int:
 
 
 def assert_each_article_stored_once(db_url: str, server: ReplicaServer,
-                                    summary: dict[str, Any]) -> None:
-    assert summary["outcome"]["state"] == "completed", summary["outcome"]
+                                    summary: CrawlSummary) -> None:
+    assert summary.outcome.state == "completed", summary.outcome
     store = ArticleStore(db_url)
     try:
         public = {f"{server.base}{a.post.path}" for a in server.site.public_articles()}
@@ -103,8 +104,8 @@ def assert_each_article_stored_once(db_url: str, server: ReplicaServer,
         assert store.stats()["revisions"] == len(public)  # none written twice
     finally:
         store.close()
-    assert summary["articles_new"] == len(public)
-    assert 0 < summary["pages_in_hand_peak"] <= MAX_IN_HAND
+    assert summary.articles_new == len(public)
+    assert 0 < summary.pages_in_hand_peak <= MAX_IN_HAND
 
 
 # --- (b) SQLite locked by another process ------------------------------------------------
@@ -192,7 +193,7 @@ def test_pages_in_hand_reach_the_bound_and_no_more_while_sqlite_is_locked(server
         release()
     summary = crawl.summary()
     assert_each_article_stored_once(config.db_url or "", server, summary)
-    assert summary["pages_in_hand_peak"] == MAX_IN_HAND  # reached, never passed
+    assert summary.pages_in_hand_peak == MAX_IN_HAND  # reached, never passed
 
 
 # --- (a) PostgreSQL stopped and started -----------------------------------------------------
@@ -226,4 +227,4 @@ def test_a_crawl_goes_on_fetching_while_postgresql_is_down(cluster, server, tmp_
             cluster.start()
     summary = crawl.summary()
     assert_each_article_stored_once(cluster.url, server, summary)
-    assert "database unavailable" in Path(summary["log_file"]).read_text()
+    assert "database unavailable" in Path(summary.log_file).read_text()

@@ -9,6 +9,7 @@ from scrapy.http import Response
 
 from spiders.discovery import SourceLedger, sitemap_selector
 from spiders.outcome import judge
+from spiders.summary import CrawlSummary
 
 URLSET = (b'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/'
           b'schemas/sitemap/0.9"><url><loc>https://a.example/x</loc></url></urlset>')
@@ -49,13 +50,13 @@ def test_a_sitemap_is_read_by_its_content_gzip_or_not():
 
 
 def test_callback_errors_with_nothing_to_show_fail_the_run():
-    summary = {"pages_fetched": 3, "failures": {"callback_error": 2}, "urls_found": 5,
-               "articles_requested": 5,
-               "callback_error": "KeyError: 'x' (on https://a.example/)"}
+    summary = CrawlSummary(pages_fetched=3, failures={"callback_error": 2}, urls_found=5,
+                           articles_requested=5,
+                           callback_error="KeyError: 'x' (on https://a.example/)")
     outcome = judge(summary)
     assert outcome.state == "failed" and outcome.cause == "callback_error"
     assert "KeyError: 'x'" in outcome.message
     # With articles stored, the errors are listed, and the run stands.
-    assert judge({**summary, "articles_new": 12}).state == "completed"
+    assert judge(summary.model_copy(update={"articles_new": 12})).state == "completed"
     # An incremental run with nothing new asks for no article: one error does not fail it.
-    assert judge({**summary, "articles_requested": 0}).state == "completed"
+    assert judge(summary.model_copy(update={"articles_requested": 0})).state == "completed"
