@@ -27,10 +27,9 @@ from storage.store import ArticleStore, StoreError
 
 from .archive import ArchiveSpider
 from .config import CrawlConfig
-from .outcome import RunOutcome
 from .runner import PARENT_DEATH_SIGNAL, grace_seconds, run_log_path
 from .settings import scrapy_settings
-from .summary import CrawlSummary
+from .summary import CrawlSummary, RunOutcome
 
 EXIT_AFTER_GRACE = 70  # still running a grace period after SIGTERM: stopped hard
 

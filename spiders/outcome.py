@@ -4,11 +4,7 @@ come from here. Pure functions, tested without Scrapy or Prefect."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:
-    from .summary import CrawlSummary
+from .summary import CrawlSummary, RunOutcome
 
 FALLBACK_ALARM = 0.2  # more than a fifth of articles cleaned by `generic`: a changed template
 QUARANTINE_ALARM = 0.3  # more than 30% of article pages quarantined
@@ -23,23 +19,6 @@ RUN_FAILURE_CAUSES = ("site_unreachable", "rate_limit_unavailable", "robots_unav
                       "callback_error",
                       "store_error", "disk_full",
                       "timeout", "stopped", "crashed", "quality_alarm")
-
-State = Literal["completed", "failed", "cancelled"]
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    state: State
-    cause: str | None = None  # one of RUN_FAILURE_CAUSES when failed
-    message: str = ""
-
-    @property
-    def failed(self) -> bool:
-        return self.state != "completed"
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 def answered_articles(summary: CrawlSummary) -> int:
     """Article requests that came to something: stored, found unchanged or not

@@ -23,8 +23,8 @@ from storage.config import redact
 from storage.store import ArticleStore
 
 from .config import CrawlConfig
-from .outcome import RunOutcome, judge
-from .summary import CrawlSummary
+from .outcome import judge
+from .summary import CrawlSummary, RunOutcome
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,12 +6,25 @@ with the run (as JSON) and returned by the crawl flow."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from .coverage import Coverage
-from .outcome import RunOutcome
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a run ended, judged by `spiders.outcome` (docs/outcomes.md)."""
+
+    state: Literal["completed", "failed", "cancelled"]
+    cause: str | None = None  # one of outcome.RUN_FAILURE_CAUSES when failed
+    message: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.state != "completed"
 
 
 class CrawlSummary(BaseModel):

@@ -27,8 +27,7 @@ from flows.reports import SiteRunReport, figures_table, fleet_table, summary_fro
 from replica import NewsroomSite, ReplicaServer, ReplicaSite
 from replica.site import CATEGORIES
 from sites import SiteEntry
-from spiders.outcome import RunOutcome
-from spiders.summary import CrawlSummary
+from spiders.summary import CrawlSummary, RunOutcome
 from storage.store import ArticleStore
 from tests.prefect_stack import WebhookReceiver, client_of, deploy, prefect_server, workers
 from tests.support import file_tail, require_service, wait_until
