@@ -25,7 +25,7 @@ from spiders.config import CrawlConfig
 from spiders.summary import CrawlSummary
 from storage.store import ArticleStore
 
-from .crawl import SIX_HOURS, crawl_and_judge, crawl_config, with_outcome_message
+from .crawl import SIX_HOURS, crawl_and_judge, crawl_config
 from .parameters import SiteParameter
 from .waiting import final_states
 
@@ -106,19 +106,20 @@ def crawl_shard_flow(backfill: str, category: str = "", first_page: int = 1,
     shard = Shard(category=category, first_page=first_page, last_page=last_page, month=month)
     worker = os.environ.get("ARCHIVE_WORKER_NAME") or f"{socket.gethostname()}:{os.getpid()}"
     store.record_shard(backfill, shard.key, "running", worker, {})
-    result: CrawlSummary | State = Failed(message="crashed: the shard's flow stopped")
+    state: State = Failed(message="crashed: the shard's flow stopped")
     try:
-        result = crawl_and_judge(config, timeout_s)
+        state = crawl_and_judge(config, timeout_s)
     finally:
-        if isinstance(result, CrawlSummary):
-            store.record_shard(backfill, shard.key, "completed", worker, result.as_record())
+        summary = state.data if isinstance(state.data, CrawlSummary) else None
+        if state.is_completed() and summary is not None:
+            store.record_shard(backfill, shard.key, "completed", worker, summary.as_record())
             get_run_logger().info("shard %s done on %s: %s new", shard.key, worker,
-                                  result.articles_new)
+                                  summary.articles_new)
         else:
-            data = result.data.as_record() if isinstance(result.data, CrawlSummary) else {}
             store.record_shard(backfill, shard.key, "failed", worker,
-                               {**data, "failure": result.message})
-    return with_outcome_message(result)
+                               {**(summary.as_record() if summary else {}),
+                                "failure": state.message})
+    return state
 
 
 @flow(name="backfill")

@@ -285,10 +285,12 @@ def _slot_taken(error: ConcurrencySlotAcquisitionError) -> bool:
     return isinstance(cause, httpx.HTTPStatusError) and cause.response.status_code == 423
 
 
-def crawl_and_judge(config: CrawlConfig, timeout_s: float) -> CrawlSummary | State:
+def crawl_and_judge(config: CrawlConfig, timeout_s: float) -> State:
     """Crawl with retries of a crashed child inside one total deadline, publish
-    the report, and end in the run's outcome (docs/outcomes.md): the summary
-    when it completed, else a Failed state whose message names the cause."""
+    the report, and end in the run's outcome (docs/outcomes.md): Completed with
+    the summary, its one-line outcome as the message (the run list and the run
+    page show what a completed run did without a click), else Failed with the
+    summary, if any, and a message naming the cause."""
     logger = get_run_logger()
     deadline = time.time() + timeout_s
     try:
@@ -308,14 +310,14 @@ def crawl_and_judge(config: CrawlConfig, timeout_s: float) -> CrawlSummary | Sta
         store.close()
     outcome = summary.outcome
     assert outcome is not None  # the runner judged it
+    done = completed_message(summary)
     # The run's last log line: what it did, and why it failed if it did.
     logger.log(logging.ERROR if outcome.failed else logging.INFO,
                "crawl run %s %s%s: %s", summary.run_id, outcome.state,
-               f" ({outcome.cause}: {outcome.message})" if outcome.cause else "",
-               completed_message(summary))
+               f" ({outcome.cause}: {outcome.message})" if outcome.cause else "", done)
     if outcome.failed:
         return Failed(message=f"{outcome.cause}: {outcome.message}", data=summary)
-    return summary
+    return Completed(message=done, data=summary)
 
 
 @flow(name="crawl", log_prints=True, flow_run_name=crawl_run_name)
@@ -339,7 +341,7 @@ def crawl_flow(
     since: date | None = None,
     timezone: str | None = None,
     language: str | None = None,
-) -> CrawlSummary | State:
+) -> State:
     """Crawl a site once: discovery, fetch, archive, clean, store, report.
     `site` and `base_url` follow the `--site` rule (docs/sites.md): a
     sites-file name brings its base URL; otherwise `base_url` defaults to
@@ -388,13 +390,4 @@ def crawl_flow(
                        f"global concurrency limit {limit}); this run fetched nothing")
             get_run_logger().warning(message)
             return Cancelled(message=message)
-        return with_outcome_message(crawl_and_judge(config, timeout_s))
-
-
-def with_outcome_message(result: CrawlSummary | State) -> State:
-    """The run's final state, its one-line outcome as its message: the run list
-    and the run page show what a completed run did without a click (a failed
-    one's message already names its cause)."""
-    if isinstance(result, CrawlSummary):
-        return Completed(message=completed_message(result), data=result)
-    return result
+        return crawl_and_judge(config, timeout_s)
