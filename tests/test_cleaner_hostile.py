@@ -27,7 +27,6 @@ from cleaning.captions import split_credit
 from cleaning.convert import convert_tree
 from cleaning.datelines import find_dateline
 from cleaning.metadata import (
-    _strip_block_comments,
     byline_texts,
     drop_emails,
     parse_jsonld,
@@ -35,6 +34,7 @@ from cleaning.metadata import (
     title_index,
     words,
 )
+from cleaning.metadata.jsonld import _strip_block_comments
 from cleaning.page import body_classes, html_language
 from cleaning.profiles.generic import key, linked_headlines
 from cleaning.profiles.wordpress import WordPressProfile
