@@ -36,7 +36,8 @@ from cleaning.metadata import (
 )
 from cleaning.metadata.jsonld import _strip_block_comments
 from cleaning.page import body_classes, html_language
-from cleaning.profiles.generic import key, linked_headlines
+from cleaning.profiles.generic.completion import key
+from cleaning.profiles.generic.listings import linked_headlines
 from cleaning.profiles.wordpress import WordPressProfile
 from cleaning.text import _SHORTCODE_RE, strip_content_shortcodes, strip_shortcodes
 from cleaning.tree import Cutter, FoldedText, is_gone
