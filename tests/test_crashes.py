@@ -17,6 +17,7 @@ import pytest
 from replica import ReplicaServer, ReplicaSite
 from spiders.config import CrawlConfig
 from spiders.runner import CrawlFailed, run_crawl
+from spiders.summary import CrawlSummary
 from storage.store import ArticleStore
 from storage.warc import iter_responses
 from tests.background_crawl import BackgroundCrawl, wait_until
@@ -120,7 +121,7 @@ def test_two_crawls_at_once_against_one_store(tmp_path, request, use_postgres):
         f"sqlite:///{tmp_path / 'shared.db'}"
     with ReplicaServer(ReplicaSite(articles=40)) as server:
         errors: list[BaseException] = []
-        results: list[dict] = []
+        results: list[CrawlSummary] = []
 
         def crawl(index: int) -> None:
             try:
@@ -139,11 +140,11 @@ def test_two_crawls_at_once_against_one_store(tmp_path, request, use_postgres):
     assert not errors, errors
     expected = len(server.site.public_articles())
     # Between them every article was stored once: the loser of each race saw it unchanged.
-    assert sum(r["articles_new"] for r in results) == expected
-    assert sum(r["articles_updated"] for r in results) == 0
+    assert sum(r.articles_new for r in results) == expected
+    assert sum(r.articles_updated for r in results) == 0
     store = ArticleStore(db)
     assert store.stats()["articles"] == expected == store.stats()["revisions"]
-    logs = "".join(Path(r["log_file"]).read_text() for r in results)
+    logs = "".join(Path(r.log_file).read_text() for r in results)
     assert "database is locked" not in logs
 
 

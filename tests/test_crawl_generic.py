@@ -59,7 +59,7 @@ def test_a_news_site_of_its_own_markup_is_crawled_whole(tmp_path, sqlite_url, di
         again = crawl(server, tmp_path, sqlite_url)
         refetched = [r for r in server.take_requests() if r.endswith(".html")
                      and r.count("/") == 4]
-        assert again["articles_new"] == 0 and refetched == []
+        assert again.articles_new == 0 and refetched == []
 
         if discovery == "sitemap":
             # A sitemap's <lastmod> newer than the stored fetch asks that page again.
@@ -67,14 +67,14 @@ def test_a_news_site_of_its_own_markup_is_crawled_whole(tmp_path, sqlite_url, di
             server.site.revise_article(oldest)
             revised = crawl(server, tmp_path, sqlite_url)
             fetched = [r for r in server.take_requests() if r.endswith(".html")]
-            assert fetched == [oldest.path] and revised["articles_updated"] == 1
+            assert fetched == [oldest.path] and revised.articles_updated == 1
             assert ArticleStore(sqlite_url).get(server.base + oldest.path)["body"].endswith(
                 "wrong date for the council meeting.")
 
         # A new article is found by the next run, by its sitemap or its links.
         new = server.site.add_article()
         found = crawl(server, tmp_path, sqlite_url)
-        assert found["articles_new"] == 1
+        assert found.articles_new == 1
         assert ArticleStore(sqlite_url).get(server.base + new.path) is not None
 
 

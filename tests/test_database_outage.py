@@ -16,6 +16,7 @@ import pytest
 from replica import ReplicaServer, ReplicaSite
 from spiders.config import CrawlConfig
 from spiders.runner import run_crawl
+from spiders.summary import CrawlSummary
 from storage.store import ArticleStore
 from tests.support import candidate_ports, join, require_service, wait_until
 
@@ -125,7 +126,7 @@ def test_the_database_restarts_mid_crawl(cluster, tmp_path):
         config = CrawlConfig(site="aawsat", base_url=server.base, db_url=cluster.url,
                              data_dir=str(tmp_path), download_delay=0, autothrottle=False,
                              concurrency_per_domain=4, store_batch=5)
-        results: list[dict] = []
+        results: list[CrawlSummary] = []
         crawl = threading.Thread(target=lambda: results.append(
             run_crawl(config, timeout=300, log_sink=lines.append)))
         crawl.start()

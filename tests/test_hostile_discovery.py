@@ -18,6 +18,7 @@ import pytest
 from replica import NewsroomSite, ReplicaServer
 from replica.newsroom import NOT_FOUND
 from spiders.runner import run_crawl
+from spiders.summary import CrawlSummary
 from storage.store import ArticleStore
 from tests import support
 
@@ -53,7 +54,7 @@ class SourcesSite(NewsroomSite):
 
 
 def crawl(replica: SourcesSite, tmp_path: Path, **extra: object
-          ) -> tuple[dict, list[str], str]:
+          ) -> tuple[CrawlSummary, list[str], str]:
     db = f"sqlite:///{tmp_path / 'a.db'}"
     with ReplicaServer(replica) as server:  # type: ignore[arg-type]
         summary = run_crawl(support.config_for(server.base, tmp_path, db,

@@ -10,6 +10,7 @@ import pytest
 from replica import ReplicaServer, ReplicaSite
 from spiders.config import CrawlConfig
 from spiders.runner import run_crawl
+from spiders.summary import CrawlSummary
 from tests.support import join
 
 pytestmark = pytest.mark.integration
@@ -25,7 +26,7 @@ def test_two_concurrent_crawls_share_one_budget(redis_url, tmp_path):
             data_dir=str(tmp_path / f"w{i}"), download_delay=0, autothrottle=False,
             concurrency_per_domain=8, shared_rate_limit_per_s=BUDGET,
             redis_url=redis_url) for i in (1, 2)]
-        results: list[dict] = []
+        results: list[CrawlSummary] = []
         threads = [threading.Thread(target=lambda c=c: results.append(run_crawl(c, timeout=300)))
                    for c in configs]
         for thread in threads:
@@ -33,7 +34,7 @@ def test_two_concurrent_crawls_share_one_budget(redis_url, tmp_path):
         for thread in threads:
             join(thread, 360, "a crawl")  # run_crawl's own timeout is 300 s
         times = sorted(server.times)
-    assert len(results) == 2 and all(r["articles_new"] == 24 for r in results)
+    assert len(results) == 2 and all(r.articles_new == 24 for r in results)
     # Slots are spaced 1/BUDGET apart across both processes. A request sent late
     # (a busy machine delays a process by up to a second or so) lands nearer the
     # next ones, so a window of W seconds holds at most BUDGET * (W + delay) + 1;

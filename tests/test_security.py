@@ -17,6 +17,7 @@ from archive_cli.main import app
 from replica import ReplicaServer, ReplicaSite
 from spiders.config import CrawlConfig
 from spiders.runner import run_crawl
+from spiders.summary import CrawlSummary
 from storage.store import ArticleStore
 from tests.support import join, stop_process, wait_until
 
@@ -59,7 +60,7 @@ def test_a_locked_sqlite_file_makes_the_crawl_wait_not_fail(tmp_path):
     try:
         assert holder.stdout.readline().strip() == "locked"
         with ReplicaServer(ReplicaSite(articles=10)) as server:
-            results: list[dict] = []
+            results: list[CrawlSummary] = []
             crawl = threading.Thread(target=lambda: results.append(run_crawl(CrawlConfig(
                 site="aawsat", base_url=server.base, db_url=db, data_dir=str(tmp_path),
                 download_delay=0, autothrottle=False), timeout=300)))

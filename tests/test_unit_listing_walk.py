@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from scrapy.http import HtmlResponse, Request
 from replica.divi import Post, listing_page
 from spiders.archive import ArchiveSpider
 from spiders.config import CrawlConfig
+from spiders.spider_base import WalkState
 
 BASE = "http://127.0.0.1:8765"
 LISTING = BASE + "/category/opinion"
@@ -140,7 +141,7 @@ def article_url(n: int) -> str:
     return f"{BASE}/theaawsat/opinion/story-{n}"
 
 
-def listing(page: int, stories: range, walk: dict[str, Any], last: bool = False,
+def listing(page: int, stories: range, walk: WalkState, last: bool = False,
             url: str | None = None) -> HtmlResponse:
     """Page `page` of the opinion listing, listing story-<n> for n in `stories`."""
     posts = [Post(slug=f"story-{n}", title=f"Story {n}", body_html="", category_slug="opinion")
@@ -149,10 +150,10 @@ def listing(page: int, stories: range, walk: dict[str, Any], last: bool = False,
     url = url or (LISTING if page == 1 else f"{LISTING}/page/{page}")
     body = listing_page("Opinion", posts, older=older, newer=None, base=BASE)
     return HtmlResponse(url=url, body=body.encode(), encoding="utf-8",
-                        request=Request(url, meta={"walk": {**walk, "page": page}}))
+                        request=Request(url, meta={"walk": replace(walk, page=page)}))
 
 
-def first_walk(made: ArchiveSpider) -> dict[str, Any]:
+def first_walk(made: ArchiveSpider) -> WalkState:
     """The walk state of the listing's first request, as `listing_start` made it."""
     requests = collect(made.listing_start("category", "opinion"))
     return requests[0].meta["walk"]
@@ -172,7 +173,7 @@ def test_a_listing_never_walked_starts_at_page_one_only():
     requests = collect(made.listing_start("category", "opinion"))
     assert [r.url for r in requests] == [LISTING]
     walk = requests[0].meta["walk"]
-    assert walk["listing"] == LISTING and walk["page"] == 1 and walk["resume_from"] is None
+    assert walk.listing == LISTING and walk.page == 1 and walk.resume_from is None
     assert made.start_listings == [LISTING]
 
 
@@ -180,9 +181,9 @@ def test_an_unfinished_walk_resumes_at_its_deepest_page_and_rereads_from_page_on
     made = spider(FakeStore(state={LISTING: (7, False)}))
     requests = collect(made.listing_start("category", "opinion"))
     assert [r.url for r in requests] == [LISTING, LISTING + "/page/7"]
-    assert requests[0].meta["walk"]["resume_from"] == 7  # page 1's walk stops before page 7
+    assert requests[0].meta["walk"].resume_from == 7  # page 1's walk stops before page 7
     resumed = requests[1].meta["walk"]
-    assert resumed["resumed"] and resumed["page"] == 7 and resumed["resume_from"] is None
+    assert resumed.resumed and resumed.page == 7 and resumed.resume_from is None
 
 
 @pytest.mark.parametrize("state, config", [
@@ -195,7 +196,7 @@ def test_no_resume(state, config):
     made = spider(FakeStore(state={LISTING: state}), **config)
     first = (config.get("page_range") or (1,))[0]
     requests = collect(made.listing_start("category", "opinion"))
-    assert [r.meta["walk"]["page"] for r in requests] == [first]
+    assert [r.meta["walk"].page for r in requests] == [first]
 
 
 # --- a page of the walk -------------------------------------------------------------------
@@ -205,7 +206,7 @@ def test_unknown_articles_are_asked_for_and_the_next_page_follows():
     articles, listings = split(collect(made.parse_listing(listing(1, range(1, 5), walk))))
     assert articles == [article_url(1), article_url(3), article_url(4)]  # not the known one
     assert [r.url for r in listings] == [LISTING + "/page/2"]
-    assert listings[0].meta["walk"]["page"] == 2
+    assert listings[0].meta["walk"].page == 2
     assert written(made).listing_updates == [(LISTING, 1, False)]
     assert made.crawler.stats.get_value("listing/pages") == 1
     # articles go before the next listing page
@@ -221,7 +222,7 @@ def test_incremental_walk_stops_after_the_margin_page_of_known_articles():
     articles, listings = split(collect(made.parse_listing(listing(1, range(1, 6), walk))))
     assert articles == [] and len(listings) == 1  # all known: one margin page still
     walk = listings[0].meta["walk"]
-    assert walk["known_streak"] == 1
+    assert walk.known_streak == 1
     articles, listings = split(collect(made.parse_listing(listing(2, range(6, 11), walk))))
     assert articles == [] and listings == []  # the second page of known ones: stop
     assert made.crawler.stats.get_value("listing/stopped_on_known") == 1
@@ -230,10 +231,10 @@ def test_incremental_walk_stops_after_the_margin_page_of_known_articles():
 def test_a_new_article_resets_the_streak_of_known_pages():
     known = {article_url(n) for n in range(1, 20)} - {article_url(8)}
     made = spider(FakeStore(known=known, state={LISTING: (9, True)}), margin_pages=1)
-    walk = {**first_walk(made), "known_streak": 1}
+    walk = replace(first_walk(made), known_streak=1)
     articles, listings = split(collect(made.parse_listing(listing(2, range(6, 11), walk))))
     assert articles == [article_url(8)]
-    assert [r.meta["walk"]["known_streak"] for r in listings] == [0]
+    assert [r.meta["walk"].known_streak for r in listings] == [0]
 
 
 @pytest.mark.parametrize("state, config, why", [
@@ -245,7 +246,7 @@ def test_a_new_article_resets_the_streak_of_known_pages():
 def test_known_pages_do_not_stop_the_walk(state, config, why):
     known = {article_url(n) for n in range(1, 20)}
     made = spider(FakeStore(known=known, state={LISTING: state}), **config)
-    walk = {**first_walk(made), "known_streak": 2}
+    walk = replace(first_walk(made), known_streak=2)
     articles, listings = split(collect(made.parse_listing(listing(3, range(11, 16), walk))))
     assert [r.url for r in listings] == [LISTING + "/page/4"], why
     if config.get("refresh"):
@@ -279,7 +280,7 @@ def test_validators_are_read_only_when_a_listed_url_may_be_stored(config, reads_
 
 def test_the_oldest_page_ends_the_walk_and_a_finished_crawl_marks_it_complete():
     made = spider(mode="full")
-    walk = {**first_walk(made), "page": 4}
+    walk = replace(first_walk(made), page=4)
     articles, listings = split(collect(made.parse_listing(listing(4, range(1, 3), walk,
                                                                last=True))))
     assert len(articles) == 2 and listings == []
@@ -292,7 +293,7 @@ def test_the_oldest_page_ends_the_walk_and_a_finished_crawl_marks_it_complete():
 @pytest.mark.parametrize("reason", ["shutdown", "disk_full", "cancelled"])
 def test_a_crawl_that_did_not_finish_never_marks_a_listing_complete(reason):
     made = spider(mode="full")
-    collect(made.parse_listing(listing(4, range(1, 3), {**first_walk(made), "page": 4},
+    collect(made.parse_listing(listing(4, range(1, 3), replace(first_walk(made), page=4),
                                     last=True)))
     asyncio.run(made.closed(reason))
     store: FakeStore = made.store  # closed: every write done
@@ -314,7 +315,7 @@ def test_a_shard_walks_exactly_its_page_range():
     known = {article_url(n) for n in range(1, 40)}
     made = spider(FakeStore(known=known, state={LISTING: (30, True)}), page_range=(3, 4))
     walk = first_walk(made)
-    assert walk["page"] == 3 and walk["last_page"] == 4
+    assert walk.page == 3 and walk.last_page == 4
     _, listings = split(collect(made.parse_listing(listing(3, range(11, 16), walk,
                                                         url=LISTING + "/page/3"))))
     assert [r.url for r in listings] == [LISTING + "/page/4"]  # all known, but a shard goes on
@@ -326,12 +327,12 @@ def test_a_shard_walks_exactly_its_page_range():
 def test_the_walk_from_page_one_stops_where_the_resumed_walk_began():
     made = spider(FakeStore(state={LISTING: (4, False)}))
     walk = first_walk(made)
-    assert walk["resume_from"] == 4
+    assert walk.resume_from == 4
     _, listings = split(collect(made.parse_listing(listing(2, range(6, 11),
-                                                        {**walk, "page": 2}))))
+                                                        replace(walk, page=2)))))
     assert [r.url for r in listings] == [LISTING + "/page/3"]
     _, listings = split(collect(made.parse_listing(listing(3, range(11, 16),
-                                                        {**walk, "page": 3}))))
+                                                        replace(walk, page=3)))))
     assert listings == []  # page 4 on is the resumed walk's
 
 
@@ -363,7 +364,7 @@ def test_the_next_page_is_asked_while_the_known_url_read_still_waits():
         return first, [request async for request in requests]
 
     first, rest = asyncio.run(walk_on())
-    assert first.url == LISTING + "/page/2" and first.meta["walk"]["page"] == 2
+    assert first.url == LISTING + "/page/2" and first.meta["walk"].page == 2
     assert [r.url for r in rest] == [article_url(n) for n in range(1, 5)]
     assert ("known_urls", threading.main_thread()) not in store.threads
 
