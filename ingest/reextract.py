@@ -32,8 +32,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from cleaning import CLEANER_VERSION
 from cleaning.outcome import Cleaned
 from ingest.clean_pool import DEFAULT_BUDGET_S, IN_THREAD_FIRST, CleaningPool, workers_setting
-from ingest.refused import REASON as REFUSED
-from ingest.refused import quarantine_refused
+from ingest.sink import REASON as REFUSED
+from ingest.sink import store_records
 from sites import AUTO, clean_page, reading_site, site_for_url, site_names
 from storage.store import ArticleStore, PageRecord
 from storage.warc import NothingReadable, RawPage, read_response
@@ -142,13 +142,12 @@ def reextract(store: ArticleStore, site: str | None = None, batch_size: int = 10
             outcome["updated"] += sum(1 for r in batch if r.source == "reextract")
             outcome["recovered"] += sum(1 for r in batch if r.source == "recovered")
         elif batch:
-            counts = store.upsert_articles(batch)
+            counts = store_records(store, batch)
             outcome["updated"] += counts.updated
             outcome["recovered"] += counts.new
             outcome["unchanged"] += counts.unchanged
             outcome["stale"] += counts.stale
-            outcome[REFUSED] += len(counts.rejected)
-            quarantine_refused(store, batch, counts.rejected)
+            outcome[REFUSED] += counts.refused
         batch.clear()
 
     # The crawl's pool: its budget per page, its verdict on a page that

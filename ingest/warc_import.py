@@ -77,8 +77,8 @@ from cleaning.models import Article
 from cleaning.outcome import Cleaned
 from ingest.clean_pool import DEFAULT_BUDGET_S, IN_THREAD_FIRST, CleaningPool, workers_setting
 from ingest.names import ArchivedPageNames
-from ingest.refused import REASON as REFUSED
-from ingest.refused import quarantine_refused
+from ingest.sink import REASON as REFUSED
+from ingest.sink import store_records
 from sites import AUTO, clean_page, registered, site_for_url, site_names
 from storage.models import Article as ArticleRow
 from storage.models import UrlAlias
@@ -571,16 +571,15 @@ class _Importer:
     def _upsert(self, batch: list[PageRecord]) -> None:
         if not batch:
             return
-        counts = self.store.upsert_articles(batch)
+        counts = store_records(self.store, batch)
         self.result.new += counts.new
         self.result.updated += counts.updated
         self.result.unchanged += counts.unchanged
         self.result.stale += counts.stale
-        refusals = quarantine_refused(self.store, batch, counts.rejected)
-        if refusals.quarantined:
-            self.quarantined[REFUSED] += len(refusals.quarantined)
-        if refusals.unrecorded:
-            self.skipped[REFUSED] += len(refusals.unrecorded)
+        if counts.refused > counts.refused_unrecorded:
+            self.quarantined[REFUSED] += counts.refused - counts.refused_unrecorded
+        if counts.refused_unrecorded:
+            self.skipped[REFUSED] += counts.refused_unrecorded
 
     def _quarantine(self, rejected: list[tuple[_Record, Cleaned, Path]]) -> None:
         urls = {id(record): canonical_form(record.url) for record, _, _ in rejected}

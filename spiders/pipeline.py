@@ -23,11 +23,11 @@ from typing import Any
 from cleaning import CLEANER_VERSION, canonical_form
 from cleaning.models import Article
 from ingest.clean_pool import CleaningPool
-from ingest.refused import REASON as REFUSED
-from ingest.refused import quarantine_refused
+from ingest.sink import REASON as REFUSED
+from ingest.sink import StoredCounts, store_records
 from sites import Reading, site_for_url
 from storage.protocols import ArticleWriter
-from storage.store import PageRecord, UpsertCounts
+from storage.store import PageRecord
 from storage.warc import RawPage, WarcWriterRotating
 
 from .items import FetchedPage
@@ -53,7 +53,7 @@ class ArchivePipeline:
         self.run_id = run_id
         self.batch_size = batch_size
         self.batch: list[PageRecord] = []
-        self.counts = UpsertCounts()
+        self.counts = StoredCounts()
         self.quarantined: Counter[str] = Counter()
         self.extractors: Counter[str] = Counter()
         self.fallbacks = 0
@@ -139,12 +139,11 @@ class ArchivePipeline:
         """On the writer thread: store the batch; a record the database
         refuses is quarantined (`store_rejected`, retried next run) while the
         rest is stored."""
-        counts = self.store.upsert_articles(batch)
+        counts = store_records(self.store, batch, self.run_id)
         with self._lock:
             self.counts.add(counts)
-            if counts.rejected:
-                self.quarantined[REFUSED] += len(counts.rejected)
-        quarantine_refused(self.store, batch, counts.rejected, self.run_id)
+            if counts.refused:
+                self.quarantined[REFUSED] += counts.refused
 
     def close(self) -> dict[str, Any]:
         """Store what is in hand (the batch, the queue) and close the WARC

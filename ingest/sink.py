@@ -1,7 +1,11 @@
-"""Rows the database refuses (a value it cannot hold): the one rule of every
-ingest path. The rest of the batch is stored; each refused page is
-quarantined as `store_rejected`, not permanently, so the next run tries it
-again; a page whose quarantine row does not fit either is only reported."""
+"""Cleaned, gated records out to the store, the same for every ingest path
+(crawl, import, re-extraction): one upsert per batch, counted in one typed
+count (`StoredCounts`).
+
+Rows the database refuses (a value it cannot hold) do not fail the batch:
+the rest is stored; each refused page is quarantined as `store_rejected`,
+not permanently, so the next run tries it again; a page whose quarantine
+row does not fit either is only reported."""
 
 from __future__ import annotations
 
@@ -14,6 +18,34 @@ from storage.store import PageRecord, StoreUnavailable
 
 log = logging.getLogger(__name__)
 REASON = "store_rejected"
+
+
+@dataclass
+class StoredCounts:
+    """What upserts of records came to."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stale: int = 0  # re-extracted pages older than the stored revision: left alone
+    refused: int = 0  # rows the database refused: quarantined as store_rejected ...
+    refused_unrecorded: int = 0  # ... except these, whose quarantine row it refused too
+
+    def add(self, other: StoredCounts) -> None:
+        for name in ("new", "updated", "unchanged", "stale", "refused", "refused_unrecorded"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def store_records(store: ArticleWriter, batch: list[PageRecord],
+                  run_id: int | None = None) -> StoredCounts:
+    """Upsert the batch (one record per key); quarantine what the database refused."""
+    if not batch:
+        return StoredCounts()
+    counts = store.upsert_articles(batch)
+    refusals = quarantine_refused(store, batch, counts.rejected, run_id)
+    return StoredCounts(counts.new, counts.updated, counts.unchanged, counts.stale,
+                        refused=len(counts.rejected),
+                        refused_unrecorded=len(refusals.unrecorded))
 
 
 @dataclass
