@@ -6,6 +6,7 @@ any number of flow runs at once), like every manual deployment."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,18 +47,21 @@ def pooled_deployments(names: list[str]) -> list[str]:
     """Which of these deployments ("flow/name") the Prefect API already has
     registered for a work pool (by `prefect deploy`)."""
     from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return [f"{name} (pool {d.work_pool_name})"
+                for name, d in registered(client, names) if d.work_pool_name]
+
+
+def registered(client: Any, names: list[str]) -> Iterator[tuple[str, Any]]:
+    """The deployments of these names ("flow/name") the API has, by name."""
     from prefect.exceptions import ObjectNotFound
 
-    found = []
-    with get_client(sync_client=True) as client:
-        for name in names:
-            try:
-                deployment = client.read_deployment_by_name(name)
-            except ObjectNotFound:
-                continue
-            if deployment.work_pool_name:
-                found.append(f"{name} (pool {deployment.work_pool_name})")
-    return found
+    for name in names:
+        try:
+            yield name, client.read_deployment_by_name(name)
+        except ObjectNotFound:
+            continue
 
 
 def serve_all(interval_s: float | None = None) -> int:
@@ -86,16 +90,10 @@ def pause_deployments(names: list[str]) -> int:
     """Pause these deployments' schedules (those already paused stay so);
     returns how many are paused."""
     from prefect.client.orchestration import get_client
-    from prefect.exceptions import ObjectNotFound
 
-    paused = 0
     with get_client(sync_client=True) as client:
-        for name in names:
-            try:
-                deployment = client.read_deployment_by_name(name)
-            except ObjectNotFound:
-                continue
+        deployments = [deployment for _name, deployment in registered(client, names)]
+        for deployment in deployments:
             if not deployment.paused:
                 client.pause_deployment(deployment.id)
-            paused += 1
-    return paused
+    return len(deployments)
