@@ -24,16 +24,15 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from warcio.exceptions import ArchiveLoadFailed
 
-from cleaning import CLEANER_VERSION
 from cleaning.outcome import Cleaned
 from ingest.clean_pool import DEFAULT_BUDGET_S, IN_THREAD_FIRST, CleaningPool, workers_setting
 from ingest.sink import REASON as REFUSED
 from ingest.sink import store_records
+from ingest.step import Provenance, stored_record
 from sites import AUTO, clean_page, reading_site, site_for_url, site_names
 from storage.store import ArticleStore, PageRecord
 from storage.warc import NothingReadable, RawPage, read_response
@@ -216,9 +215,8 @@ def _judge(result: Result, outcome: Counter[str]) -> PageRecord | None:
     if job.stored_key and article.canonical_url != job.stored_key:
         # Stored under another URL form (an import re-keyed it): that row, not a new one.
         article = article.model_copy(update={"canonical_url": job.stored_key})
-    return PageRecord(
-        article=article, fetched_at=page.fetched_at or datetime.now(UTC),
-        warc_file=job.warc_file, warc_offset=job.warc_offset,
-        etag=page.header("ETag"), last_modified=page.header("Last-Modified"),
-        cleaner_version=CLEANER_VERSION, source="reextract" if job.stored_hash else "recovered",
-        site=job.stored_site or site_for_url(article.canonical_url))
+    return stored_record(
+        article, Provenance("reextract" if job.stored_hash else "recovered", job.warc_file,
+                            job.warc_offset, page.fetched_at, page.header("ETag"),
+                            page.header("Last-Modified")),
+        site=job.stored_site)

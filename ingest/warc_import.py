@@ -70,7 +70,7 @@ from urllib.parse import urlsplit, urlunsplit
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
-from cleaning import CLEANER_VERSION, canonical_form
+from cleaning import canonical_form
 from cleaning.dates import iso_moment
 from cleaning.decoding import MAX_PAGE_BYTES
 from cleaning.models import Article
@@ -79,6 +79,7 @@ from ingest.clean_pool import DEFAULT_BUDGET_S, IN_THREAD_FIRST, CleaningPool, w
 from ingest.names import ArchivedPageNames
 from ingest.sink import REASON as REFUSED
 from ingest.sink import store_records
+from ingest.step import Provenance, stored_record
 from sites import AUTO, clean_page, registered, site_for_url, site_names
 from storage.models import Article as ArticleRow
 from storage.models import UrlAlias
@@ -551,13 +552,11 @@ class _Importer:
                 in_batch.setdefault(identity, key)
             if key != article.canonical_url:  # an archived copy of a stored article
                 article = article.model_copy(update={"canonical_url": key, "url": key})
-            records.append(PageRecord(
-                article=article, fetched_at=item.record.fetched_at or datetime.now(UTC),
-                warc_file=str(item.path), warc_offset=item.record.offset,
-                etag=item.record.etag, last_modified=item.record.last_modified,
-                cleaner_version=CLEANER_VERSION, source="import",
-                aliases=[url for url in dict.fromkeys(urls) if url != key],
-                site=self.stored_as or site_for_url(key)))
+            records.append(stored_record(
+                article, Provenance("import", str(item.path), item.record.offset,
+                                    item.record.fetched_at, item.record.etag,
+                                    item.record.last_modified),
+                site=self.stored_as, aliases=urls))
         # One record per key in each upsert: two captures of a page are stored
         # in the order of the file (the later capture a revision, or stale).
         batch: list[PageRecord] = []

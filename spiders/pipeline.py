@@ -20,12 +20,13 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from cleaning import CLEANER_VERSION, canonical_form
+from cleaning import canonical_form
 from cleaning.models import Article
 from ingest.clean_pool import CleaningPool
 from ingest.sink import REASON as REFUSED
 from ingest.sink import StoredCounts, store_records
-from sites import Reading, site_for_url
+from ingest.step import Provenance, stored_record
+from sites import Reading
 from storage.protocols import ArticleWriter
 from storage.store import PageRecord
 from storage.warc import RawPage, WarcWriterRotating
@@ -87,12 +88,11 @@ class ArchivePipeline:
             return {"url": item.url, "outcome": "quarantined"}
         self._count_quality(article)
         await self._room()
-        self.batch.append(PageRecord(
-            article=article, fetched_at=fetched_at, run_id=self.run_id, warc_file=warc_file,
-            warc_offset=warc_offset, etag=page.header("ETag"),
-            last_modified=page.header("Last-Modified"), cleaner_version=CLEANER_VERSION,
-            aliases=list({listed, canonical_form(item.url)} - {article.canonical_url}),
-            site=item.stored_as or self.stored_as or site_for_url(article.canonical_url)))
+        self.batch.append(stored_record(
+            article, Provenance("crawl", warc_file, warc_offset, fetched_at,
+                                page.header("ETag"), page.header("Last-Modified"), self.run_id),
+            site=item.stored_as or self.stored_as,
+            aliases=[listed, canonical_form(item.url)]))
         if len(self.batch) >= self.batch_size:
             self.flush()
         return {"url": item.url, "outcome": "accepted"}
