@@ -62,17 +62,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
 
 from sqlalchemy import select
-from warcio.archiveiterator import ArchiveIterator
 
 from cleaning import canonical_form
-from cleaning.dates import iso_moment
-from cleaning.decoding import MAX_PAGE_BYTES
 from cleaning.models import Article
 from cleaning.outcome import Cleaned
 from ingest.clean_pool import DEFAULT_BUDGET_S, IN_THREAD_FIRST, CleaningPool, workers_setting
@@ -80,6 +76,17 @@ from ingest.names import ArchivedPageNames
 from ingest.sink import REASON as REFUSED
 from ingest.sink import store_records
 from ingest.step import Provenance, stored_record
+from ingest.warc_records import (
+    ArchivedRecord,
+    ImportInputError,
+    bare_host,
+    first_line,
+    not_a_warc,
+    scan_records,
+    url_identity,
+    url_twins,
+    warc_files,
+)
 from sites import AUTO, clean_page, registered, site_for_url, site_names
 from storage.models import Article as ArticleRow
 from storage.models import UrlAlias
@@ -93,21 +100,12 @@ from storage.store import (
 
 log = logging.getLogger(__name__)
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-WARC_SUFFIXES = (".warc", ".warc.gz")
 # The first pages are cleaned in this process: a small import pays no worker start-up.
 CLEAN_BUDGET_S = DEFAULT_BUDGET_S  # seconds a page may take to clean, as in a crawl
 INLINE_PAGES = IN_THREAD_FIRST
 MAX_WARNINGS = 50
 # The pool's verdicts on a page that stalled or killed a cleaning process.
 CLEANER_STOPPED = ("cleaner_timeout", "cleaner_crashed")
-_GZIP_MAGIC = b"\x1f\x8b\x08"
-_SCAN_CHUNK = 1 << 20
-_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
-
-
-class ImportInputError(ValueError):
-    """A path that is not there, or a file that is not a WARC file."""
 
 
 @dataclass
@@ -164,223 +162,6 @@ class ImportResult:
         self.warnings = (self.warnings + other.warnings)[:MAX_WARNINGS]
 
 
-# --- the files ------------------------------------------------------------------------------
-def warc_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The WARC files to import, absolute: files as given, folders searched
-    (recursively) for `*.warc` and `*.warc.gz`. A path that is not there, a
-    file that is not a WARC file, or a folder with none raises ImportInputError."""
-    found: list[Path] = []
-    for given in paths:
-        path = Path(given).expanduser()
-        if not path.exists():
-            raise ImportInputError(f"no such file or folder: {given}")
-        if path.is_dir():
-            inside = sorted(p for p in path.rglob("*")
-                            if p.is_file() and p.name.lower().endswith(WARC_SUFFIXES))
-            if not inside:
-                raise ImportInputError(f"{given}: no .warc or .warc.gz files in this folder")
-            found += inside
-        else:
-            problem = not_a_warc(path)
-            if problem:
-                raise ImportInputError(f"{given}: not a WARC file ({problem})")
-            found.append(path)
-    return list(dict.fromkeys(p.resolve() for p in found))
-
-
-def not_a_warc(path: Path) -> str | None:
-    """Why `path` is not a WARC file (its first record does not parse), or None."""
-    try:
-        with open(path, "rb") as stream:
-            record = next(iter(ArchiveIterator(stream)), None)
-            if record is None:
-                return "empty"
-            if record.format != "warc":
-                return f"{record.format.upper()} files are not supported" \
-                    if record.format else "no WARC record"
-    except Exception as error:  # noqa: BLE001 - any parse failure means: not a WARC file
-        return _first_line(error) or type(error).__name__
-    return None
-
-
-# --- URL forms ---------------------------------------------------------------------------------
-def url_twins(url: str) -> list[str]:
-    """The forms one page takes in archives, `url` first: http and https, with
-    and without `www.`, without a default port. `url` is a canonical form."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        return [url]
-    netloc = parts.netloc.removesuffix(_DEFAULT_PORTS[parts.scheme])
-    bare = netloc.removeprefix("www.")
-    hostname = (parts.hostname or "").removeprefix("www.")
-    # An IP address or a single-label host has no www. twin.
-    hosts = [netloc] + ([bare, "www." + bare] if "." in hostname
-                        and not hostname.replace(".", "").isdigit() else [bare])
-    schemes = [parts.scheme, "https" if parts.scheme == "http" else "http"]
-    forms = [url] + [urlunsplit((scheme, host, parts.path, parts.query, ""))
-                     for scheme in schemes for host in hosts]
-    return list(dict.fromkeys(forms))
-
-
-def _identity(url: str) -> str:
-    """A URL without what its twins differ by: the scheme, `www.`, a default port."""
-    parts = urlsplit(url)
-    netloc = parts.netloc.removesuffix(_DEFAULT_PORTS.get(parts.scheme, "\0"))
-    return urlunsplit(("", netloc.removeprefix("www."), parts.path, parts.query, ""))
-
-
-def _bare_host(value: str) -> str:
-    """A URL's or a `host[:port]`'s host name, without `www.`."""
-    try:
-        host = urlsplit(value.strip() if "://" in value else "//" + value.strip()).hostname
-    except ValueError:  # a malformed IPv6 literal
-        return ""
-    return (host or "").lower().rstrip(".").removeprefix("www.")
-
-
-# --- reading records -----------------------------------------------------------------------------
-@dataclass
-class _Record:
-    """One WARC record read: an HTML page to clean (`reason` None), or why not."""
-
-    offset: int
-    reason: str | None = None
-    url: str = ""
-    body: bytes = b""
-    content_type: str | None = None
-    fetched_at: datetime | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    detail: str = ""
-
-
-def _scan(path: Path, hosts: frozenset[str]) -> Iterator[_Record]:
-    """Every record of a file, judged. A damaged record is yielded as
-    `corrupt`, and reading resumes at the next place a record may start (a
-    gzip member's header, a `WARC/1.x` line); one that does not parse is
-    damaged too. With no such place left, the rest of the file is skipped."""
-    with open(path, "rb") as stream:
-        gzipped = stream.read(2) == _GZIP_MAGIC[:2]
-        start: int | None = 0
-        while start is not None:
-            stream.seek(start)
-            resumed_at = start
-            try:
-                iterator = ArchiveIterator(stream)
-            except Exception as error:  # noqa: BLE001 - a torn first member, say
-                yield _corrupt(path, start, error)
-                start = _next_start(stream, start + 1, gzipped)
-                continue
-            while True:
-                offset = iterator.offset
-                try:
-                    record = next(iterator)
-                except StopIteration:
-                    return
-                except Exception as error:  # noqa: BLE001 - warcio raises what it meets
-                    yield _corrupt(path, max(offset, resumed_at), error)
-                    if "non-chunked gzip" in str(error):
-                        return  # one gzip stream: no record boundary to resume at
-                    # Always forward: a record whose Content-Length is short of
-                    # its block reports an offset before where reading resumed.
-                    start = _next_start(stream, max(offset, resumed_at) + 1, gzipped)
-                    break
-                offset = iterator.offset  # where this record starts
-                try:
-                    judged = _judge(record, offset, hosts)
-                    iterator.read_to_end()  # a damaged tail is this record's
-                    missing = getattr(record.raw_stream, "limit", 0)
-                    if isinstance(missing, int) and missing > 0:  # the file ends inside it
-                        raise EOFError(f"torn record: the last {missing} bytes are missing")
-                except Exception as error:  # noqa: BLE001
-                    yield _corrupt(path, max(offset, resumed_at), error)
-                    start = _next_start(stream, max(offset, resumed_at) + 1, gzipped)
-                    break
-                if offset < resumed_at:  # a length that lies: this record cannot be placed
-                    yield _corrupt(path, resumed_at, ValueError(
-                        "the record's length does not match its block"))
-                    start = _next_start(stream, resumed_at + 1, gzipped)
-                    break
-                yield judged
-
-
-def _corrupt(path: Path, offset: int, error: Exception) -> _Record:
-    message = "".join(c if " " <= c <= "~" else "?" for c in _first_line(error)[:100])
-    if "non-chunked gzip" in str(error):
-        message = ("one gzip stream for the whole file, not one per record: "
-                   "`warcio recompress` makes it readable")
-    return _Record(offset, "corrupt", detail=f"{path}@{offset}: {type(error).__name__}: "
-                                              f"{message or '-'}")
-
-
-def _next_start(stream: IO[bytes], position: int, gzipped: bool) -> int | None:
-    """Where the next record may start at or after `position`: a gzip member's
-    header, or a `WARC/1.x` line; None at the end of the file."""
-    marker = _GZIP_MAGIC if gzipped else b"\nWARC/1."
-    skip = 0 if gzipped else 1
-    stream.seek(position)
-    carried = b""
-    base = position
-    while True:
-        chunk = stream.read(_SCAN_CHUNK)
-        if not chunk:
-            return None
-        data = carried + chunk
-        found = data.find(marker)
-        if found >= 0:
-            return base + found + skip
-        keep = len(marker) - 1
-        carried = data[-keep:]
-        base += len(data) - len(carried)
-
-
-def _judge(record: Any, offset: int, hosts: frozenset[str]) -> _Record:
-    """Why a record is not an HTML page to clean, or the page, its payload read."""
-    kind = record.rec_type
-    if kind != "response":
-        return _Record(offset, kind or "unknown")
-    headers = record.rec_headers
-    url = (headers.get_header("WARC-Target-URI") or "").strip().strip("<>")
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises for a port out of range (99999)
-    except ValueError:
-        return _Record(offset, "bad_url")
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return _Record(offset, "non_http")
-    if hosts and _bare_host(url) not in hosts:
-        return _Record(offset, "other_host")
-    if headers.get_header("WARC-Truncated"):
-        return _Record(offset, "truncated")
-    http = record.http_headers
-    if http is None or not http.statusline:
-        return _Record(offset, "non_http")
-    if http.get_statuscode() != "200":
-        return _Record(offset, "non_200")
-    content_type = http.get_header("Content-Type")
-    mime = (content_type or headers.get_header("WARC-Identified-Payload-Type") or "")
-    if mime.split(";")[0].strip().lower() not in HTML_TYPES:
-        return _Record(offset, "non_html")
-    try:
-        fetched_at = iso_moment(headers.get_header("WARC-Date"))
-        # In UTC, as stored: 0001-01-01T00:00:00+14:00 is no moment a database holds.
-        fetched_at = fetched_at.astimezone(UTC) if fetched_at is not None else None
-    except (OverflowError, ValueError):
-        return _Record(offset, "bad_date")
-    if fetched_at is None:
-        return _Record(offset, "no_date")
-    body = record.content_stream().read(MAX_PAGE_BYTES + 1)
-    if len(body) > MAX_PAGE_BYTES:
-        return _Record(offset, "too_large")
-    return _Record(offset, None, url=url, body=body, content_type=content_type,
-                   fetched_at=fetched_at, etag=http.get_header("ETag"),
-                   last_modified=http.get_header("Last-Modified"))
-
-
-def _first_line(error: BaseException) -> str:
-    return next((line.strip() for line in str(error).splitlines() if line.strip()), "")
-
-
 # --- cleaning ------------------------------------------------------------------------------------
 def _clean_job(job: tuple[bytes, str, str, str | None, datetime | None]) -> Cleaned:
     """In a worker process: the crawl's clean-and-gate step."""
@@ -408,7 +189,7 @@ def _stored_keys(store: ArticleStore, urls: list[str]) -> dict[str, str]:
 
 @dataclass
 class _Accepted:
-    record: _Record
+    record: ArchivedRecord
     article: Article
     path: Path
 
@@ -433,7 +214,7 @@ class _Importer:
         self.quarantined: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
         self.accepted: list[_Accepted] = []
-        self.rejected: list[tuple[_Record, Cleaned, Path]] = []
+        self.rejected: list[tuple[ArchivedRecord, Cleaned, Path]] = []
 
     def run(self, files: list[Path]) -> ImportResult:
         started = time.monotonic()
@@ -444,8 +225,8 @@ class _Importer:
         with cleaning:  # on an error the workers are stopped at once
             for path in files:
                 self.result.files += 1
-                read = cleaning.ordered(_clean_job, _scan(path, self.hosts), self._clean_args,
-                                        lambda record: record.url)
+                read = cleaning.ordered(_clean_job, scan_records(path, self.hosts),
+                                        self._clean_args, lambda record: record.url)
                 try:
                     while (item := next(read, None)) is not None:
                         # Outside the reading's error handling: a store error stops the import.
@@ -465,7 +246,7 @@ class _Importer:
                 except Exception as error:  # noqa: BLE001 - one file never ends the import
                     self.result.unreadable_files += 1
                     self._warn(f"{path}: skipped after {type(error).__name__}: "
-                               f"{_first_line(error)[:200]}")
+                               f"{first_line(error)[:200]}")
                 done_bytes += _size(path)
             self._flush()
         result = self._snapshot(started)
@@ -473,7 +254,7 @@ class _Importer:
             self.progress(result, done_bytes)
         return result
 
-    def _clean_args(self, record: _Record
+    def _clean_args(self, record: ArchivedRecord
                     ) -> tuple[tuple[bytes, str, str, str | None, datetime | None]] | None:
         """`_clean_job`'s argument for an HTML page (None: a record skipped);
         the parser version is the one valid on the record's WARC-Date."""
@@ -492,7 +273,7 @@ class _Importer:
         if len(self.result.warnings) < MAX_WARNINGS:
             self.result.warnings.append(message)
 
-    def _take(self, record: _Record, cleaned: Cleaned | None, path: Path) -> None:
+    def _take(self, record: ArchivedRecord, cleaned: Cleaned | None, path: Path) -> None:
         self.result.records += 1
         if record.reason is not None:
             self.skipped[record.reason] += 1
@@ -513,12 +294,12 @@ class _Importer:
         if len(self.accepted) + len(self.rejected) >= self.batch_size:
             self._flush()
 
-    def _learn_names(self, stored: str, record: _Record) -> None:
+    def _learn_names(self, stored: str, record: ArchivedRecord) -> None:
         try:
             changed = self.names.learn(stored, record.url, record.body, record.content_type)
         except Exception as error:  # noqa: BLE001 - links that cannot be read cost only its names
             self._warn(f"{record.url[:300]}: its links could not be read for names "
-                       f"({type(error).__name__}: {_first_line(error)[:200]})")
+                       f"({type(error).__name__}: {first_line(error)[:200]})")
             return
         if changed:
             remembered = self.store.remember_terms(stored, changed)
@@ -543,7 +324,7 @@ class _Importer:
         records: list[PageRecord] = []
         for item in accepted:
             article, urls = item.article, forms[id(item)]
-            identities = (_identity(article.canonical_url), _identity(fetched[id(item)]))
+            identities = (url_identity(article.canonical_url), url_identity(fetched[id(item)]))
             key = found.get(article.canonical_url) \
                 or next((found[url] for url in urls if url in found), None) \
                 or next((in_batch[i] for i in identities if i in in_batch), None) \
@@ -580,7 +361,7 @@ class _Importer:
         if counts.refused_unrecorded:
             self.skipped[REFUSED] += counts.refused_unrecorded
 
-    def _quarantine(self, rejected: list[tuple[_Record, Cleaned, Path]]) -> None:
+    def _quarantine(self, rejected: list[tuple[ArchivedRecord, Cleaned, Path]]) -> None:
         urls = {id(record): canonical_form(record.url) for record, _, _ in rejected}
         known = self.store.known_urls(
             twin for url in urls.values() for twin in url_twins(url))
@@ -602,7 +383,7 @@ class _Importer:
             raise
         except Exception as error:  # noqa: BLE001 - one row the database refuses
             self._warn(f"{url[:300]} could not be quarantined ({reason}): "
-                       f"{_first_line(error)[:300]}")
+                       f"{first_line(error)[:300]}")
             self.skipped["store_rejected"] += 1
             return
         self.quarantined[reason] += 1
@@ -645,7 +426,7 @@ def import_warc(store: ArticleStore, paths: Iterable[str | Path], site: str = "a
     if site not in site_names():
         raise ImportInputError(f"unknown site {site!r}; choose one of {', '.join(site_names())}")
     files = warc_files(paths)
-    wanted = frozenset(_bare_host(h) for h in hosts or () if _bare_host(h))
+    wanted = frozenset(bare_host(h) for h in hosts or () if bare_host(h))
     importer = _Importer(store, site, wanted, batch_size, workers_setting(workers),
                          progress)
     result = importer.run(files)
