@@ -41,6 +41,7 @@ unit: setup
 
 bench: setup
 	$(BIN)/python bench/extract_quality.py
+	$(BIN)/python bench/wcxb_quality.py
 	$(BIN)/python bench/extract_speed.py
 	$(BIN)/python bench/backfill_scaling.py
 	$(BIN)/python bench/incremental.py
