@@ -71,6 +71,18 @@ class ReplicaServer:
                 path = "/" + parts.path.strip("/")
                 if server.article_delay_s and path.count("/") == 3:
                     time.sleep(server.article_delay_s)
+                api = getattr(server.site, "api", None)
+                answer = api.answer(path, parts.query, server.base) if api else None
+                if answer is not None:
+                    body = answer.body.encode()
+                    self.send_response(answer.status)
+                    self.send_header("Content-Type", answer.content_type)
+                    self.send_header("Content-Length", str(len(body)))
+                    for name, value in answer.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 status, content_type, text = server.site.page(path, server.base)
                 kind = "ok"
                 fault_for = getattr(server.site, "fault_for", None)

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 
 from .divi import Post, article_page, attachment_page, listing_page
+from .wordpress_api import WordPressApi
 
 CATEGORIES = {
     "news-middle-east": "Middle East",
@@ -52,13 +53,24 @@ class SiteArticle:
     image_credit: str | None = None
     image_slug: str | None = None
     tags: list[str] = field(default_factory=list)
+    post_id: int = 0  # WordPress's post ID (`/?p=N`, the REST API)
+    listed: bool = True  # False: an orphan, in no listing or feed (the API and sitemaps have it)
 
 
 class ReplicaSite:
     def __init__(self, articles: int = 56, seed: int = 2014,
                  changed_template: bool = False,
-                 extra_sections: dict[str, str] | None = None, robots_extra: str = "") -> None:
+                 extra_sections: dict[str, str] | None = None, robots_extra: str = "",
+                 orphans: int = 0, broken_month: str | None = None,
+                 wordpress_api: bool = False) -> None:
+        """`orphans`: posts no listing or feed links (the REST API and the core
+        sitemaps list them); `broken_month` ("2017-09"): every listing page
+        that would show a post of that month answers 500; `wordpress_api`:
+        serve the REST API, the core sitemaps and `/?p=N` (replica/wordpress_api.py)."""
         self.random = random.Random(seed)
+        self.post_ids = iter(range(101, 1_000_000))
+        self.broken_month = broken_month
+        self.api = WordPressApi(self) if wordpress_api else None
         self.robots = ROBOTS + robots_extra  # e.g. a Crawl-delay line
         # Sections beside the usual four, which no menu lists and no code names:
         # found only from the site (its post meta, tag and author listings, feed).
@@ -71,6 +83,10 @@ class ReplicaSite:
             self.articles.append(self._make(index, start - timedelta(days=3 * index)))
         self.articles.append(self._make(articles, start - timedelta(days=1),
                                         category=PRIVATE_CATEGORY))
+        for index in range(articles + 1, articles + 1 + orphans):
+            orphan = self._make(index, start - timedelta(days=3 * (index - articles) + 1))
+            orphan.listed = False
+            self.articles.append(orphan)
 
     # --- content ----------------------------------------------------------------------
     def _make(self, index: int, published: date, category: str | None = None) -> SiteArticle:
@@ -101,7 +117,7 @@ class ReplicaSite:
                       date_text=published.strftime("%b %d, %Y"), tags=tags,
                       show_header=index % 7 != 3,
                       published_meta=None if index % 7 != 3 else f"{published}T00:00:00+00:00"),
-            published=published, blocks=blocks, tags=tags)
+            published=published, blocks=blocks, tags=tags, post_id=next(self.post_ids))
         article.post.body_html = self._body_html(article, index)
         return article
 
@@ -149,7 +165,8 @@ class ReplicaSite:
 
     def listings(self) -> dict[str, list[SiteArticle]]:
         """Listing base path -> its articles, newest first."""
-        ordered = sorted(self.articles, key=lambda a: a.published, reverse=True)
+        ordered = sorted((a for a in self.articles if a.listed), key=lambda a: a.published,
+                         reverse=True)
         groups: dict[str, list[SiteArticle]] = {"": ordered}
         for article in ordered:
             post = article.post
@@ -201,6 +218,9 @@ class ReplicaSite:
         if not 1 <= number <= pages:
             return None
         chunk = articles[(number - 1) * PER_PAGE: number * PER_PAGE]
+        if self.broken_month and any(f"{a.published:%Y-%m}" == self.broken_month
+                                     for a in chunk):
+            return 500, "text/html", "<html><body><h1>Internal Server Error</h1></body></html>"
         older = f"{base}{root}/page/{number + 1}" if number < pages else None
         newer = (f"{base}{root}/page/{number - 1}" if number > 2 else f"{base}{root or '/'}") \
             if number > 1 else None
@@ -210,7 +230,8 @@ class ReplicaSite:
 
     def feed(self, base: str) -> str:
         items = []
-        for article in sorted(self.articles, key=lambda a: a.published, reverse=True)[:10]:
+        listed = (a for a in self.articles if a.listed)
+        for article in sorted(listed, key=lambda a: a.published, reverse=True)[:10]:
             when = format_datetime(datetime(*article.published.timetuple()[:3], tzinfo=UTC))
             items.append(f"<item><title>{html.escape(article.post.title)}</title>"
                          f"<link>{base}{article.post.path}</link><pubDate>{when}</pubDate></item>")
