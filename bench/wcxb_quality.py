@@ -173,7 +173,7 @@ def main() -> None:
                         help="list the N articles where ours trails trafilatura most")
     args = parser.parse_args()
     if not (args.data / "metadata.json").exists():
-        sys.exit(f"no WCXB dev split at {args.data} (../shared/data/wcxb-dev)")
+        sys.exit(f"no WCXB dev split at {args.data}: give its folder with --data DIR")
     logging.disable(logging.WARNING)  # both extractors log every refused page
     pages = load(args.data, args.limit)
     results = {"ours (generic)": score(pages, ours), "trafilatura": score(pages, theirs)}

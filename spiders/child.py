@@ -137,11 +137,11 @@ def main(argv: list[str]) -> int:
     settings = scrapy_settings(config)  # logs go to stderr: the runner keeps and forwards them
     if len(argv) > 3:
         settings["PROGRESS_FILE"] = argv[3]
-    closed = threading.Event()  # the orphaned run recorded, once
+    once = threading.Lock()  # taken, never released: the orphaned run recorded once,
+    # whether by the main thread or by the grace timer's thread
 
     def close_if_orphaned() -> None:
-        if parent.died and not closed.is_set():
-            closed.set()
+        if parent.died and once.acquire(blocking=False):
             stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
             close_orphaned_run(store, run_id, config, stats, started)
 
